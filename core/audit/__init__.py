@@ -1,0 +1,1 @@
+"""Audit trail: security events and the change history (who, when, old → new)."""

@@ -1,0 +1,90 @@
+"""Async engine and sessions, with the tenant bound to every transaction.
+
+Two layers keep tenants apart:
+
+1. PostgreSQL row-level security on every tenant table (see ``migrations/rls.py``). The
+   policy compares ``tenant_id`` with the transaction-local setting ``app.tenant_id``.
+2. Repositories filter by tenant explicitly.
+
+The setting is made with ``set_config('app.tenant_id', …, true)`` at the start of *every*
+transaction of a session (SQLAlchemy ``after_begin`` event), never with a plain ``SET``,
+which would survive the transaction and leak the tenant through the connection pool.
+A session without a tenant sets the value to ``''``: tenant tables then read as empty and
+reject writes (fail closed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
+
+TENANT_SETTING = "app.tenant_id"
+USER_SETTING = "app.user_id"
+
+_SET_CONTEXT = text(
+    "SELECT set_config('app.tenant_id', :tenant_id, true), set_config('app.user_id', :user_id, true)"
+)
+
+
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        echo=echo,
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _bind_tenant_to_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    tenant_id = session.info.get("tenant_id")
+    user_id = session.info.get("user_id")
+    connection.execute(
+        _SET_CONTEXT,
+        {"tenant_id": str(tenant_id) if tenant_id else "", "user_id": str(user_id) if user_id else ""},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def bind_context(session: AsyncSession, *, tenant_id: uuid.UUID | None, user_id: uuid.UUID | None = None) -> None:
+    """Bind tenant and user to the session; takes effect from the next transaction on."""
+    session.info["tenant_id"] = tenant_id
+    session.info["user_id"] = user_id
+
+
+@asynccontextmanager
+async def tenant_session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID | None,
+    *,
+    user_id: uuid.UUID | None = None,
+) -> AsyncIterator[AsyncSession]:
+    """A session whose transactions all run as ``tenant_id``; committed on success."""
+    async with sessionmaker() as session:
+        bind_context(session, tenant_id=tenant_id, user_id=user_id)
+        async with session.begin():
+            yield session
+
+
+@asynccontextmanager
+async def platform_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session with no tenant: sees platform tables only (tenant tables read as empty)."""
+    async with tenant_session(sessionmaker, None) as session:
+        yield session
+
+
+async def current_tenant(session: AsyncSession) -> str | None:
+    value: Any = await session.scalar(text("SELECT NULLIF(current_setting('app.tenant_id', true), '')"))
+    return str(value) if value is not None else None

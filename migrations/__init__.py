@@ -1,0 +1,1 @@
+"""Alembic migrations (async). Row-level-security policies are created here."""

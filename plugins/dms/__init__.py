@@ -1,0 +1,1 @@
+"""Built-in plugin: DMS rollout (e-files per organisational unit)."""

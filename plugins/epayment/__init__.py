@@ -1,0 +1,1 @@
+"""Built-in plugin: e-payment (ePayBL, pmPayment), payments, reconciliation, booking export."""

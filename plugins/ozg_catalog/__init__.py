@@ -1,0 +1,1 @@
+"""Built-in plugin: OZG/LeiKa catalogue sync, versions, browser and gap analysis."""

@@ -1,0 +1,1 @@
+"""Tenants (municipalities), users, memberships and roles, and the tenant context of a request."""

@@ -1,0 +1,1 @@
+"""The Litestar web application: controllers (HTML + htmx, JSON API), templates, login, CLI."""

@@ -1,0 +1,1 @@
+"""Controllers of the core areas; each module exports ``ROUTES``."""
