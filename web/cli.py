@@ -197,6 +197,44 @@ def tenants_list(as_json: bool) -> None:
         click.echo(f"{t.slug:<24} {t.ags}  {t.municipality_type:<32} {t.name}{'' if t.is_active else ' (deaktiviert)'}")
 
 
+@tenants.command("export", help="Sichert einen Mandanten mit allen Daten in eine Datei (gzip-JSON).")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def tenants_export(slug: str, file: str) -> None:
+    from pathlib import Path
+
+    from core.backup import export_tenant, write_export
+
+    async def run(sessionmaker: Any) -> dict[str, Any]:
+        return await export_tenant(sessionmaker, slug)
+
+    data = run_with_db(run)
+    write_export(data, Path(file))
+    rows = sum(len(v) for v in data["tables"].values())
+    click.echo(f"Mandant „{slug}“ gesichert: {rows} Zeilen aus {len(data['tables'])} Tabellen → {file}")
+
+
+@tenants.command("import", help="Stellt einen gesicherten Mandanten wieder her (optional als neuer Mandant).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--slug", "new_slug", default=None, help="Als neuer Mandant mit diesem Kürzel anlegen.")
+@click.option("--name", "new_name", default=None, help="Name des neuen Mandanten.")
+def tenants_import(file: str, new_slug: str | None, new_name: str | None) -> None:
+    from pathlib import Path
+
+    from core.backup import import_tenant, read_export
+
+    try:
+        data = read_export(Path(file))
+    except ValidationFailed as exc:
+        fail("; ".join(e.message for e in exc.errors))
+
+    async def run(sessionmaker: Any) -> Any:
+        return await import_tenant(sessionmaker, data, new_slug=new_slug, new_name=new_name)
+
+    tenant_id = run_with_db(run)
+    click.echo(f"Mandant „{new_slug or data['tenant']['slug']}“ wiederhergestellt (ID {tenant_id}).")
+
+
 def _register_plugin_commands() -> None:
     from plugins.manager import get_plugin_manager
 
