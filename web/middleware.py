@@ -34,7 +34,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_ID.match(incoming or "") else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state["request_id"] = request_id  # type: ignore[index]
+        state["started_at"] = time.perf_counter()  # type: ignore[index]
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         start = time.perf_counter()
@@ -59,6 +61,9 @@ async def before_send(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["status_code"] = message["status"]  # type: ignore[index]
+        from web.metrics import observe
+
+        observe(scope, message)
         headers = MutableScopeHeaders.from_message(message)
         request_id = state.get("request_id")  # type: ignore[union-attr]
         if request_id:

@@ -30,4 +30,6 @@ async def health(state: State) -> Response[dict[str, Any]]:
                      "database_ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
-ROUTES = [live, health]
+from web.metrics import metrics  # noqa: E402
+
+ROUTES = [live, health, metrics]

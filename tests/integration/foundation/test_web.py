@@ -53,3 +53,19 @@ async def test_expired_or_unknown_session_cookie_redirects(client: AsyncTestClie
     client.cookies.set("kommpass_session", "not-a-session")
     response = await client.get("/", follow_redirects=False)
     assert response.status_code == 303
+
+
+async def test_metrics_count_requests_per_route(client: AsyncTestClient[Any]) -> None:
+    await client.get("/health")
+    await client.get("/health")
+    body = (await client.get("/metrics")).text
+    line = next(ln for ln in body.splitlines()
+                if ln.startswith("kommpass_http_requests_total") and 'route="/health"' in ln and 'status="200"' in ln)
+    assert float(line.rsplit(" ", 1)[1]) >= 2
+    assert "kommpass_http_request_duration_seconds_bucket" in body
+    assert "process_resident_memory_bytes" in body
+
+
+async def test_liveness_needs_no_database(client: AsyncTestClient[Any]) -> None:
+    response = await client.get("/live")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
