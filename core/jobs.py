@@ -1,0 +1,285 @@
+"""The job queue: SAQ with its PostgreSQL backend (psycopg 3).
+
+Why SAQ: it is a small asyncio library with a real PostgreSQL backend (``SELECT … FOR UPDATE
+SKIP LOCKED`` plus ``LISTEN/NOTIFY``), cron schedules, retries, timeouts, heartbeats and
+de-duplication by job key – all we need, without a second server (Redis). Its tables
+(``saq_jobs``, ``saq_stats``) are created by the migration ``0300_catalog`` with the migration
+role; the app role only gets DML, so SAQ's own ``init_db`` (which would ``CREATE TABLE``) is
+skipped here.
+
+What a caller may rely on:
+
+* Tasks come from the hook ``kommpass_register_jobs`` (``plugins.types.JobDefinition``); a
+  task is an ``async`` function taking keyword arguments (JSON-serialisable values). If it
+  declares a parameter ``ctx`` it gets a ``JobContext`` (sessionmaker, settings, job key).
+* ``await enqueue("name", **kwargs)`` puts a job in the queue (from a request handler, a CLI
+  command or another job). Pass ``key=`` to de-duplicate: a job with the same key that is
+  still queued or running is not enqueued twice.
+* A worker runs inside ``kommpass serve`` (started and stopped by the app lifespan) and as
+  ``kommpass worker`` for production (one or more processes; jobs are handed out with
+  ``SKIP LOCKED``, so each runs once at a time).
+* No job is lost when a worker dies: a running job sends a heartbeat; when the heartbeat
+  stops, the next sweep (of any worker, also after a restart) puts the job back in the queue
+  (up to ``retries`` attempts). Tasks must therefore be idempotent (the catalogue sync is:
+  re-running it with unchanged data writes nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import os
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+import sqlalchemy as sa
+import structlog
+from saq import CronJob, Worker
+from saq.queue.postgres import PostgresQueue
+
+from core.models import Base
+from plugins.types import JobDefinition
+
+log = structlog.get_logger(__name__)
+
+QUEUE_NAME = "kommpass"
+#: Seconds without heartbeat after which a running job counts as lost (its worker died).
+DEFAULT_HEARTBEAT = 60
+#: How often a running job sends its heartbeat.
+HEARTBEAT_EVERY = 10
+DEFAULT_RETRIES = 3
+
+# The SAQ tables, declared so that the migration test sees models == migrations.
+saq_jobs = sa.Table(
+    "saq_jobs", Base.metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("lock_key", sa.Integer, nullable=False, server_default=sa.text("nextval('saq_jobs_lock_key_seq')")),
+    sa.Column("job", sa.LargeBinary, nullable=False),
+    sa.Column("queue", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("priority", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("group_key", sa.Text),
+    sa.Column("scheduled", sa.BigInteger, nullable=False, server_default=sa.text("EXTRACT(EPOCH FROM NOW())")),
+    sa.Column("expire_at", sa.BigInteger),
+    sa.Index("saq_jobs_status_queue_group_key_idx", "status", "queue", "group_key"),
+    sa.Index("saq_jobs_status_queue_priority_scheduled_idx", "status", "queue", "priority", "scheduled"),
+)
+saq_stats = sa.Table(
+    "saq_stats", Base.metadata,
+    sa.Column("worker_id", sa.Text, primary_key=True),
+    sa.Column("stats", sa.dialects.postgresql.JSONB),
+    sa.Column("expire_at", sa.BigInteger),
+    sa.Column("metadata", sa.dialects.postgresql.JSONB),
+    sa.Column("queue_key", sa.Text),
+    sa.Index("saq_stats_expire_at_idx", "expire_at"),
+    sa.Index("saq_stats_queue_key_idx", "queue_key"),
+)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a task may declare as ``ctx``."""
+
+    sessionmaker: Any
+    settings: Any
+    job_key: str
+    attempt: int
+
+
+class _Queue(PostgresQueue):
+    """SAQ's PostgreSQL queue without its self-migration (the tables come from Alembic)."""
+
+    async def init_db(self) -> None:
+        return None
+
+
+def psycopg_url(url: str) -> str:
+    """``postgresql+asyncpg://…`` (SQLAlchemy) → ``postgresql://…`` (psycopg)."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix):]
+    return url
+
+
+def job_definitions(pm: pluggy.PluginManager) -> dict[str, JobDefinition]:
+    """All tasks the plugins register, by name (a duplicate name fails loudly)."""
+    out: dict[str, JobDefinition] = {}
+    for result in pm.hook.kommpass_register_jobs():
+        for definition in result or []:
+            if definition.name in out:
+                raise RuntimeError(f"Job „{definition.name}“ ist doppelt registriert.")
+            out[definition.name] = definition
+    return out
+
+
+class JobQueue:
+    """One connection to the queue; connects lazily on first use."""
+
+    def __init__(self, database_url: str, *, pm: pluggy.PluginManager | None = None,
+                 sessionmaker: Any = None, settings: Any = None, name: str = QUEUE_NAME,
+                 heartbeat: int = DEFAULT_HEARTBEAT, sweep_every: int = 15, max_connections: int = 4) -> None:
+        from plugins.manager import get_plugin_manager
+
+        self.pm = pm or get_plugin_manager()
+        self.definitions = job_definitions(self.pm)
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.heartbeat = heartbeat
+        self.sweep_every = sweep_every
+        self.queue = _Queue(url=psycopg_url(database_url), name=name, min_size=1, max_size=max_connections)
+        self._lock = asyncio.Lock()
+        self._worker: Worker | None = None
+        self._worker_task: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        async with self._lock:
+            await self.queue.connect()
+
+    async def close(self) -> None:
+        await self.stop_worker()
+        with contextlib.suppress(Exception):
+            await self.queue.disconnect()
+
+    # -- enqueueing ---------------------------------------------------------------------------
+    async def enqueue(self, name: str, *, key: str | None = None, scheduled: int = 0,
+                      **kwargs: Any) -> str | None:
+        """Enqueue task ``name`` with ``kwargs``; returns the job key (None: already queued)."""
+        definition = self.definitions.get(name)
+        if definition is None:
+            raise KeyError(f"Unbekannter Job „{name}“.")
+        await self.connect()
+        job_kwargs: dict[str, Any] = {"timeout": definition.timeout, "heartbeat": self.heartbeat,
+                                      "retries": DEFAULT_RETRIES, "kwargs": kwargs}
+        if key:
+            job_kwargs["key"] = key
+        if scheduled:
+            job_kwargs["scheduled"] = scheduled
+        from saq.job import Job
+
+        job = await self.queue.enqueue(Job(function=name, **job_kwargs))
+        return job.key if job else None
+
+    async def status(self, key: str) -> str | None:
+        await self.connect()
+        job = await self.queue.job(key)
+        return str(job.status) if job else None
+
+    async def wait(self, key: str, timeout: float = 30.0) -> Any:
+        """Wait until job ``key`` has finished; returns the job (for tests and the CLI)."""
+        await self.connect()
+        job = await self.queue.job(key)
+        if job is None:
+            raise KeyError(key)
+        await job.refresh(until_complete=timeout)
+        return job
+
+    # -- the worker ---------------------------------------------------------------------------
+    def _wrap(self, definition: JobDefinition) -> Callable[..., Awaitable[Any]]:
+        wants_ctx = "ctx" in inspect.signature(definition.function).parameters
+        fn = definition.function
+
+        async def run(saq_ctx: dict[str, Any], **kwargs: Any) -> Any:
+            job = saq_ctx.get("job")
+            if wants_ctx:
+                kwargs["ctx"] = JobContext(self.sessionmaker, self.settings,
+                                           job.key if job else "", job.attempts if job else 0)
+            return await fn(**kwargs)
+
+        run.__qualname__ = definition.name  # SAQ names functions (and cron jobs) by __qualname__
+        run.__name__ = definition.name
+        return run
+
+    def make_worker(self, *, concurrency: int = 2, burst: bool = False, handle_signals: bool = True,
+                    poll_interval: float = 1.0) -> Worker:
+        functions = [(d.name, self._wrap(d)) for d in self.definitions.values()]
+        cron_jobs = [
+            CronJob(self._wrap(d), cron=d.cron, timeout=d.timeout, heartbeat=self.heartbeat,
+                    retries=DEFAULT_RETRIES)
+            for d in self.definitions.values() if d.cron
+        ]
+        heartbeats: dict[str, asyncio.Task[None]] = {}
+
+        async def beat(job: Any) -> None:
+            while True:
+                await asyncio.sleep(min(HEARTBEAT_EVERY, max(1, self.heartbeat // 3)))
+                with contextlib.suppress(Exception):
+                    await job.update()
+
+        async def before(ctx: dict[str, Any]) -> None:
+            job = ctx.get("job")
+            if job is not None and job.heartbeat:
+                heartbeats[job.key] = asyncio.create_task(beat(job))
+
+        async def after(ctx: dict[str, Any]) -> None:
+            job = ctx.get("job")
+            task = heartbeats.pop(job.key, None) if job is not None else None
+            if task is not None:
+                task.cancel()
+
+        worker = Worker(
+            self.queue, functions=functions, cron_jobs=cron_jobs, concurrency=concurrency,
+            before_process=[before], after_process=[after], burst=burst,
+            dequeue_timeout=1.0 if burst else 0.0, poll_interval=poll_interval,
+            timers={"sweep": self.sweep_every, "schedule": 5, "worker_info": 10, "abort": 1},
+            shutdown_grace_period_s=10,
+        )
+        if not handle_signals:
+            worker.SIGNALS = []  # inside uvicorn: its own signal handling stops the lifespan
+        return worker
+
+    async def start_worker(self, *, concurrency: int = 2) -> None:
+        """Run a worker in the background of this event loop (``kommpass serve``)."""
+        await self.connect()
+        self._worker = self.make_worker(concurrency=concurrency, handle_signals=False)
+        self._worker_task = asyncio.create_task(self._worker.start())
+        log.info("jobs.worker_started", jobs=sorted(self.definitions))
+
+    async def stop_worker(self) -> None:
+        if self._worker is not None:
+            with contextlib.suppress(Exception):
+                await self._worker.stop()
+        if self._worker_task is not None:
+            self._worker_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._worker_task
+        self._worker = None
+        self._worker_task = None
+
+    async def run_worker(self, *, concurrency: int = 2, burst: bool = False) -> None:
+        """Run a worker in the foreground until SIGINT/SIGTERM (``kommpass worker``)."""
+        await self.connect()
+        worker = self.make_worker(concurrency=concurrency, burst=burst)
+        log.info("jobs.worker_started", jobs=sorted(self.definitions), burst=burst)
+        await worker.start()
+
+
+# --- the process-wide queue ---------------------------------------------------------------------
+_default: JobQueue | None = None
+
+
+def set_default_queue(queue: JobQueue | None) -> None:
+    """Make ``queue`` the one ``enqueue()`` uses (the app lifespan and ``kommpass worker`` do)."""
+    global _default
+    _default = queue
+
+
+def get_default_queue() -> JobQueue:
+    if _default is None:
+        raise RuntimeError("Keine Job-Warteschlange konfiguriert (kommpass serve / kommpass worker).")
+    return _default
+
+
+async def enqueue(name: str, *, key: str | None = None, **kwargs: Any) -> str | None:
+    """Enqueue task ``name`` on the process-wide queue; returns the job key."""
+    return await get_default_queue().enqueue(name, key=key, **kwargs)
+
+
+def worker_concurrency() -> int:
+    return max(1, int(os.environ.get("KOMMPASS_WORKER_CONCURRENCY", "2")))
+
+
+__all__ = ["JobContext", "JobQueue", "enqueue", "get_default_queue", "job_definitions",
+           "psycopg_url", "set_default_queue", "worker_concurrency", "Iterable"]
