@@ -1,0 +1,155 @@
+"""What the DMS plugin contributes to other areas: the committee-report section, the dashboard
+widget and the assistant's documents. Built on ``DmsService`` only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plugins.dms.models import (
+    INTEGRATION_PROCEDURE,
+    STATUS_INTRODUCING,
+    STATUS_LABELS,
+    STATUS_LIVE,
+    STATUS_PLANNED,
+)
+from plugins.dms.schemas import Rollout
+from plugins.dms.service import DmsService
+from plugins.types import AssistantDocument, RenderContext
+
+REPORT_TITLE = "Programm Dokumentenmanagementsystem (DMS)"
+PROCEDURE_HEADING = "In Anbindung an eine Fachsoftware"
+STANDALONE_HEADING = "Ohne Anbindung Fachverfahren mit Workflow-/Prozessdimension"
+COLUMN_TITLES = {STATUS_LIVE: "Elektronische Akte umgesetzt", STATUS_INTRODUCING: "Elektronische Akte in Einführung",
+                 STATUS_PLANNED: "Elektronische Akte geplant"}
+
+
+def _name(r: Rollout) -> str:
+    return r.designation or r.file_type
+
+
+def e_file_groups(rollouts: list[Rollout], status: str) -> dict[str, Any]:
+    """The committee report's view of one status column (seed 004, section 6).
+
+    E-files tied to a Fachverfahren are listed once by name (in whichever units); standalone
+    e-files are grouped by DMS product and e-file with the units listed below.
+    """
+    procedure: list[str] = []
+    standalone: dict[tuple[str, str], list[str]] = {}
+    for r in rollouts:
+        if r.status != status:
+            continue
+        if r.integration == INTEGRATION_PROCEDURE:
+            if _name(r) not in procedure:
+                procedure.append(_name(r))
+        else:
+            standalone.setdefault((r.product or "", _name(r)), []).append(r.org_unit)
+    groups = [
+        {"label": " ".join(p for p in key if p), "product": key[0] or None, "e_file": key[1], "units": units}
+        for key, units in standalone.items()
+    ]
+    return {"procedure": procedure, "standalone": groups}
+
+
+async def report_data(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, Any]:
+    service = DmsService(session, tenant_id)
+    rollouts = await service.rollout_rows()
+    indicator = await service.indicator()
+    columns = {s: e_file_groups(rollouts, s) for s in (STATUS_LIVE, STATUS_INTRODUCING)}
+    rows: list[list[str]] = []
+    for status in (STATUS_LIVE, STATUS_INTRODUCING):
+        col = columns[status]
+        for name in col["procedure"]:
+            rows.append([STATUS_LABELS[status], PROCEDURE_HEADING, name, ""])
+        for group in col["standalone"]:
+            rows.append([STATUS_LABELS[status], STANDALONE_HEADING, group["label"], ", ".join(group["units"])])
+    paragraphs = []
+    if indicator.latest_share is not None:
+        last = indicator.trend[-1]
+        paragraphs.append(
+            f"Digital bearbeitete Dokumente zum {last.reporting_date:%d.%m.%Y}: "
+            f"{_pct(indicator.latest_share)} (Ziel: {_pct(indicator.goal.goal_share_percent)} bis "
+            f"{indicator.goal.goal_year})."
+        )
+    if not rollouts:
+        paragraphs.append("Es sind noch keine E-Akten-Einführungen erfasst.")
+    return {
+        "title": REPORT_TITLE,
+        "columns": [{"status": s, "title": COLUMN_TITLES[s], **columns[s]} for s in (STATUS_LIVE,
+                                                                                     STATUS_INTRODUCING)],
+        "paragraphs": paragraphs,
+        "tables": [{
+            "title": "Elektronische Akten nach Status",
+            "columns": ["Status", "Art", "E-Akte", "Organisationseinheiten"],
+            "rows": rows,
+        }],
+        "indicator": {"latest_share": indicator.latest_share, "goal": indicator.goal.goal_share_percent,
+                      "goal_year": indicator.goal.goal_year},
+    }
+
+
+def _pct(value: float) -> str:
+    text = f"{value:.1f}".replace(".", ",")
+    return (text[:-2] if text.endswith(",0") else text) + " %"
+
+
+async def load_report_section(ctx: RenderContext) -> dict[str, Any]:
+    return await report_data(ctx.session, ctx.tenant_id)
+
+
+async def load_widget(ctx: RenderContext) -> dict[str, Any]:
+    service = DmsService(ctx.session, ctx.tenant_id)
+    indicator = await service.indicator()
+    counts = await service.status_counts()
+    return {
+        "counts": counts,
+        "labels": STATUS_LABELS,
+        "latest_share": indicator.latest_share,
+        "goal": indicator.goal,
+        "goal_reached": indicator.goal_reached,
+    }
+
+
+def report_text(data: dict[str, Any]) -> str:
+    """Plain text of the report section (assistant index, plain exports)."""
+    lines = [data["title"]]
+    for col in data["columns"]:
+        lines.append(f"{col['title']}:")
+        if col["procedure"]:
+            lines.append(f"  {PROCEDURE_HEADING}: " + ", ".join(col["procedure"]))
+        for group in col["standalone"]:
+            lines.append(f"  {STANDALONE_HEADING}: {group['label']} – " + ", ".join(group["units"]))
+    lines.extend(data["paragraphs"])
+    return "\n".join(lines)
+
+
+async def assistant_documents(session: AsyncSession, tenant_id: uuid.UUID | None) -> list[AssistantDocument]:
+    """One passage for the whole DMS state plus one per e-file type with its units."""
+    if tenant_id is None:
+        return []
+    data = await report_data(session, tenant_id)
+    service = DmsService(session, tenant_id)
+    rollouts = await service.rollout_rows()
+    if not rollouts:
+        return []
+    docs = [AssistantDocument(kind="dms", key="overview", title="DMS-Einführung: Stand der E-Akten",
+                              text=report_text(data), url="/dms", tenant_id=tenant_id,
+                              heading_path=("DMS-Einführung",))]
+    by_type: dict[uuid.UUID, list[Rollout]] = {}
+    for r in rollouts:
+        by_type.setdefault(r.file_type_id, []).append(r)
+    for type_id, items in by_type.items():
+        parts = []
+        for r in items:
+            how = (f"angebunden an das Fachverfahren {r.procedure_name}" if r.integration == INTEGRATION_PROCEDURE
+                   else "ohne Fachverfahren mit Workflows")
+            parts.append(f"{r.org_unit}: {r.status_label} ({how}"
+                         + (f", DMS {r.product}" if r.product else "") + ")")
+        docs.append(AssistantDocument(
+            kind="dms", key=f"file_type:{type_id}", title=f"E-Akte {items[0].file_type}",
+            text=f"E-Akte {items[0].file_type}. " + "; ".join(parts) + ".",
+            url=f"/dms/einfuehrungen?aktenart={type_id}", tenant_id=tenant_id,
+            heading_path=("DMS-Einführung", items[0].file_type)))
+    return docs
