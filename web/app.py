@@ -55,7 +55,9 @@ CONTROLLER_MODULES: tuple[str, ...] = (
 def plugin_guard(plugin_name: str) -> Any:
     """Routes of a plugin answer 404 for tenants that switched the plugin off."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        if handler.opt.get("platform_route"):  # KAAW-level pages of a plugin: not tied to one tenant
+            return
         enabled = getattr(connection.state, "enabled_plugins", None)
         if enabled is not None and plugin_name not in enabled:
             raise NotFound("Diese Funktion ist für Ihre Kommune nicht freigeschaltet.")
