@@ -49,6 +49,7 @@ CONTROLLER_MODULES: tuple[str, ...] = (
     "web.controllers.reporting",
     "web.controllers.reports",
     "web.controllers.assistant",
+    "web.controllers.plugins_admin",
 )
 
 
@@ -91,7 +92,7 @@ def template_dirs(pm: pluggy.PluginManager) -> list[Path]:
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None,
-               plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
+               plugin_manager: pluggy.PluginManager | None = None, run_worker: bool = False) -> Litestar:
     """Build the app. ``database_url`` (app role) overrides the settings' URL."""
     settings = settings or get_settings()
     pm = plugin_manager or get_plugin_manager()
@@ -108,9 +109,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                                max_overflow=settings.database.max_overflow, echo=settings.database.echo)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # The job queue (core.jobs): enqueue() works everywhere; the worker runs in-process
+        # only when asked (``kommpass serve``), production may run ``kommpass worker`` instead.
+        from core.jobs import JobQueue, set_default_queue
+
+        jobs = JobQueue(url, pm=pm, sessionmaker=app.state.sessionmaker, settings=settings)
+        app.state.jobs = jobs
+        set_default_queue(jobs)
+        if run_worker:
+            await jobs.start_worker()
         try:
             yield
         finally:
+            await jobs.close()
             await engine.dispose()
 
     environment = Environment(
