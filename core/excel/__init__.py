@@ -1,0 +1,1 @@
+"""Shared Excel helpers: reading town-hall spreadsheets, writing exports, import results."""

@@ -1,0 +1,305 @@
+"""Import and export of the online-service list in the layout of the municipal spreadsheet
+(``online-dienste-beispiel.xlsx``: Anlage 6 of the committee report), all-or-nothing.
+
+Beyond the example's columns, the export adds OZG-Leistungen, LeiKa-Schlüssel,
+OZG-Reifegrad and E-Payment; the import reads them when present and otherwise leaves
+those fields alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.audit.service import SYSTEM, Actor, diff, record
+from core.excel.orgcolumns import OrgColumns
+from core.excel.reading import Sheet, as_text, carry_down, clean, read_sheet, reporting_date_in_header
+from core.excel.result import ImportResult, RowChange
+from core.excel.writing import add_table_sheet, workbook_bytes
+from core.measures.models import Measure
+from core.measures.service import natural_key
+from core.models import utcnow
+from core.online_services.models import OnlineService, OnlineServiceStatus
+from core.online_services.service import ENTITY, OnlineServiceService, snapshot
+from core.orgunits.models import OrgUnit
+from core.orgunits.service import OrgUnitService, UnitRef
+from core.reporting.service import ReportingService
+from core.reporting.status import ProgressError, parse_status
+
+COL_NUMBER = "Nr. Online-Dienst"
+COL_TITLE = "Bezeichnung Online-Dienst"
+COL_TYPE = "Umsetzungsart"
+COL_MEASURE = "Nr. lt. Maßnahmenplan VwDigitalisierung"
+COL_OZG = "OZG-Leistungen"
+COL_LEIKA = "LeiKa-Schlüssel"
+COL_MATURITY = "OZG-Reifegrad (0-4)"
+COL_EPAYMENT = "E-Payment (ja/nein)"
+STATUS_PREFIX = "Status"
+HEADERS_BEFORE = ["Geschäftskreis", "Geschäftskreis-Bezeichnung", "Dienststelle", "Dienststelle-Bezeichnung",
+                  COL_NUMBER, COL_TITLE, COL_TYPE]
+WIDTHS = [8, 28, 10, 28, 12, 50, 28]
+_SPLIT = re.compile(r"[;,\n]+")
+_YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
+_NO = {"nein", "n", "no", "0", "false", "falsch"}
+
+
+def status_header(date: dt.date) -> str:
+    return f"Status (P/E/U) {date.strftime('%m.%Y')}"
+
+
+@dataclass
+class ParsedService:
+    row: int
+    number: str
+    ba: UnitRef
+    ds: UnitRef
+    fields: dict[str, Any]
+    statuses: dict[dt.date, str | None] = field(default_factory=dict)
+
+
+def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list[dt.date], set[str]]:
+    org = OrgColumns.find(sheet)
+    number_col = sheet.index(COL_NUMBER, "Nr. Onlinedienst", "Nummer", "Nr.")
+    if number_col is None:
+        result.add_error(1, COL_NUMBER, f"Die Spalte „{COL_NUMBER}“ fehlt.")
+        return [], [], set()
+    cols = {
+        "title": sheet.index(COL_TITLE, "Bezeichnung", "Titel"),
+        "implementation_type": sheet.index(COL_TYPE),
+        "measure_number": sheet.index(COL_MEASURE, "Nr. lt. Maßnahmenplan", "Nr. Maßnahme", "Maßnahme"),
+        "ozg_ids": sheet.index(COL_OZG, "OZG-Leistung", "OZG-IDs"),
+        "leika_keys": sheet.index(COL_LEIKA, "LeiKa-Schlüssel", "LeiKa"),
+        "ozg_maturity": sheet.index(COL_MATURITY, "OZG-Reifegrad", "Reifegrad"),
+        "epayment": sheet.index(COL_EPAYMENT, "E-Payment", "ePayment"),
+    }
+    cols = {k: v for k, v in cols.items() if v is not None}
+    status_cols: dict[int, dt.date] = {}
+    for i in sheet.indices_starting(STATUS_PREFIX):
+        date = reporting_date_in_header(sheet.headers[i])
+        if date is None:
+            result.add_error(1, sheet.headers[i], "Aus der Überschrift geht kein Stichtag hervor "
+                             "(erwartet z. B. „03.2023“ oder „09.2023“).")
+        elif date in status_cols.values():
+            result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
+        else:
+            status_cols[i] = date
+    rows: list[ParsedService] = []
+    seen: dict[str, int] = {}
+    headers = sheet.headers
+    for number, cells in carry_down(sheet.rows, org.groups):
+        num = as_text(cells[number_col])
+        own = [i for i, v in enumerate(cells) if i not in (org.ba, org.ba_name, org.ds, org.ds_name)
+               and clean(v) is not None]
+        if not num:
+            if own:
+                result.add_error(number, headers[number_col], "Die Nummer des Online-Dienstes fehlt.")
+            continue
+        if len(num) > 40:
+            result.add_error(number, headers[number_col], "Die Nummer ist zu lang (höchstens 40 Zeichen).")
+            continue
+        if num in seen:
+            result.add_error(number, headers[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}.")
+            continue
+        seen[num] = number
+        values: dict[str, Any] = {}
+        for key, i in cols.items():
+            raw = clean(cells[i])
+            if key in ("title", "implementation_type"):
+                values[key] = as_text(raw)
+                limit = 500 if key == "title" else 200
+                if values[key] and len(values[key]) > limit:
+                    result.add_error(number, headers[i], f"Der Text ist zu lang (höchstens {limit} Zeichen).")
+            elif key == "measure_number":
+                text = as_text(raw)
+                values[key] = None if text is None or text.lower() == "nein" else text
+                if values[key] and len(values[key]) > 40:
+                    result.add_error(number, headers[i], "Die Maßnahmennummer ist zu lang.")
+            elif key in ("ozg_ids", "leika_keys"):
+                text = as_text(raw)
+                values[key] = [p.strip() for p in _SPLIT.split(text) if p.strip()] if text else []
+            elif key == "ozg_maturity":
+                if raw is None:
+                    values[key] = None
+                else:
+                    try:
+                        level = float(str(raw).replace(",", "."))
+                    except ValueError:
+                        result.add_error(number, headers[i], f"„{raw}“ ist keine Zahl; der OZG-Reifegrad ist 0–4.")
+                        continue
+                    if not level.is_integer() or not 0 <= level <= 4:
+                        result.add_error(number, headers[i], f"Der OZG-Reifegrad {raw} liegt nicht zwischen 0 und 4.")
+                        continue
+                    values[key] = int(level)
+            elif key == "epayment":
+                text = (as_text(raw) or "").lower()
+                if text in _YES:
+                    values[key] = True
+                elif text in _NO or text == "":
+                    values[key] = False
+                else:
+                    result.add_error(number, headers[i], f"„{raw}“: bitte „ja“ oder „nein“ angeben.")
+        ba, ba_name, ds, ds_name = org.values(cells)
+        parsed = ParsedService(number, num, UnitRef(ba, ba_name), UnitRef(ds, ds_name), values)
+        for i, date in status_cols.items():
+            try:
+                parsed.statuses[date] = parse_status(cells[i])
+            except ProgressError as exc:
+                result.add_error(number, headers[i], str(exc))
+        rows.append(parsed)
+    has = set(cols) | ({"org"} if org.present else set())
+    return rows, sorted(status_cols.values()), has
+
+
+class OnlineServiceImporter:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.actor = actor
+
+    async def run(self, source: bytes | BinaryIO | str, *, dry_run: bool = False) -> ImportResult:
+        result = ImportResult(dry_run=dry_run)
+        rows, dates, has = parse(read_sheet(source), result)
+        if result.errors:
+            return result
+        reporting = ReportingService(self.session, self.tenant_id, self.actor)
+        existing_dates = {rd.date: rd for rd in await reporting.list()}
+        date_of = {rd.id: rd.date for rd in existing_dates.values()}
+        units = {u.id: u for u in await self.session.scalars(select(OrgUnit).where(
+            OrgUnit.tenant_id == self.tenant_id))}
+        services = await OnlineServiceService(self.session, self.tenant_id).by_number()
+        statuses: dict[tuple[uuid.UUID, dt.date], OnlineServiceStatus] = {}
+        for s in await self.session.scalars(select(OnlineServiceStatus).where(
+                OnlineServiceStatus.tenant_id == self.tenant_id)):
+            statuses[(s.online_service_id, date_of[s.reporting_date_id])] = s
+        measure_ids = {m.number: m.id for m in await self.session.scalars(
+            select(Measure).where(Measure.tenant_id == self.tenant_id))}
+
+        def code_of(unit_id: uuid.UUID | None) -> str | None:
+            return units[unit_id].code if unit_id and unit_id in units else None
+
+        planned = []
+        for row in rows:
+            o = services.get(row.number)
+            changes: dict[str, list[Any]] = {}
+            for k, v in row.fields.items():
+                old = getattr(o, k) if o is not None else None
+                if k in ("ozg_ids", "leika_keys"):
+                    old = list(old or [])
+                    if o is None and not v:
+                        continue
+                if k == "epayment" and o is None and v is False:
+                    continue
+                if old != v:
+                    changes[k] = [old, v]
+            if "org" in has:
+                for label, old_id, ref in (("Geschäftskreis", o.business_area_id if o else None, row.ba),
+                                           ("Dienststelle", o.department_id if o else None, row.ds)):
+                    if code_of(old_id) != ref.code:
+                        changes[label] = [code_of(old_id), ref.code]
+            for date, status in row.statuses.items():
+                current = statuses.get((o.id, date)) if o else None
+                old_status = current.status if current else None
+                if old_status == status:
+                    continue
+                rd = existing_dates.get(date)
+                if rd is not None and rd.is_closed:
+                    result.add_error(row.row, status_header(date),
+                                     f"Der Berichtstermin {rd.label} ist abgeschlossen; der Status kann nicht von "
+                                     f"{old_status or 'leer'} auf {status or 'leer'} geändert werden.")
+                changes[f"Status {date.strftime('%m.%Y')}"] = [old_status, status]
+            action = "create" if o is None else "update" if changes else "unchanged"
+            result.count(RowChange(row.row, row.number, action, changes))
+            planned.append((row, o, changes))
+        if result.errors or dry_run:
+            return result
+
+        rds = await reporting.ensure_dates(dates)
+        org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
+        for row, o, changes in planned:
+            values = dict(row.fields)
+            if "org" in has:
+                values["business_area_id"], values["department_id"] = await org_service.resolve(row.ba, row.ds)
+            if o is not None and not changes:
+                continue
+            if "measure_number" in values:
+                values["measure_id"] = measure_ids.get(values["measure_number"]) if values["measure_number"] else None
+            if o is None:
+                o = OnlineService(tenant_id=self.tenant_id, id=uuid.uuid4(), number=row.number, version=1,
+                                  ozg_ids=[], leika_keys=[], epayment=False)
+                for k, v in values.items():
+                    setattr(o, k, v)
+                self.session.add(o)
+                before: dict[str, Any] = {}
+                action = "online_service.create"
+            else:
+                before = snapshot(o)
+                for k, v in values.items():
+                    setattr(o, k, v)
+                o.updated_at = utcnow()
+                action = "online_service.update"
+            for date, status in row.statuses.items():
+                current = statuses.get((o.id, date))
+                if (current.status if current else None) == status:
+                    continue
+                if status is None:
+                    if current is not None:
+                        await self.session.delete(current)
+                elif current is None:
+                    self.session.add(OnlineServiceStatus(tenant_id=self.tenant_id, id=uuid.uuid4(),
+                                                         online_service_id=o.id, reporting_date_id=rds[date].id,
+                                                         status=status, version=1))
+                else:
+                    current.status = status
+            after = snapshot(o)
+            after["version"] = before.get("version", 1)
+            audit = diff(before, after)
+            audit.update({k: v for k, v in changes.items() if k.startswith("Status")
+                          or k in ("Geschäftskreis", "Dienststelle")})
+            await record(self.session, tenant_id=self.tenant_id, action=action, actor=self.actor,
+                         entity_type=ENTITY, entity_id=o.id, changes=audit, reason="Import Online-Dienste")
+        await self.session.flush()
+        return result
+
+
+async def service_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[list[str], list[list[Any]]]:
+    lst = await OnlineServiceService(session, tenant_id).list()
+    used = {rid for r in lst.rows for rid in r.statuses}
+    status_dates = [rd for rd in lst.dates if rd.id in used] or lst.dates[-1:]
+    headers = list(HEADERS_BEFORE) + [status_header(rd.date) for rd in status_dates]
+    headers += [COL_MEASURE, COL_OZG, COL_LEIKA, COL_MATURITY, COL_EPAYMENT]
+
+    def order(r: Any) -> tuple[Any, ...]:
+        ba, ds = r.business_area, r.department
+        return (ba is not None, natural_key(ba.code) if ba else (), ds is not None,
+                natural_key(ds.code) if ds else (), natural_key(r.service.number))
+
+    out = []
+    for r in sorted(lst.rows, key=order):
+        o = r.service
+        ba, ds = r.business_area, r.department
+        values: list[Any] = [ba.code if ba else None, ba.name if ba else None, ds.code if ds else None,
+                             ds.name if ds else None, o.number, o.title, o.implementation_type]
+        values += [r.at(rd) for rd in status_dates]
+        placeholder = not o.title
+        values.append(o.measure_number or (None if placeholder else "nein"))
+        values.append("; ".join(o.ozg_ids or []) or None)
+        values.append("; ".join(o.leika_keys or []) or None)
+        values.append(o.ozg_maturity)
+        values.append(("ja" if o.epayment else "nein") if not placeholder or o.epayment else None)
+        out.append(values)
+    return headers, out
+
+
+async def export_services(session: AsyncSession, tenant_id: uuid.UUID) -> bytes:
+    headers, rows = await service_table(session, tenant_id)
+    wb = Workbook()
+    add_table_sheet(wb, "Online-Dienste", headers, rows, widths=WIDTHS + [12] * (len(headers) - len(WIDTHS)),
+                    first=True)
+    return workbook_bytes(wb)
