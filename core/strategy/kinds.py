@@ -195,6 +195,7 @@ ARCHITECTURE = _register(Kind(
 ))
 
 KINDS_BY_SLUG: dict[str, Kind] = {k.slug: k for k in KINDS.values()}
+ARCHITECTURE_STATES_LABELS: dict[str, str] = dict(ARCHITECTURE_STATES)
 #: Parts that hang directly below a strategy version, in document order.
 STRATEGY_PARTS: tuple[Kind, ...] = (GOALS, BUILDING_BLOCKS, RECOMMENDATIONS, MATURITY, SWOT, ARCHITECTURE)
 
