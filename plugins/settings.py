@@ -8,6 +8,7 @@ plugin's data stays.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pluggy
 from sqlalchemy import select
@@ -47,3 +48,55 @@ async def set_plugin_enabled(
     else:
         row.enabled = enabled
     await session.flush()
+
+
+async def switches_by_tenant(
+    sessionmaker: Any, pm: pluggy.PluginManager | None = None
+) -> list[tuple[Any, set[str]]]:
+    """For the KAAW admin page: every tenant with the plugins switched on for it.
+
+    ``tenant_plugins`` has row-level security, so each tenant's switches are read in a
+    transaction bound to that tenant (one transaction per tenant, all short).
+    """
+    from core.db import platform_session, tenant_session
+    from tenants.models import Tenant
+
+    async with platform_session(sessionmaker) as session:
+        tenants = list((await session.scalars(select(Tenant).order_by(Tenant.name))).all())
+    out: list[tuple[Any, set[str]]] = []
+    for tenant in tenants:
+        async with tenant_session(sessionmaker, tenant.id) as session:
+            out.append((tenant, await enabled_plugins(session, tenant.id, pm)))
+    return out
+
+
+async def switch_plugin(
+    sessionmaker: Any, tenant_id: uuid.UUID, plugin_name: str, enabled: bool, *, actor: Any,
+    pm: pluggy.PluginManager | None = None,
+) -> None:
+    """Switch ``plugin_name`` on or off for ``tenant_id`` (KAAW admin), with audit entries in the
+    tenant's history and the platform's."""
+    from core.audit.service import record, record_platform
+    from core.db import platform_session, tenant_session
+
+    infos = {info.name: info for info in plugin_infos(pm or get_plugin_manager())}
+    info = infos.get(plugin_name)
+    if info is None:
+        raise NotFound(f"Plugin „{plugin_name}“ ist nicht geladen.")
+    if not info.switchable:
+        from core.errors import Forbidden
+
+        raise Forbidden(f"„{info.label}“ gehört zum Kern und lässt sich nicht abschalten.")
+    async with platform_session(sessionmaker) as session:
+        from tenants.models import Tenant
+
+        if await session.get(Tenant, tenant_id) is None:
+            raise NotFound("Diesen Mandanten gibt es nicht.")
+    async with tenant_session(sessionmaker, tenant_id) as session:
+        before = plugin_name in await enabled_plugins(session, tenant_id, pm)
+        await set_plugin_enabled(session, tenant_id, plugin_name, enabled, pm)
+        await record(session, tenant_id=tenant_id, action="plugin.switch", actor=actor, entity_type="plugin",
+                     entity_id=plugin_name, changes={"enabled": [before, enabled]})
+    async with platform_session(sessionmaker) as session:
+        await record_platform(session, action="plugin.switch", actor=actor, subject_tenant_id=tenant_id,
+                              details={"plugin": plugin_name, "enabled": enabled})

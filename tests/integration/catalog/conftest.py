@@ -102,3 +102,53 @@ async def catalog_sessionmaker(catalog_db: DatabaseUrls) -> AsyncIterator[async_
 def catalog_files(shared_dir: Path) -> tuple[Path, Path]:
     base = shared_dir / "data" / "ozg-katalog"
     return base / "ozg-leistungen.csv", base / "leika-leistungen.csv"
+
+
+@pytest.fixture(scope="session")
+async def synced_template(catalog_template: CatalogTemplate, catalog_files: tuple[Path, Path]) -> CatalogTemplate:
+    """A template database holding the synced shared catalogue (version 1)."""
+    from core.catalog.sync import sync_catalog
+
+    urls = await clone_database(catalog_template)
+    engine = create_engine(urls.app, pool_size=2, max_overflow=0)
+    try:
+        await sync_catalog(make_sessionmaker(engine), catalog_files)
+    finally:
+        await engine.dispose()
+    return CatalogTemplate(**{**catalog_template.__dict__, "name": urls.app.rsplit("/", 1)[1]})
+
+
+@pytest.fixture
+async def synced_db(synced_template: CatalogTemplate) -> AsyncIterator[DatabaseUrls]:
+    """A fresh database with the shared catalogue already synced (version 1)."""
+    urls = await clone_database(synced_template)
+    try:
+        yield urls
+    finally:
+        await drop_database(synced_template, urls)
+
+
+@pytest.fixture
+async def synced_sessionmaker(synced_db: DatabaseUrls) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(synced_db.app, pool_size=3, max_overflow=2)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def synced_client(synced_db: DatabaseUrls, test_settings):  # type: ignore[no-untyped-def]
+    """An app (and client) on a database with the synced catalogue."""
+    from dataclasses import replace
+
+    from litestar.testing import AsyncTestClient
+
+    from core.settings import DatabaseSettings
+    from web.app import create_app
+
+    settings = replace(test_settings, database=DatabaseSettings(url=synced_db.app, migration_url=synced_db.migration,
+                                                                pool_size=3))
+    app = create_app(settings)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        yield client

@@ -1,0 +1,1 @@
+"""A small example plugin, used by the plugin tests and described in ``docs/plugins.md``."""
