@@ -1,0 +1,202 @@
+"""JSON API of the measure plan and the org units: ``/api/v1/measures…``, ``/api/v1/org-units…``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, delete, get, patch, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.measures.excel import MeasureImporter, export_plan
+from core.measures.schemas import (
+    MeasureCreate,
+    MeasureRead,
+    MeasureUpdate,
+    OrgUnitRead,
+    ProgressRead,
+    ProgressWrite,
+)
+from core.measures.service import MeasureFilter, MeasureService, to_org_read, to_read
+from core.orgunits.models import OrgUnitKind
+from core.orgunits.service import OrgUnitService
+from core.reporting.history import history
+from tenants.context import Identity
+from web.auth import requires_editor, requires_viewer
+from web.controllers.measures_common import actor_of, file_response
+
+TAGS = ["Maßnahmenplan"]
+ORG_TAGS = ["Organisationseinheiten"]
+
+
+class ImportResultRead(msgspec.Struct):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[dict[str, Any]]
+    dry_run: bool
+    changes: list[dict[str, Any]]
+
+
+class HistoryEntry(msgspec.Struct):
+    occurred_at: str
+    actor: str | None
+    action: str
+    changes: dict[str, Any]
+    reason: str | None
+
+
+class OrgUnitCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: str
+    code: str
+    name: str | None = None
+    parent_id: uuid.UUID | None = None
+
+
+class OrgUnitUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    name: str | None = None
+    parent_id: uuid.UUID | None = None
+
+
+def import_response(result: Any) -> Response[Any]:
+    body = result.as_dict(with_changes=True)
+    return Response(content=body, status_code=HTTP_422_UNPROCESSABLE_ENTITY if result.errors else 200)
+
+
+def history_entries(events: list[Any]) -> list[HistoryEntry]:
+    return [HistoryEntry(occurred_at=e.occurred_at.isoformat(), actor=e.actor_label, action=e.action,
+                         changes=e.changes, reason=e.reason) for e in events]
+
+
+@get("/api/v1/measures", guards=[requires_viewer], tags=TAGS, operation_id="listMeasures")
+async def list_measures(db: AsyncSession, identity: Identity, q: str | None = None,
+                        business_area_id: uuid.UUID | None = None, department_id: uuid.UUID | None = None,
+                        status: str | None = None, reported_year: int | None = None,
+                        reporting_date_id: uuid.UUID | None = None, sort: str = "number",
+                        descending: bool = False) -> list[MeasureRead]:
+    """The measure plan; ``status`` (P/E/U/none) refers to ``reporting_date_id`` (default: the latest)."""
+    svc = MeasureService(db, identity.require_tenant())
+    plan = await svc.plan(MeasureFilter(q=q, business_area_id=business_area_id, department_id=department_id,
+                                        status=status, reported_year=reported_year,
+                                        reporting_date_id=reporting_date_id, sort=sort, descending=descending))
+    return [to_read(r, plan.dates) for r in plan.rows]
+
+
+@post("/api/v1/measures", guards=[requires_editor], tags=TAGS, operation_id="createMeasure",
+      status_code=HTTP_201_CREATED)
+async def create_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                         data: MeasureCreate) -> MeasureRead:
+    svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
+    m = await svc.create(data)
+    return await svc.read(m.id)
+
+
+@get("/api/v1/measures/{measure_id:uuid}", guards=[requires_viewer], tags=TAGS, operation_id="getMeasure")
+async def get_measure(db: AsyncSession, identity: Identity, measure_id: uuid.UUID) -> MeasureRead:
+    return await MeasureService(db, identity.require_tenant()).read(measure_id)
+
+
+@patch("/api/v1/measures/{measure_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateMeasure")
+async def update_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                         measure_id: uuid.UUID, data: MeasureUpdate) -> MeasureRead:
+    """Partial update; a stale ``version`` answers 409 with the current state and the other change."""
+    svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
+    await svc.update(measure_id, data)
+    return await svc.read(measure_id)
+
+
+@delete("/api/v1/measures/{measure_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="deleteMeasure",
+        status_code=HTTP_204_NO_CONTENT)
+async def delete_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                         measure_id: uuid.UUID, version: int) -> None:
+    await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(measure_id, version)
+
+
+@put("/api/v1/measures/{measure_id:uuid}/progress/{reporting_date_id:uuid}", guards=[requires_editor],
+     tags=TAGS, operation_id="setMeasureProgress")
+async def set_progress(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                       measure_id: uuid.UUID, reporting_date_id: uuid.UUID, data: ProgressWrite) -> MeasureRead:
+    """Progress at an open reporting date: 0–10, "a", "g" or null (``version`` = the measure's)."""
+    svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
+    await svc.set_progress(measure_id, reporting_date_id, version=data.version, value=data.value,
+                           status=data.status)
+    return await svc.read(measure_id)
+
+
+@get("/api/v1/measures/{measure_id:uuid}/history", guards=[requires_viewer], tags=TAGS,
+     operation_id="measureHistory")
+async def measure_history(db: AsyncSession, identity: Identity, measure_id: uuid.UUID) -> list[HistoryEntry]:
+    tenant_id = identity.require_tenant()
+    await MeasureService(db, tenant_id).get(measure_id)
+    return history_entries(await history(db, tenant_id, "measure", measure_id))
+
+
+@post("/api/v1/measures/import", guards=[requires_editor], tags=TAGS, operation_id="importMeasures")
+async def import_measures(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                          data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+                          dry_run: bool = False) -> Response[Any]:
+    """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
+    content = await data.read()
+    result = await MeasureImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
+        content, dry_run=dry_run)
+    if result.errors:
+        await db.rollback()
+    return import_response(result)
+
+
+@get("/api/v1/measures/export.xlsx", guards=[requires_viewer], tags=TAGS, operation_id="exportMeasures",
+     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+async def export_measures(db: AsyncSession, identity: Identity) -> Response[bytes]:
+    return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
+
+
+# --- org units ---------------------------------------------------------------------------------
+@get("/api/v1/org-units", guards=[requires_viewer], tags=ORG_TAGS, operation_id="listOrgUnits")
+async def list_org_units(db: AsyncSession, identity: Identity, kind: str | None = None) -> list[OrgUnitRead]:
+    k = OrgUnitKind(kind) if kind in {k.value for k in OrgUnitKind} else None
+    units = await OrgUnitService(db, identity.require_tenant()).list(k)
+    return [u for u in (to_org_read(x) for x in units) if u is not None]
+
+
+@post("/api/v1/org-units", guards=[requires_editor], tags=ORG_TAGS, operation_id="createOrgUnit",
+      status_code=HTTP_201_CREATED)
+async def create_org_unit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                          data: OrgUnitCreate) -> OrgUnitRead:
+    from core.errors import FieldError, ValidationFailed
+
+    if data.kind not in {k.value for k in OrgUnitKind}:
+        raise ValidationFailed(errors=[FieldError("kind", "Art: „geschaeftskreis“ oder „dienststelle“.")])
+    unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).create(
+        OrgUnitKind(data.kind), data.code, data.name, data.parent_id)
+    result = to_org_read(unit)
+    assert result is not None
+    return result
+
+
+@get("/api/v1/org-units/{unit_id:uuid}", guards=[requires_viewer], tags=ORG_TAGS, operation_id="getOrgUnit")
+async def get_org_unit(db: AsyncSession, identity: Identity, unit_id: uuid.UUID) -> OrgUnitRead:
+    result = to_org_read(await OrgUnitService(db, identity.require_tenant()).get(unit_id))
+    assert result is not None
+    return result
+
+
+@patch("/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=ORG_TAGS, operation_id="updateOrgUnit")
+async def update_org_unit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
+                          unit_id: uuid.UUID, data: OrgUnitUpdate) -> OrgUnitRead:
+    unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).update(
+        unit_id, version=data.version, name=data.name, parent_id=data.parent_id)
+    result = to_org_read(unit)
+    assert result is not None
+    return result
+
+
+ROUTES = [list_measures, create_measure, get_measure, update_measure, delete_measure, set_progress,
+          measure_history, import_measures, export_measures, list_org_units, create_org_unit, get_org_unit,
+          update_org_unit]
+__all__ = ["ROUTES", "ProgressRead"]
