@@ -23,7 +23,9 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
+
+from core import tenancy
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
@@ -51,6 +53,21 @@ def _bind_tenant_to_transaction(session: Session, transaction: SessionTransactio
     connection.execute(
         _SET_CONTEXT,
         {"tenant_id": str(tenant_id) if tenant_id else "", "user_id": str(user_id) if user_id else ""},
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _app_level_tenant_filter(state: ORMExecuteState) -> None:
+    """Add ``tenant_id = <bound tenant>`` to ORM SELECTs of every tenant entity."""
+    if not tenancy.APP_TENANT_FILTER or not state.is_select:
+        return
+    tenant_id = state.session.info.get("tenant_id")
+    if tenant_id is None:
+        return
+    from core.models import TenantScoped
+
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
 
 

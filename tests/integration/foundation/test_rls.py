@@ -132,3 +132,30 @@ async def test_commit_inside_a_session_keeps_the_tenant(sessionmaker: async_sess
         s.add(AuditEvent(tenant_id=a.id, action="test.second_tx", id=uuid.uuid4()))
         await s.commit()
         assert len((await s.scalars(select(AuditEvent).where(AuditEvent.action.like("test.%_tx")))).all()) == 2
+
+
+async def test_orm_selects_are_filtered_by_the_bound_tenant_before_rls(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The app-level filter adds the tenant to ORM selects (visible in the SQL sent)."""
+    from sqlalchemy import event
+
+    from core import tenancy
+
+    a = await create_tenant(sessionmaker)
+    statements: list[str] = []
+    async with tenant_session(sessionmaker, a.id) as s:
+        conn = await s.connection()
+
+        def capture(conn_, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(conn.sync_connection, "before_cursor_execute", capture)
+        await s.scalars(select(AuditEvent))
+        event.remove(conn.sync_connection, "before_cursor_execute", capture)
+    selects = [st for st in statements if "FROM audit_events" in st]
+    assert selects
+    if tenancy.APP_TENANT_FILTER:
+        assert "audit_events.tenant_id = " in selects[0]
+    else:  # the RLS-only pass: the query goes out unfiltered, RLS must hold alone
+        assert "audit_events.tenant_id = " not in selects[0]
