@@ -38,6 +38,7 @@ STATIC_DIR = WEB_DIR / "static"
 #: Controller modules of the core areas; each exports ``ROUTES`` (HTML and JSON handlers).
 CONTROLLER_MODULES: tuple[str, ...] = (
     "web.controllers.health",
+    "web.controllers.pages",
     "web.controllers.home",
     "web.controllers.auth",
     "web.controllers.admin",

@@ -36,6 +36,7 @@ PUBLIC_PATHS = (
     "/logout",
     "/favicon.ico",
     "/schema",
+    "/barrierefreiheit",
 )
 
 

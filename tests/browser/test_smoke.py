@@ -33,3 +33,10 @@ async def test_dashboard_after_login_with_skip_link(page: Page, context: Browser
     assert await page.evaluate("location.hash") == "#inhalt"
     await screenshot(page, "dashboard")
     assert await axe_violations(page) == []
+
+
+async def test_accessibility_statement_is_public_and_accessible(page: Page) -> None:
+    response = await page.goto("/barrierefreiheit")
+    assert response is not None and response.status == 200
+    assert "Schlichtungsverfahren" in await page.inner_text("main")
+    assert await axe_violations(page) == []
