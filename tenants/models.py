@@ -113,3 +113,49 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
+
+
+DEFAULT_SCOPES = "openid email profile"
+
+
+class IdentityProvider(TenantScoped, Timestamped, Versioned, Base):
+    """An OpenID Connect provider a tenant logs in with (tenant table, RLS; migration 0010).
+
+    The client secret is stored encrypted (``core.crypto``) and never rendered back. A
+    provider belongs to exactly one tenant; the callback only accepts the provider the login
+    started with.
+    """
+
+    __tablename__ = "identity_providers"
+    __table_args__ = (UniqueConstraint("tenant_id", "issuer", "client_id"),)
+
+    #: Label on the login page, e.g. "Dienstkonto Stadt Dorsten".
+    name: Mapped[str] = mapped_column(String(200))
+    #: Exact issuer identifier (compared character by character with the ID token's ``iss``).
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    #: Fernet token of the client secret; None for public clients (PKCE only).
+    client_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    scopes: Mapped[str] = mapped_column(String(255), default=DEFAULT_SCOPES, server_default=DEFAULT_SCOPES)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    #: The local demo provider of ``kommpass serve``: refused outside demo mode.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class Invitation(TenantScoped, Base):
+    """A pre-registered e-mail address with a role (tenant table, RLS; migration 0010).
+
+    The first login through one of *this tenant's* providers with that e-mail claims it:
+    the membership is created and the invitation marked claimed.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    claimed_at: Mapped[dt.datetime | None]
+    claimed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -84,10 +84,19 @@ def serve(host: str | None, port: int | None, no_demo: bool) -> None:
     with runtime(settings) as rt:
         migrate.upgrade(rt.migration_url)
         asyncio.run(on_start(rt.app_url, rt.settings, pm, demo=not no_demo and not rt.settings.web.production))
+        demo_login = None
+        if not no_demo and rt.settings.web.demo_login and not rt.settings.web.production:
+            from tenants.demo import start_demo_login
+
+            demo_login = start_demo_login(rt.app_url, rt.settings)
         app = create_app(rt.settings, database_url=rt.app_url, plugin_manager=pm)
         click.echo(f"Kommpass läuft auf {rt.settings.web.base_url}  (Beenden mit Strg+C)")
-        uvicorn.run(app, host=rt.settings.web.host, port=rt.settings.web.port, log_config=None,
-                    access_log=False, timeout_graceful_shutdown=10)
+        try:
+            uvicorn.run(app, host=rt.settings.web.host, port=rt.settings.web.port, log_config=None,
+                        access_log=False, timeout_graceful_shutdown=10)
+        finally:
+            if demo_login is not None:
+                demo_login.stop()
 
 
 # --- db ---------------------------------------------------------------------------------
