@@ -26,6 +26,7 @@ from core.errors import NotFound
 from core.settings import Settings, get_settings
 from plugins.manager import get_plugin_manager, results_by_plugin
 from web.auth import PUBLIC_PATHS, SESSION_COOKIE, SessionAuthMiddleware
+from web.controllers.auth import audit_denied_request
 from web.deps import dependencies
 from web.errors import EXCEPTION_HANDLERS
 from web.middleware import before_send, request_context_middleware
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         ],
         lifespan=[lifespan],
         before_send=[before_send],
+        after_exception=[audit_denied_request],
         dependencies=dependencies(),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[

@@ -200,3 +200,46 @@ async def switch_tenant(request: Request[Any, Any, Any], db: AsyncSession, ident
 
 ROUTES = [login_page, login_submit, login_tenant, auth_callback, logout, switch_tenant_page, switch_tenant]
 __all__ = ["ROUTES", "record"]
+
+
+# --- audit of denied requests (registered as ``after_exception`` hook in ``web.app``) -------
+async def audit_denied_request(exc: BaseException, scope: Any) -> None:
+    """Write 403/404 answers to authenticated requests to the audit log (own transaction).
+
+    Anonymous requests are only logged (structlog, in ``web.errors``), not stored, so that
+    unauthenticated traffic cannot fill the audit table.
+    """
+    from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+    from core.db import platform_session, tenant_session
+    from core.errors import Forbidden
+
+    if isinstance(exc, Forbidden | PermissionDeniedException):
+        status = 403
+    elif isinstance(exc, NotFound | NotFoundException):
+        status = 404
+    else:
+        return
+    identity = scope.get("user")
+    if not isinstance(identity, Identity):
+        return
+    message = getattr(exc, "message", None) or getattr(exc, "detail", None) or ""
+    details = {"status": status, "method": scope.get("method"), "path": scope.get("path")}
+    state = scope.get("state", {}) or {}
+    client = scope.get("client")
+    actor = Actor(user_id=identity.user_id, label=identity.email or identity.display_name,
+                  ip=client[0] if client else None, request_id=state.get("request_id"))
+    try:
+        sessionmaker = scope["litestar_app"].state.sessionmaker
+        if identity.tenant_id is not None:
+            async with tenant_session(sessionmaker, identity.tenant_id, user_id=identity.user_id) as s:
+                await record(s, tenant_id=identity.tenant_id, action="request.denied", actor=actor,
+                             entity_type="request", changes=details, reason=str(message)[:500])
+        else:
+            async with platform_session(sessionmaker) as s:
+                await record_platform(s, action="request.denied", actor=actor,
+                                      details={**details, "reason": str(message)[:500]})
+    except Exception:  # noqa: BLE001 - auditing must never turn a 403/404 into a 500
+        import structlog
+
+        structlog.get_logger("kommpass.audit").exception("audit.denied_request_failed")
