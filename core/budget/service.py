@@ -297,9 +297,16 @@ async def delete_line(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid
 
 # --- entries (one year of a line) ------------------------------------------------------------
 def _entry_values(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    values = parse_fields(ENTRY_FIELDS, data, partial=partial)
-    errors = [FieldError(k, "Bitte keinen negativen Wert angeben.") for k in NUMBER_COLUMNS
-              if values.get(k) is not None and values[k] < 0]
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for spec in ENTRY_FIELDS:  # one message per bad field, all at once
+        try:
+            values |= parse_fields((spec,), data, partial=partial)
+        except ValidationFailed as exc:
+            errors += exc.errors
+            continue
+        if spec.name in NUMBER_COLUMNS and values.get(spec.name) is not None and values[spec.name] < 0:
+            errors.append(FieldError(spec.name, "Bitte keinen negativen Wert angeben."))
     if errors:
         raise ValidationFailed(errors)
     return {k: (ZERO if v is None and k in NUMBER_COLUMNS else v) for k, v in values.items()}

@@ -222,6 +222,8 @@ def _parse_decimal(value: Any) -> decimal.Decimal:
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if "," in text:  # German: 1.234,5
         text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # German thousands: 10.000
+        text = text.replace(".", "")
     result = decimal.Decimal(text)
     if not result.is_finite():
         raise ValueError
