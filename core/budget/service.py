@@ -359,3 +359,29 @@ async def delete_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uui
     await _flush(session, before)
     await record(session, tenant_id=tenant_id, action="budget.entry.delete", actor=actor,
                  entity_type="budget.entry", entity_id=entry_id, changes=diff(_audit_view(before), {}))
+
+
+# --- for forms and tables --------------------------------------------------------------------
+async def link_choices(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(building blocks, measures)`` as ``(id, label)`` options for the line form."""
+    from core.measures.models import Measure
+    from core.strategy.service import building_block_choices
+
+    blocks = await building_block_choices(session, tenant_id)
+    measures = [(str(m.id), f"{m.number} {m.title or ''}".strip()) for m in await session.scalars(
+        select(Measure).where(Measure.tenant_id == tenant_id).order_by(Measure.number))]
+    return blocks, measures
+
+
+async def link_labels(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[dict[Any, str], dict[Any, str]]:
+    """Labels of linked building blocks (by lineage id, any version; current one wins) and measures."""
+    from core.measures.models import Measure
+    from core.strategy.models import BuildingBlock
+
+    blocks: dict[Any, str] = {}
+    for b in await session.scalars(select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id)):
+        blocks.setdefault(b.lineage_id, b.code)
+    for key, label in (await link_choices(session, tenant_id))[0]:
+        blocks[uuid.UUID(key)] = label.split(" ", 1)[0]
+    measures = {m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))}
+    return blocks, measures
