@@ -58,13 +58,15 @@ async def report_data(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, 
     rollouts = await service.rollout_rows()
     indicator = await service.indicator()
     columns = {s: e_file_groups(rollouts, s) for s in (STATUS_LIVE, STATUS_INTRODUCING)}
-    rows: list[list[str]] = []
+    lists: list[dict[str, Any]] = []
     for status in (STATUS_LIVE, STATUS_INTRODUCING):
         col = columns[status]
-        for name in col["procedure"]:
-            rows.append([STATUS_LABELS[status], PROCEDURE_HEADING, name, ""])
+        lists.append({"title": f"{COLUMN_TITLES[status]} – {PROCEDURE_HEADING}", "items": list(col["procedure"])})
         for group in col["standalone"]:
-            rows.append([STATUS_LABELS[status], STANDALONE_HEADING, group["label"], ", ".join(group["units"])])
+            lists.append({"title": f"{COLUMN_TITLES[status]} – {STANDALONE_HEADING}: {group['label']}",
+                          "items": list(group["units"])})
+    trend_rows = [[p.reporting_date.strftime("%d.%m.%Y"), p.total_count, p.digital_count,
+                   _pct(p.digital_share) if p.digital_share is not None else "–"] for p in indicator.trend]
     paragraphs = []
     if indicator.latest_share is not None:
         last = indicator.trend[-1]
@@ -80,11 +82,13 @@ async def report_data(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, 
         "columns": [{"status": s, "title": COLUMN_TITLES[s], **columns[s]} for s in (STATUS_LIVE,
                                                                                      STATUS_INTRODUCING)],
         "paragraphs": paragraphs,
+        "lists": lists,
         "tables": [{
-            "title": "Elektronische Akten nach Status",
-            "columns": ["Status", "Art", "E-Akte", "Organisationseinheiten"],
-            "rows": rows,
-        }],
+            "title": f"Anteil digital bearbeiteter Dokumente (Ziel {_pct(indicator.goal.goal_share_percent)} bis "
+                     f"{indicator.goal.goal_year})",
+            "columns": ["Stichtag", "Dokumente", "davon digital", "Anteil digital"],
+            "rows": trend_rows,
+        }] if trend_rows else [],
         "indicator": {"latest_share": indicator.latest_share, "goal": indicator.goal.goal_share_percent,
                       "goal_year": indicator.goal.goal_year},
     }

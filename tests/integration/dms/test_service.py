@@ -74,9 +74,11 @@ async def test_seed_004_state_comes_out_the_same_in_the_report_section(
     assert [g["label"] for g in live["standalone"]] == ["nscale egov Allgemeiner Schriftverkehr"]
     assert live["standalone"][0]["units"] == seed["umgesetzt"]["units"] == ["Bereich Organisation"]
     assert intro["standalone"][0]["units"] == ["Ordnungsbehörde", "SBM Betriebshof", "Kommunalarchiv"]
-    # the same content as a table (PDF/XLSX of the committee report)
-    table = data["tables"][0]
-    assert ["umgesetzt", "In Anbindung an eine Fachsoftware", "Vertragsakte", ""] in table["rows"]
+    # the same content as lists (PDF/XLSX of the committee report)
+    lists = {li["title"]: li["items"] for li in data["lists"]}
+    assert lists["Elektronische Akte umgesetzt – In Anbindung an eine Fachsoftware"] == seed["umgesetzt"]["procedure"]
+    assert lists["Elektronische Akte in Einführung – Ohne Anbindung Fachverfahren mit Workflow-/Prozessdimension: "
+                 "nscale egov Allgemeiner Schriftverkehr"] == ["Ordnungsbehörde", "SBM Betriebshof", "Kommunalarchiv"]
 
 
 async def test_issue_count_allgemeiner_schriftverkehr_live_in_one_and_introduced_in_four(
