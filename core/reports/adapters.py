@@ -58,3 +58,33 @@ async def building_block_choices(session: AsyncSession, tenant_id: uuid.UUID) ->
     if fn is None:
         return []
     return list(await _guarded(session, fn, tenant_id) or [])
+
+
+BUDGET_LABELS = {
+    "one_off": "Einmalige Kosten",
+    "running": "Laufende Kosten",
+    "planned": "Geplant gesamt",
+    "actual": "Ist-Ausgaben",
+    "plan_minus_actual": "Plan minus Ist",
+    "staff_ist": "Personal VZÄ IST",
+    "staff_soll": "Personal VZÄ SOLL",
+    "staff_gap": "VZÄ SOLL–IST",
+}
+
+
+async def budget_summary(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, Any] | None:
+    """``{"overall": [(label, value, is_money)], "years": [(year, planned, actual)]}`` or None."""
+    totals = await budget_totals(session, tenant_id)
+    if totals is None:
+        return None
+    try:
+        overall = totals.overall
+        years = [(y, totals.year(y).get("planned"), totals.year(y).get("actual")) for y in totals.years]
+    except Exception:  # noqa: BLE001 - the budget area's shape changed: show nothing
+        log.warning("adapter.budget_shape", exc_info=True)
+        return None
+    if not years:
+        return None
+    rows = [(label, overall.get(key), not key.startswith("staff")) for key, label in BUDGET_LABELS.items()
+            if key in overall]
+    return {"overall": rows, "years": years}
