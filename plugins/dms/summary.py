@@ -3,6 +3,7 @@ widget and the assistant's documents. Built on ``DmsService`` only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -38,13 +39,17 @@ def e_file_groups(rollouts: list[Rollout], status: str) -> dict[str, Any]:
     """
     procedure: list[str] = []
     standalone: dict[tuple[str, str], list[str]] = {}
-    for r in rollouts:
-        if r.status != status:
-            continue
-        if r.integration == INTEGRATION_PROCEDURE:
-            if _name(r) not in procedure:
-                procedure.append(_name(r))
-        else:
+
+    def reached(r: Rollout) -> dt.date:
+        # units in the order they reached the status (stable: ties keep the unit order)
+        return (r.live_on if status == STATUS_LIVE else r.introduction_on) or dt.date.max
+
+    items = [r for r in rollouts if r.status == status]
+    for r in items:  # in the order of the e-file types
+        if r.integration == INTEGRATION_PROCEDURE and _name(r) not in procedure:
+            procedure.append(_name(r))
+    for r in sorted(items, key=reached):
+        if r.integration != INTEGRATION_PROCEDURE:
             standalone.setdefault((r.product or "", _name(r)), []).append(r.org_unit)
     groups = [
         {"label": " ".join(p for p in key if p), "product": key[0] or None, "e_file": key[1], "units": units}
