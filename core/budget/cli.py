@@ -29,7 +29,10 @@ async def _tenant_id(sessionmaker: Any, slug: str) -> Any:
         return (await TenantService(session).get_by_slug(slug)).id
 
 
-@budget.command("import", help="Importiert den Finanzplan aus einer Excel-Datei (Aufbau: docs/finanzplan-excel.md).")
+@budget.command(
+    "import",
+    help="Importiert den Finanzplan aus einer Excel-Datei (Aufbau: docs/strategie-und-finanzplan.md).",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tenant", "slug", required=True, help="Kürzel des Mandanten, z. B. dorsten.")
 @click.option("--dry-run", is_flag=True, help="Nur prüfen und anzeigen, was sich ändern würde.")
@@ -48,8 +51,9 @@ def import_command(file: Path, slug: str, dry_run: bool, as_json: bool) -> None:
         tenant_id = await _tenant_id(sessionmaker, slug)
         try:
             async with tenant_session(sessionmaker, tenant_id) as session:
-                result = await import_budget(session, tenant_id, content, dry_run=dry_run,
-                                             actor=Actor(label="cli"))
+                result = await import_budget(
+                    session, tenant_id, content, dry_run=dry_run, actor=Actor(label="cli")
+                )
                 if result.errors or dry_run:
                     raise _Discard(result)  # roll the transaction back: nothing is written
                 return result
@@ -66,13 +70,18 @@ def import_command(file: Path, slug: str, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         prefix = "Probelauf: " if dry_run else ""
-        click.echo(f"{prefix}{result.created} neu, {result.updated} geändert, {result.unchanged} unverändert.")
+        click.echo(
+            f"{prefix}{result.created} neu, {result.updated} geändert, {result.unchanged} unverändert."
+        )
         for e in result.errors:
             click.echo(f"Zeile {e.row}, Spalte „{e.column}“: {e.message}", err=True)
     if result.errors:
         if not as_json:
-            click.echo(f"Fehler: Die Datei enthält {len(result.errors)} ungültige Angabe(n); es wurde nichts "
-                       "gespeichert.", err=True)
+            click.echo(
+                f"Fehler: Die Datei enthält {len(result.errors)} ungültige Angabe(n); es wurde nichts "
+                "gespeichert.",
+                err=True,
+            )
         sys.exit(1)
 
 

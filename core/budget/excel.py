@@ -1,7 +1,7 @@
 """Excel import and export of the budget plan (Rahmenfinanzplan / Ressourcenplan).
 
 Layout (sheet "Finanzplan", first row = headers, one row per position and year; see
-``docs/finanzplan-excel.md`` and the example file ``core/budget/data/finanzplan-beispiel.xlsx``):
+``docs/strategie-und-finanzplan.md`` and the example file ``core/budget/data/finanzplan-beispiel.xlsx``):
 
 ``Lfd. Nr. | Lösungsbaustein | Maßnahme (Nr.) | Maßnahme / Position | Bemerkung / Kalkulationsgrundlage |
 Jahr | <7 cost columns> | <3 staff columns in VZÄ> | Ist-Ausgaben einmalig | Ist-Ausgaben laufend |
@@ -39,8 +39,13 @@ from core.excel.result import ImportResult, RowChange
 from core.excel.writing import add_table_sheet, workbook_bytes
 
 SHEET = "Finanzplan"
-LINE_HEADERS = ("Lfd. Nr.", "Lösungsbaustein", "Maßnahme (Nr.)", "Maßnahme / Position",
-                "Bemerkung / Kalkulationsgrundlage")
+LINE_HEADERS = (
+    "Lfd. Nr.",
+    "Lösungsbaustein",
+    "Maßnahme (Nr.)",
+    "Maßnahme / Position",
+    "Bemerkung / Kalkulationsgrundlage",
+)
 YEAR_HEADER = "Jahr"
 NOTE_HEADER = "Bemerkung zum Jahr"
 VALUE_HEADERS: tuple[tuple[str, str], ...] = (
@@ -89,7 +94,9 @@ class ParsedLine:
     entries: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # year → (row, values)
 
 
-async def _lookups(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[dict[str, uuid.UUID], dict[str, uuid.UUID]]:
+async def _lookups(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> tuple[dict[str, uuid.UUID], dict[str, uuid.UUID]]:
     """Building block codes of the current strategy → lineage id; measure numbers → id."""
     from core.measures.models import Measure
     from core.strategy import service as strategy_service
@@ -98,11 +105,16 @@ async def _lookups(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[dict[st
     blocks: dict[str, uuid.UUID] = {}
     current = await strategy_service.current_strategy(session, tenant_id)
     if current is not None:
-        for b in await session.scalars(select(BuildingBlock).where(
-                BuildingBlock.tenant_id == tenant_id, BuildingBlock.strategy_id == current.id)):
+        for b in await session.scalars(
+            select(BuildingBlock).where(
+                BuildingBlock.tenant_id == tenant_id, BuildingBlock.strategy_id == current.id
+            )
+        ):
             blocks[b.code.strip().upper()] = b.lineage_id
-    measures = {m.number.strip().upper(): m.id for m in await session.scalars(
-        select(Measure).where(Measure.tenant_id == tenant_id))}
+    measures = {
+        m.number.strip().upper(): m.id
+        for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))
+    }
     return blocks, measures
 
 
@@ -123,13 +135,15 @@ def _columns(sheet: Sheet, result: ImportResult) -> dict[str, int] | None:
     return columns
 
 
-def parse(sheet: Sheet, result: ImportResult, blocks: dict[str, uuid.UUID],
-          measures: dict[str, uuid.UUID]) -> list[ParsedLine]:
+def parse(
+    sheet: Sheet, result: ImportResult, blocks: dict[str, uuid.UUID], measures: dict[str, uuid.UUID]
+) -> list[ParsedLine]:
     columns = _columns(sheet, result)
     if columns is None:
         return []
     lines: dict[str, ParsedLine] = {}
     for row, cells in sheet.rows:
+
         def cell(header: str, cells: list[Any] = cells) -> Any:
             return cells[columns[header]]
 
@@ -152,27 +166,45 @@ def parse(sheet: Sheet, result: ImportResult, blocks: dict[str, uuid.UUID],
             if len(number) > 20:
                 result.add_error(row, "Lfd. Nr.", "Höchstens 20 Zeichen.")
                 continue
-            line = ParsedLine(row, number, line_values["title"] or "", line_values["remark"] or "",
-                              line_values["block_code"], line_values["measure_number"])
+            line = ParsedLine(
+                row,
+                number,
+                line_values["title"] or "",
+                line_values["remark"] or "",
+                line_values["block_code"],
+                line_values["measure_number"],
+            )
             if line.block_code:
                 key = blocks.get(line.block_code.strip().upper())
                 if key is None:
-                    result.add_error(row, "Lösungsbaustein",
-                                     f"Den Lösungsbaustein „{line.block_code}“ gibt es in der aktuellen Strategie nicht.")
+                    result.add_error(
+                        row,
+                        "Lösungsbaustein",
+                        f"Den Lösungsbaustein „{line.block_code}“ gibt es in der aktuellen Strategie nicht.",
+                    )
                 line.building_block_key = key
             if line.measure_number:
                 mid = measures.get(line.measure_number.strip().upper())
                 if mid is None:
-                    result.add_error(row, "Maßnahme (Nr.)", f"Die Maßnahme „{line.measure_number}“ gibt es nicht.")
+                    result.add_error(
+                        row, "Maßnahme (Nr.)", f"Die Maßnahme „{line.measure_number}“ gibt es nicht."
+                    )
                 line.measure_id = mid
             lines[number] = line
         else:
-            for key, header in (("title", "Maßnahme / Position"), ("remark", "Bemerkung / Kalkulationsgrundlage"),
-                                ("block_code", "Lösungsbaustein"), ("measure_number", "Maßnahme (Nr.)")):
+            for key, header in (
+                ("title", "Maßnahme / Position"),
+                ("remark", "Bemerkung / Kalkulationsgrundlage"),
+                ("block_code", "Lösungsbaustein"),
+                ("measure_number", "Maßnahme (Nr.)"),
+            ):
                 given = line_values[key]
                 if given is not None and given != (getattr(line, key) or None):
-                    result.add_error(row, header, f"Widerspricht der ersten Zeile der Position {number} "
-                                                  f"(Zeile {line.row}).")
+                    result.add_error(
+                        row,
+                        header,
+                        f"Widerspricht der ersten Zeile der Position {number} (Zeile {line.row}).",
+                    )
         year_cell = clean(cell(YEAR_HEADER))
         if year_cell is None:
             continue
@@ -184,8 +216,11 @@ def parse(sheet: Sheet, result: ImportResult, blocks: dict[str, uuid.UUID],
             result.add_error(row, YEAR_HEADER, "Bitte ein Jahr zwischen 2000 und 2100 angeben.")
             continue
         if year in line.entries:
-            result.add_error(row, YEAR_HEADER, f"Das Jahr {year} steht für Position {number} schon in Zeile "
-                                               f"{line.entries[year][0]}.")
+            result.add_error(
+                row,
+                YEAR_HEADER,
+                f"Das Jahr {year} steht für Position {number} schon in Zeile {line.entries[year][0]}.",
+            )
             continue
         values: dict[str, Any] = {"year": year, "note": as_text(cell(NOTE_HEADER)) or ""}
         for key, header in VALUE_HEADERS:
@@ -204,8 +239,12 @@ def parse(sheet: Sheet, result: ImportResult, blocks: dict[str, uuid.UUID],
 
 
 def _line_changes(view: service.LineView | None, line: ParsedLine) -> dict[str, list[Any]]:
-    new = {"title": line.title, "remark": line.remark, "building_block_key": line.building_block_key,
-           "measure_id": line.measure_id}
+    new = {
+        "title": line.title,
+        "remark": line.remark,
+        "building_block_key": line.building_block_key,
+        "measure_id": line.measure_id,
+    }
     if view is None:
         return {k: [None, v] for k, v in new.items() if v not in (None, "")}
     return {k: [getattr(view.line, k), v] for k, v in new.items() if getattr(view.line, k) != v}
@@ -217,8 +256,9 @@ def _entry_changes(entry: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [getattr(entry, k), v] for k, v in values.items() if k != "year" and getattr(entry, k) != v}
 
 
-async def import_budget(session: AsyncSession, tenant_id: uuid.UUID, source: Any, *, dry_run: bool = False,
-                        actor: Actor = SYSTEM) -> ImportResult:
+async def import_budget(
+    session: AsyncSession, tenant_id: uuid.UUID, source: Any, *, dry_run: bool = False, actor: Actor = SYSTEM
+) -> ImportResult:
     """Import a budget plan file; with errors or ``dry_run`` nothing is written."""
     result = ImportResult(dry_run=dry_run)
     sheet = read_sheet(source, sheet=SHEET)
@@ -234,14 +274,20 @@ async def import_budget(session: AsyncSession, tenant_id: uuid.UUID, source: Any
         changes = _line_changes(view, line)
         action = "create" if view is None else ("update" if changes else "unchanged")
         if not dry_run:
-            data = {"number": line.number, "title": line.title, "remark": line.remark,
-                    "building_block_key": line.building_block_key, "measure_id": line.measure_id}
+            data = {
+                "number": line.number,
+                "title": line.title,
+                "remark": line.remark,
+                "building_block_key": line.building_block_key,
+                "measure_id": line.measure_id,
+            }
             if view is None:
                 created = await service.create_line(session, tenant_id, data, actor=actor)
                 view = service.LineView(created)
             elif changes:
-                await service.update_line(session, tenant_id, view.line.id, data, expected_version=view.line.version,
-                                          actor=actor)
+                await service.update_line(
+                    session, tenant_id, view.line.id, data, expected_version=view.line.version, actor=actor
+                )
         if not line.entries:
             result.count(RowChange(line.row, line.number, action, changes))
             continue
@@ -258,16 +304,26 @@ async def import_budget(session: AsyncSession, tenant_id: uuid.UUID, source: Any
                 row_action = "update"
             else:
                 row_action = "unchanged"
-            result.count(RowChange(row, f"{line.number}/{year}", row_action,
-                                   (changes if first else {}) | entry_changes))
+            result.count(
+                RowChange(
+                    row, f"{line.number}/{year}", row_action, (changes if first else {}) | entry_changes
+                )
+            )
             first = False
             if dry_run:
                 continue
             if entry is None:
                 await service.set_entry(session, tenant_id, view.line.id, values, actor=actor)
             elif entry_changes:
-                await service.update_entry(session, tenant_id, view.line.id, entry.id, values,
-                                           expected_version=entry.version, actor=actor)
+                await service.update_entry(
+                    session,
+                    tenant_id,
+                    view.line.id,
+                    entry.id,
+                    values,
+                    expected_version=entry.version,
+                    actor=actor,
+                )
     return result
 
 
@@ -280,31 +336,63 @@ async def export_rows(session: AsyncSession, tenant_id: uuid.UUID) -> list[list[
         codes.setdefault(b.lineage_id, b.code)
     blocks, _ = await _lookups(session, tenant_id)
     codes.update({lineage: code for code, lineage in blocks.items()})  # current version wins
-    measure_numbers = {m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))}
+    measure_numbers = {
+        m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))
+    }
     rows: list[list[Any]] = []
     for view in await service.list_lines(session, tenant_id):
         line = view.line
-        head = [line.number, codes.get(line.building_block_key) if line.building_block_key else None,
-                measure_numbers.get(line.measure_id) if line.measure_id else None, line.title, line.remark or None]
+        head = [
+            line.number,
+            codes.get(line.building_block_key) if line.building_block_key else None,
+            measure_numbers.get(line.measure_id) if line.measure_id else None,
+            line.title,
+            line.remark or None,
+        ]
         if not view.entries:
             rows.append(head + [None] * (len(HEADERS) - len(head)))
         for i, entry in enumerate(view.entries):
-            rows.append((head if i == 0 else [line.number, None, None, None, None])
-                        + [entry.year] + [getattr(entry, k) for k, _ in VALUE_HEADERS] + [entry.note or None])
+            rows.append(
+                (head if i == 0 else [line.number, None, None, None, None])
+                + [entry.year]
+                + [getattr(entry, k) for k, _ in VALUE_HEADERS]
+                + [entry.note or None]
+            )
     return rows
 
 
 def build_workbook(rows: list[list[Any]], totals: service.Totals | None = None) -> bytes:
     wb = Workbook()
-    add_table_sheet(wb, SHEET, HEADERS, rows, widths=[9, 12, 12, 40, 40, 8] + [16] * len(VALUE_HEADERS) + [30],
-                    first=True)
+    add_table_sheet(
+        wb, SHEET, HEADERS, rows, widths=[9, 12, 12, 40, 40, 8] + [16] * len(VALUE_HEADERS) + [30], first=True
+    )
     if totals is not None:
-        headers = ["Jahr", "Einmalaufwand (€)", "Laufende Aufwände (€)", "Plan gesamt (€)", "Ist-Ausgaben (€)",
-                   "Plan – Ist (€)", "VZÄ IST", "VZÄ SOLL", "Differenz IST – SOLL (VZÄ)", "Dezentral (VZÄ)"]
+        headers = [
+            "Jahr",
+            "Einmalaufwand (€)",
+            "Laufende Aufwände (€)",
+            "Plan gesamt (€)",
+            "Ist-Ausgaben (€)",
+            "Plan – Ist (€)",
+            "VZÄ IST",
+            "VZÄ SOLL",
+            "Differenz IST – SOLL (VZÄ)",
+            "Dezentral (VZÄ)",
+        ]
 
         def figures(label: Any, v: dict[str, decimal.Decimal]) -> list[Any]:
-            return [label, v["one_off"], v["running"], v["planned"], v["actual"], v["plan_minus_actual"],
-                    v["staff_ist"], v["staff_soll"], v["staff_gap"], v["staff_decentral"]]
+            return [
+                label,
+                v["one_off"],
+                v["running"],
+                v["planned"],
+                v["actual"],
+                v["plan_minus_actual"],
+                v["staff_ist"],
+                v["staff_soll"],
+                v["staff_gap"],
+                v["staff_decentral"],
+            ]
 
         sums = [figures(y, totals.year(y)) for y in totals.years] + [figures("Gesamt", totals.overall)]
         add_table_sheet(wb, "Summen (nur Export)", headers, sums, widths=[10] + [18] * 9)
@@ -340,7 +428,9 @@ def example_rows() -> list[list[Any]]:
                     values.append(decimal.Decimal(item["staff"][key]))
                 else:
                     values.append(decimal.Decimal("0.00"))
-            rows.append((head if i == 0 else [item["number"], None, None, None, None]) + [year] + values + [None])
+            rows.append(
+                (head if i == 0 else [item["number"], None, None, None, None]) + [year] + values + [None]
+            )
     return rows
 
 

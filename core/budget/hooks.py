@@ -23,14 +23,25 @@ async def seed_dorsten_budget(session: AsyncSession, tenant_id: uuid.UUID) -> No
     from core.strategy.models import BuildingBlock
 
     actor = Actor(label="demo")
-    blocks = {b.code: b.lineage_id for b in await session.scalars(
-        select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id))}
+    blocks = {
+        b.code: b.lineage_id
+        for b in await session.scalars(select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id))
+    }
     years = dorsten.BUDGET_YEARS
     cent = decimal.Decimal("0.01")
     for position, item in enumerate(dorsten.BUDGET, start=1):
-        line = await service.create_line(session, tenant_id, {
-            "number": item["number"], "title": item["title"], "remark": item["remark"], "position": position,
-            "building_block_key": blocks.get(item["block"])}, actor=actor)
+        line = await service.create_line(
+            session,
+            tenant_id,
+            {
+                "number": item["number"],
+                "title": item["title"],
+                "remark": item["remark"],
+                "position": position,
+                "building_block_key": blocks.get(item["block"]),
+            },
+            actor=actor,
+        )
         money = {**item["one_off"], **item["running"]}
         for index, year in enumerate(years):
             values: dict[str, Any] = {"year": year}

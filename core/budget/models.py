@@ -14,7 +14,16 @@ from __future__ import annotations
 import decimal
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import Base, TenantScoped, Timestamped, Versioned

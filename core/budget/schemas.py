@@ -58,21 +58,23 @@ class BudgetLineUpdate(msgspec.Struct, kw_only=True):
     version: int
     number: str | msgspec.UnsetType = msgspec.UNSET
     title: str | msgspec.UnsetType = msgspec.UNSET
-    remark: str | None | msgspec.UnsetType = msgspec.UNSET
-    position: int | None | msgspec.UnsetType = msgspec.UNSET
-    building_block_key: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
-    measure_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
+    remark: str | msgspec.UnsetType | None = msgspec.UNSET
+    position: int | msgspec.UnsetType | None = msgspec.UNSET
+    building_block_key: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    measure_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def _entry_fields(required_year: bool) -> list[Any]:
     fields: list[Any] = [("year", int) if required_year else ("year", int | msgspec.UnsetType, msgspec.UNSET)]
     fields += [(k, Number | msgspec.UnsetType, msgspec.UNSET) for k in NUMBER_COLUMNS]
-    fields.append(("note", str | None | msgspec.UnsetType, msgspec.UNSET))
+    fields.append(("note", str | msgspec.UnsetType | None, msgspec.UNSET))
     return fields
 
 
 BudgetEntryCreate = msgspec.defstruct("BudgetEntryCreate", _entry_fields(True), kw_only=True)
-BudgetEntryUpdate = msgspec.defstruct("BudgetEntryUpdate", [("version", int), *_entry_fields(False)], kw_only=True)
+BudgetEntryUpdate = msgspec.defstruct(
+    "BudgetEntryUpdate", [("version", int), *_entry_fields(False)], kw_only=True
+)
 
 
 class YearTotals(msgspec.Struct, kw_only=True):
@@ -124,9 +126,17 @@ class ImportResultOut(msgspec.Struct, kw_only=True):
 def line_read(view: Any) -> BudgetLineRead:
     line = view.line
     return BudgetLineRead(
-        id=line.id, version=line.version, number=line.number, title=line.title, remark=line.remark,
-        position=line.position, building_block_key=line.building_block_key, measure_id=line.measure_id,
-        updated_at=line.updated_at, entries=[entry_read(e) for e in view.entries])
+        id=line.id,
+        version=line.version,
+        number=line.number,
+        title=line.title,
+        remark=line.remark,
+        position=line.position,
+        building_block_key=line.building_block_key,
+        measure_id=line.measure_id,
+        updated_at=line.updated_at,
+        entries=[entry_read(e) for e in view.entries],
+    )
 
 
 def entry_read(entry: Any) -> BudgetEntryRead:
@@ -134,10 +144,15 @@ def entry_read(entry: Any) -> BudgetEntryRead:
 
 
 def totals_out(totals: Any) -> BudgetTotals:
-    return BudgetTotals(overall=YearTotals(year=None, **totals.overall),
-                        years=[YearTotals(year=y, **totals.year(y)) for y in totals.years])
+    return BudgetTotals(
+        overall=YearTotals(year=None, **totals.overall),
+        years=[YearTotals(year=y, **totals.year(y)) for y in totals.years],
+    )
 
 
 def write_data(payload: msgspec.Struct, *, skip: tuple[str, ...] = ("version",)) -> dict[str, Any]:
-    return {f: getattr(payload, f) for f in payload.__struct_fields__
-            if f not in skip and getattr(payload, f) is not msgspec.UNSET}
+    return {
+        f: getattr(payload, f)
+        for f in payload.__struct_fields__
+        if f not in skip and getattr(payload, f) is not msgspec.UNSET
+    }

@@ -46,8 +46,10 @@ LINE_FIELDS: tuple[FieldSpec, ...] = (
 )
 ENTRY_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("year", "Jahr", "int", required=True, minimum=2000, maximum=2100),
-    *[FieldSpec(k, label, "decimal") for k, label in (*ONE_OFF_COLUMNS, *RUNNING_COLUMNS, *STAFF_COLUMNS,
-                                                        *ACTUAL_COLUMNS)],
+    *[
+        FieldSpec(k, label, "decimal")
+        for k, label in (*ONE_OFF_COLUMNS, *RUNNING_COLUMNS, *STAFF_COLUMNS, *ACTUAL_COLUMNS)
+    ],
     FieldSpec("note", "Bemerkung", "text"),
 )
 #: Link fields of a line, parsed separately (they need lookups).
@@ -112,7 +114,9 @@ def entry_values(entry: BudgetEntry) -> dict[str, decimal.Decimal]:
 
 async def list_lines(session: AsyncSession, tenant_id: uuid.UUID) -> list[LineView]:
     lines = await session.scalars(
-        select(BudgetLine).where(BudgetLine.tenant_id == tenant_id).order_by(BudgetLine.position, BudgetLine.number)
+        select(BudgetLine)
+        .where(BudgetLine.tenant_id == tenant_id)
+        .order_by(BudgetLine.position, BudgetLine.number)
     )
     views = {line.id: LineView(line) for line in lines}
     if views:
@@ -154,19 +158,27 @@ async def totals(session: AsyncSession, tenant_id: uuid.UUID) -> Totals:
 
 
 async def get_line(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID) -> LineView:
-    line = await session.scalar(select(BudgetLine).where(BudgetLine.tenant_id == tenant_id, BudgetLine.id == line_id))
+    line = await session.scalar(
+        select(BudgetLine).where(BudgetLine.tenant_id == tenant_id, BudgetLine.id == line_id)
+    )
     if line is None:
         raise NotFound("Diese Position des Finanzplans gibt es nicht.")
     entries = await session.scalars(
-        select(BudgetEntry).where(BudgetEntry.tenant_id == tenant_id, BudgetEntry.line_id == line_id)
+        select(BudgetEntry)
+        .where(BudgetEntry.tenant_id == tenant_id, BudgetEntry.line_id == line_id)
         .order_by(BudgetEntry.year)
     )
     return LineView(line, list(entries))
 
 
-async def get_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, entry_id: uuid.UUID) -> BudgetEntry:
-    entry = await session.scalar(select(BudgetEntry).where(
-        BudgetEntry.tenant_id == tenant_id, BudgetEntry.id == entry_id, BudgetEntry.line_id == line_id))
+async def get_entry(
+    session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, entry_id: uuid.UUID
+) -> BudgetEntry:
+    entry = await session.scalar(
+        select(BudgetEntry).where(
+            BudgetEntry.tenant_id == tenant_id, BudgetEntry.id == entry_id, BudgetEntry.line_id == line_id
+        )
+    )
     if entry is None:
         raise NotFound("Dieses Jahr der Position gibt es nicht.")
     return entry
@@ -175,13 +187,19 @@ async def get_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.U
 # --- helpers ---------------------------------------------------------------------------------
 def line_state(line: BudgetLine) -> dict[str, Any]:
     return {f.name: getattr(line, f.name) for f in LINE_FIELDS} | {
-        "building_block_key": line.building_block_key, "measure_id": line.measure_id,
-        "id": line.id, "version": line.version}
+        "building_block_key": line.building_block_key,
+        "measure_id": line.measure_id,
+        "id": line.id,
+        "version": line.version,
+    }
 
 
 def entry_state(entry: BudgetEntry) -> dict[str, Any]:
     return {f.name: getattr(entry, f.name) for f in ENTRY_FIELDS} | {
-        "id": entry.id, "line_id": entry.line_id, "version": entry.version}
+        "id": entry.id,
+        "line_id": entry.line_id,
+        "version": entry.version,
+    }
 
 
 def _audit_view(state: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +231,9 @@ def _uuid_or_none(value: Any, field_name: str, label: str) -> uuid.UUID | None:
         raise ValidationFailed([FieldError(field_name, f"{label}: unbekannter Verweis.")]) from None
 
 
-async def resolve_links(session: AsyncSession, tenant_id: uuid.UUID, data: Mapping[str, Any]) -> dict[str, Any]:
+async def resolve_links(
+    session: AsyncSession, tenant_id: uuid.UUID, data: Mapping[str, Any]
+) -> dict[str, Any]:
     """Check the links of a line: the measure must be the tenant's, the building block a known lineage."""
     out: dict[str, Any] = {}
     if "measure_id" in data:
@@ -221,8 +241,9 @@ async def resolve_links(session: AsyncSession, tenant_id: uuid.UUID, data: Mappi
         if measure_id is not None:
             from core.measures.models import Measure
 
-            found = await session.scalar(select(Measure.id).where(Measure.tenant_id == tenant_id,
-                                                                  Measure.id == measure_id))
+            found = await session.scalar(
+                select(Measure.id).where(Measure.tenant_id == tenant_id, Measure.id == measure_id)
+            )
             if found is None:
                 raise ValidationFailed([FieldError("measure_id", "Diese Maßnahme gibt es nicht.")])
         out["measure_id"] = measure_id
@@ -231,43 +252,71 @@ async def resolve_links(session: AsyncSession, tenant_id: uuid.UUID, data: Mappi
         if key is not None:
             from core.strategy.models import BuildingBlock
 
-            found = await session.scalar(select(BuildingBlock.id).where(
-                BuildingBlock.tenant_id == tenant_id, BuildingBlock.lineage_id == key).limit(1))
+            found = await session.scalar(
+                select(BuildingBlock.id)
+                .where(BuildingBlock.tenant_id == tenant_id, BuildingBlock.lineage_id == key)
+                .limit(1)
+            )
             if found is None:
-                raise ValidationFailed([FieldError("building_block_key", "Diesen Lösungsbaustein gibt es nicht.")])
+                raise ValidationFailed(
+                    [FieldError("building_block_key", "Diesen Lösungsbaustein gibt es nicht.")]
+                )
         out["building_block_key"] = key
     return out
 
 
-async def _check_number_free(session: AsyncSession, tenant_id: uuid.UUID, number: str | None,
-                             own_id: uuid.UUID | None) -> None:
+async def _check_number_free(
+    session: AsyncSession, tenant_id: uuid.UUID, number: str | None, own_id: uuid.UUID | None
+) -> None:
     if number is None:
         return
-    clash = await session.scalar(select(BudgetLine.id).where(BudgetLine.tenant_id == tenant_id,
-                                                             BudgetLine.number == number))
+    clash = await session.scalar(
+        select(BudgetLine.id).where(BudgetLine.tenant_id == tenant_id, BudgetLine.number == number)
+    )
     if clash is not None and clash != own_id:
         raise ValidationFailed([FieldError("number", f"Die Nummer {number} ist schon vergeben.")])
 
 
 # --- lines -----------------------------------------------------------------------------------
-async def create_line(session: AsyncSession, tenant_id: uuid.UUID, data: Mapping[str, Any],
-                      *, actor: Actor = SYSTEM) -> BudgetLine:
+async def create_line(
+    session: AsyncSession, tenant_id: uuid.UUID, data: Mapping[str, Any], *, actor: Actor = SYSTEM
+) -> BudgetLine:
     values = parse_fields(LINE_FIELDS, data, partial=False)
     values |= await resolve_links(session, tenant_id, data)
     await _check_number_free(session, tenant_id, values["number"], None)
     if not data.get("position"):
-        values["position"] = (await session.scalar(select(func.coalesce(func.max(BudgetLine.position), 0)).where(
-            BudgetLine.tenant_id == tenant_id)) or 0) + 1
+        values["position"] = (
+            await session.scalar(
+                select(func.coalesce(func.max(BudgetLine.position), 0)).where(
+                    BudgetLine.tenant_id == tenant_id
+                )
+            )
+            or 0
+        ) + 1
     line = BudgetLine(tenant_id=tenant_id, id=uuid.uuid4(), **values)
     session.add(line)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="budget.line.create", actor=actor, entity_type="budget.line",
-                 entity_id=line.id, changes=diff({}, _audit_view(line_state(line))))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="budget.line.create",
+        actor=actor,
+        entity_type="budget.line",
+        entity_id=line.id,
+        changes=diff({}, _audit_view(line_state(line))),
+    )
     return line
 
 
-async def update_line(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, data: Mapping[str, Any],
-                      *, expected_version: int | None, actor: Actor = SYSTEM) -> BudgetLine:
+async def update_line(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    line_id: uuid.UUID,
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
+) -> BudgetLine:
     line = (await get_line(session, tenant_id, line_id)).line
     before = line_state(line)
     _check_version(expected_version, line.version, before)
@@ -279,20 +328,40 @@ async def update_line(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid
     changes = diff(_audit_view(before), _audit_view(line_state(line)))
     if changes:
         await _flush(session, before)
-        await record(session, tenant_id=tenant_id, action="budget.line.update", actor=actor,
-                     entity_type="budget.line", entity_id=line.id, changes=changes)
+        await record(
+            session,
+            tenant_id=tenant_id,
+            action="budget.line.update",
+            actor=actor,
+            entity_type="budget.line",
+            entity_id=line.id,
+            changes=changes,
+        )
     return line
 
 
-async def delete_line(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID,
-                      *, expected_version: int | None, actor: Actor = SYSTEM) -> None:
+async def delete_line(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    line_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
+) -> None:
     view = await get_line(session, tenant_id, line_id)
     before = line_state(view.line)
     _check_version(expected_version, view.line.version, before)
     await session.delete(view.line)
     await _flush(session, before)
-    await record(session, tenant_id=tenant_id, action="budget.line.delete", actor=actor, entity_type="budget.line",
-                 entity_id=line_id, changes=diff(_audit_view(before), {}))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="budget.line.delete",
+        actor=actor,
+        entity_type="budget.line",
+        entity_id=line_id,
+        changes=diff(_audit_view(before), {}),
+    )
 
 
 # --- entries (one year of a line) ------------------------------------------------------------
@@ -312,32 +381,65 @@ def _entry_values(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     return {k: (ZERO if v is None and k in NUMBER_COLUMNS else v) for k, v in values.items()}
 
 
-async def set_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, data: Mapping[str, Any],
-                    *, actor: Actor = SYSTEM) -> BudgetEntry:
+async def set_entry(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    line_id: uuid.UUID,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor = SYSTEM,
+) -> BudgetEntry:
     """Add the figures of a year to a line (a year can only be added once)."""
     await get_line(session, tenant_id, line_id)
     values = _entry_values(data, partial=False)
-    clash = await session.scalar(select(BudgetEntry.id).where(
-        BudgetEntry.tenant_id == tenant_id, BudgetEntry.line_id == line_id, BudgetEntry.year == values["year"]))
+    clash = await session.scalar(
+        select(BudgetEntry.id).where(
+            BudgetEntry.tenant_id == tenant_id,
+            BudgetEntry.line_id == line_id,
+            BudgetEntry.year == values["year"],
+        )
+    )
     if clash is not None:
-        raise ValidationFailed([FieldError("year", f"Für {values['year']} gibt es schon Werte; bitte dort ändern.")])
+        raise ValidationFailed(
+            [FieldError("year", f"Für {values['year']} gibt es schon Werte; bitte dort ändern.")]
+        )
     entry = BudgetEntry(tenant_id=tenant_id, id=uuid.uuid4(), line_id=line_id, **values)
     session.add(entry)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="budget.entry.create", actor=actor,
-                 entity_type="budget.entry", entity_id=entry.id, changes=diff({}, _audit_view(entry_state(entry))))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="budget.entry.create",
+        actor=actor,
+        entity_type="budget.entry",
+        entity_id=entry.id,
+        changes=diff({}, _audit_view(entry_state(entry))),
+    )
     return entry
 
 
-async def update_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, entry_id: uuid.UUID,
-                       data: Mapping[str, Any], *, expected_version: int | None, actor: Actor = SYSTEM) -> BudgetEntry:
+async def update_entry(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    line_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
+) -> BudgetEntry:
     entry = await get_entry(session, tenant_id, line_id, entry_id)
     before = entry_state(entry)
     _check_version(expected_version, entry.version, before)
     values = _entry_values(data, partial=True)
     if "year" in values and values["year"] != entry.year:
-        clash = await session.scalar(select(BudgetEntry.id).where(
-            BudgetEntry.tenant_id == tenant_id, BudgetEntry.line_id == line_id, BudgetEntry.year == values["year"]))
+        clash = await session.scalar(
+            select(BudgetEntry.id).where(
+                BudgetEntry.tenant_id == tenant_id,
+                BudgetEntry.line_id == line_id,
+                BudgetEntry.year == values["year"],
+            )
+        )
         if clash is not None:
             raise ValidationFailed([FieldError("year", f"Für {values['year']} gibt es schon Werte.")])
     for key, value in values.items():
@@ -345,31 +447,58 @@ async def update_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uui
     changes = diff(_audit_view(before), _audit_view(entry_state(entry)))
     if changes:
         await _flush(session, before)
-        await record(session, tenant_id=tenant_id, action="budget.entry.update", actor=actor,
-                     entity_type="budget.entry", entity_id=entry.id, changes=changes)
+        await record(
+            session,
+            tenant_id=tenant_id,
+            action="budget.entry.update",
+            actor=actor,
+            entity_type="budget.entry",
+            entity_id=entry.id,
+            changes=changes,
+        )
     return entry
 
 
-async def delete_entry(session: AsyncSession, tenant_id: uuid.UUID, line_id: uuid.UUID, entry_id: uuid.UUID,
-                       *, expected_version: int | None, actor: Actor = SYSTEM) -> None:
+async def delete_entry(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    line_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
+) -> None:
     entry = await get_entry(session, tenant_id, line_id, entry_id)
     before = entry_state(entry)
     _check_version(expected_version, entry.version, before)
     await session.delete(entry)
     await _flush(session, before)
-    await record(session, tenant_id=tenant_id, action="budget.entry.delete", actor=actor,
-                 entity_type="budget.entry", entity_id=entry_id, changes=diff(_audit_view(before), {}))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="budget.entry.delete",
+        actor=actor,
+        entity_type="budget.entry",
+        entity_id=entry_id,
+        changes=diff(_audit_view(before), {}),
+    )
 
 
 # --- for forms and tables --------------------------------------------------------------------
-async def link_choices(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+async def link_choices(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """``(building blocks, measures)`` as ``(id, label)`` options for the line form."""
     from core.measures.models import Measure
     from core.strategy.service import building_block_choices
 
     blocks = await building_block_choices(session, tenant_id)
-    measures = [(str(m.id), f"{m.number} {m.title or ''}".strip()) for m in await session.scalars(
-        select(Measure).where(Measure.tenant_id == tenant_id).order_by(Measure.number))]
+    measures = [
+        (str(m.id), f"{m.number} {m.title or ''}".strip())
+        for m in await session.scalars(
+            select(Measure).where(Measure.tenant_id == tenant_id).order_by(Measure.number)
+        )
+    ]
     return blocks, measures
 
 
@@ -383,5 +512,7 @@ async def link_labels(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[dict
         blocks.setdefault(b.lineage_id, b.code)
     for key, label in (await link_choices(session, tenant_id))[0]:
         blocks[uuid.UUID(key)] = label.split(" ", 1)[0]
-    measures = {m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))}
+    measures = {
+        m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))
+    }
     return blocks, measures

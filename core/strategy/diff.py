@@ -60,8 +60,15 @@ class StrategyDiff:
             "new": self.new_label,
             "fields": [c.__dict__ for c in self.fields],
             "sections": [
-                {"key": s.key, "label": s.label, "added": s.added, "removed": s.removed,
-                 "changed": [{"title": c.title, "changes": [f.__dict__ for f in c.changes]} for c in s.changed]}
+                {
+                    "key": s.key,
+                    "label": s.label,
+                    "added": s.added,
+                    "removed": s.removed,
+                    "changed": [
+                        {"title": c.title, "changes": [f.__dict__ for f in c.changes]} for c in s.changed
+                    ],
+                }
                 for s in self.sections
             ],
         }
@@ -85,15 +92,22 @@ def _indicator_rows(full: StrategyFull) -> dict[Any, tuple[str, dict[str, Any]]]
     for gv in full.goals:
         for iv in gv.indicators:
             ind = iv.indicator
-            values = "; ".join(f"{v.measured_on:%d.%m.%Y}: {display(INDICATORS.field('target_value'), v.value)}"
-                               for v in iv.values)
+            values = "; ".join(
+                f"{v.measured_on:%d.%m.%Y}: {display(INDICATORS.field('target_value'), v.value)}"
+                for v in iv.values
+            )
             state = {f.name: getattr(ind, f.name) for f in INDICATORS.fields} | {"values": values}
             rows[ind.lineage_id] = (f"{gv.goal.title} – {ind.name}", state)
     return rows
 
 
-def _section(kind: Kind, old_items: dict[Any, tuple[str, Any]], new_items: dict[Any, tuple[str, Any]],
-             specs: tuple[FieldSpec, ...], label: str) -> SectionDiff:
+def _section(
+    kind: Kind,
+    old_items: dict[Any, tuple[str, Any]],
+    new_items: dict[Any, tuple[str, Any]],
+    specs: tuple[FieldSpec, ...],
+    label: str,
+) -> SectionDiff:
     section = SectionDiff(kind.key, label)
     for key, (title, obj) in new_items.items():
         if key not in old_items:
@@ -110,13 +124,21 @@ def diff_strategies(old: StrategyFull, new: StrategyFull) -> StrategyDiff:
     fields = _compare(tuple(f for f in STRATEGY_FIELDS if f.name != "label"), old.strategy, new.strategy)
     sections = []
     for kind in STRATEGY_PARTS:
+
         def items(full: StrategyFull, kind: Kind = kind) -> dict[Any, tuple[str, Any]]:
             return {obj.lineage_id: (kind.title_of(obj), obj) for obj in full.items(kind)}
 
         specs = tuple(f for f in kind.fields if f.name != "position")
         sections.append(_section(kind, items(old), items(new), specs, kind.label_plural))
         if kind.key == "goals":
-            ind_specs = tuple(f for f in INDICATORS.fields if f.name != "position") + (_VALUES_FIELD,)
-            sections.append(_section(INDICATORS, _indicator_rows(old), _indicator_rows(new), ind_specs,
-                                     "Kennzahlen der Kernziele"))
+            ind_specs = (*(f for f in INDICATORS.fields if f.name != "position"), _VALUES_FIELD)
+            sections.append(
+                _section(
+                    INDICATORS,
+                    _indicator_rows(old),
+                    _indicator_rows(new),
+                    ind_specs,
+                    "Kennzahlen der Kernziele",
+                )
+            )
     return StrategyDiff(old.strategy.label, new.strategy.label, fields, sections)

@@ -51,21 +51,39 @@ async def measure_rows(session: AsyncSession, tenant_id: uuid.UUID) -> list[dict
         rows = []
         for r in plan.rows:
             p = r.at(latest) if latest is not None else None
-            rows.append({"number": r.measure.number, "title": r.measure.title or "", "introduction":
-                         r.measure.introduction or "", "building_block_key": r.measure.building_block_key,
-                         "progress": (p.progress if p.progress is not None else p.code) if p else None,
-                         "status": p.status if p else None})
+            rows.append(
+                {
+                    "number": r.measure.number,
+                    "title": r.measure.title or "",
+                    "introduction": r.measure.introduction or "",
+                    "building_block_key": r.measure.building_block_key,
+                    "progress": (p.progress if p.progress is not None else p.code) if p else None,
+                    "status": p.status if p else None,
+                }
+            )
         return rows
     except (ImportError, AttributeError, TypeError):  # measures area not (yet) in this shape
         from core.measures.models import Measure
 
-        measures = await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id).order_by(Measure.number))
-        return [{"number": m.number, "title": m.title or "", "introduction": m.introduction or "",
-                 "building_block_key": m.building_block_key, "progress": None, "status": None} for m in measures]
+        measures = await session.scalars(
+            select(Measure).where(Measure.tenant_id == tenant_id).order_by(Measure.number)
+        )
+        return [
+            {
+                "number": m.number,
+                "title": m.title or "",
+                "introduction": m.introduction or "",
+                "building_block_key": m.building_block_key,
+                "progress": None,
+                "status": None,
+            }
+            for m in measures
+        ]
 
 
-async def document_context(session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID,
-                           *, tenant_name: str) -> dict[str, Any]:
+async def document_context(
+    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, *, tenant_name: str
+) -> dict[str, Any]:
     from core.budget import service as budget
 
     full = await service.load_full(session, tenant_id, strategy_id)
@@ -77,11 +95,22 @@ async def document_context(session: AsyncSession, tenant_id: uuid.UUID, strategy
     lines = await budget.list_lines(session, tenant_id)
     totals = budget.compute_totals(lines)
     return {
-        "tenant_name": tenant_name, "full": full, "s": full.strategy, "kinds": KINDS, "display": display,
-        "maturity_areas": dict(MATURITY_AREAS), "swot_categories": SWOT_CATEGORIES,
-        "architecture_states": dict(ARCHITECTURE_STATES), "measures": measures, "budget_lines": lines,
-        "totals": totals, "blocks": blocks, "created": dt.date.today(),
-        "one_off": budget.ONE_OFF_COLUMNS, "running": budget.RUNNING_COLUMNS, "staff": budget.STAFF_COLUMNS,
+        "tenant_name": tenant_name,
+        "full": full,
+        "s": full.strategy,
+        "kinds": KINDS,
+        "display": display,
+        "maturity_areas": dict(MATURITY_AREAS),
+        "swot_categories": SWOT_CATEGORIES,
+        "architecture_states": dict(ARCHITECTURE_STATES),
+        "measures": measures,
+        "budget_lines": lines,
+        "totals": totals,
+        "blocks": blocks,
+        "created": dt.date.today(),
+        "one_off": budget.ONE_OFF_COLUMNS,
+        "running": budget.RUNNING_COLUMNS,
+        "staff": budget.STAFF_COLUMNS,
         "status_labels": service.STATUS_LABELS,
     }
 
@@ -90,8 +119,9 @@ def render_html(context: dict[str, Any]) -> str:
     return _ENV.get_template("document.html").render(**context)
 
 
-async def render_pdf(session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID,
-                     *, tenant_name: str) -> tuple[bytes, str]:
+async def render_pdf(
+    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, *, tenant_name: str
+) -> tuple[bytes, str]:
     """The PDF and a file name such as ``digitalisierungsstrategie-1.0.pdf``."""
     from weasyprint import HTML
 

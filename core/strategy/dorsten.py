@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (transcribed texts)
 """Demo content: the digitalisation strategy 1.0 of the Stadt Dorsten, transcribed.
 
 Source: "Digitalisierungsstrategie 1.0, Stadt Dorsten" (prepared with the KAAW, December 2022
@@ -85,12 +86,27 @@ GOALS: list[dict[str, Any]] = [
             "Workflows automatisiert werden. Relevante Prozesse werden aufgenommen, analysiert und optimiert."
         ),
         "indicators": [
-            {"name": "Digital verarbeitete Dokumente (ohne Archivdaten)", "unit": "%", "baseline_value": "0",
-             "target_value": "30", "due_date": "2026-12-31",
-             "values": [("2023-09-30", "6"), ("2024-03-31", "11"), ("2024-09-30", "15"), ("2025-03-31", "19")]},
-            {"name": "Dokumentierte Prozesse in der Prozessbibliothek", "unit": "Prozesse", "baseline_value": "0",
-             "target_value": "50", "due_date": "2026-12-31",
-             "values": [("2024-03-31", "4"), ("2024-09-30", "12"), ("2025-03-31", "21")]},
+            {
+                "name": "Digital verarbeitete Dokumente (ohne Archivdaten)",
+                "unit": "%",
+                "baseline_value": "0",
+                "target_value": "30",
+                "due_date": "2026-12-31",
+                "values": [
+                    ("2023-09-30", "6"),
+                    ("2024-03-31", "11"),
+                    ("2024-09-30", "15"),
+                    ("2025-03-31", "19"),
+                ],
+            },
+            {
+                "name": "Dokumentierte Prozesse in der Prozessbibliothek",
+                "unit": "Prozesse",
+                "baseline_value": "0",
+                "target_value": "50",
+                "due_date": "2026-12-31",
+                "values": [("2024-03-31", "4"), ("2024-09-30", "12"), ("2025-03-31", "21")],
+            },
         ],
     },
     {
@@ -102,9 +118,19 @@ GOALS: list[dict[str, Any]] = [
             "neu bewertet."
         ),
         "indicators": [
-            {"name": "Verwaltungsdienstleistungen mit mindestens OZG-Reifegrad 3", "unit": "Dienste",
-             "baseline_value": "0", "target_value": "20", "due_date": "2026-12-31",
-             "values": [("2023-09-30", "3"), ("2024-03-31", "6"), ("2024-09-30", "9"), ("2025-03-31", "12")]},
+            {
+                "name": "Verwaltungsdienstleistungen mit mindestens OZG-Reifegrad 3",
+                "unit": "Dienste",
+                "baseline_value": "0",
+                "target_value": "20",
+                "due_date": "2026-12-31",
+                "values": [
+                    ("2023-09-30", "3"),
+                    ("2024-03-31", "6"),
+                    ("2024-09-30", "9"),
+                    ("2025-03-31", "12"),
+                ],
+            },
         ],
     },
     {
@@ -114,9 +140,14 @@ GOALS: list[dict[str, Any]] = [
             "Ängste werden ernst genommen, positive Effekte aufgegriffen; IT-affine Personen wirken als Motivatoren."
         ),
         "indicators": [
-            {"name": "Schulungs- und Sensibilisierungsmaßnahmen für Beschäftigte", "unit": "Anzahl",
-             "baseline_value": "0", "target_value": "40", "due_date": "2026-12-31",
-             "values": [("2023-09-30", "5"), ("2024-09-30", "14"), ("2025-03-31", "19")]},
+            {
+                "name": "Schulungs- und Sensibilisierungsmaßnahmen für Beschäftigte",
+                "unit": "Anzahl",
+                "baseline_value": "0",
+                "target_value": "40",
+                "due_date": "2026-12-31",
+                "values": [("2023-09-30", "5"), ("2024-09-30", "14"), ("2025-03-31", "19")],
+            },
         ],
     },
 ]
@@ -124,7 +155,8 @@ GOALS: list[dict[str, Any]] = [
 _RESOURCES = "siehe Ressourcenplanung im Kapitel 6"
 BUILDING_BLOCKS: list[dict[str, Any]] = [
     {
-        "code": "LBS-001", "title": "Ausweitung der flächendeckenden elektronischen Aktenführung",
+        "code": "LBS-001",
+        "title": "Ausweitung der flächendeckenden elektronischen Aktenführung",
         "description": (
             "Bis zum Ende des Jahres 2026 sollen 30 % der papiergebundenen Abläufe digital abgelegt und verwaltet "
             "werden (ohne Archivdaten). Hierzu bedarf es dem Ausbau des vorhandenen DMS mit elektronischer "
@@ -132,67 +164,106 @@ BUILDING_BLOCKS: list[dict[str, Any]] = [
             "Automatisierung von Arbeitsabläufen (Workflows)."
         ),
         "stakeholders": ["Mitarbeitende aller Organisationseinheiten"],
-        "benefits": ["Vereinfachtes Arbeiten durch transparente, medienbruchfreie Prozesse",
-                     "Zentralisierter Zugriff auf relevante Daten",
-                     "Verbessert die Möglichkeit für mobiles Arbeiten in der Stadtverwaltung",
-                     "Effizienzgewinne durch Workflows", "Reduktion des Papieraufkommens innerhalb der Verwaltung"],
-        "acceptance_criteria": ["Bereitstellung eines Dokumentenmanagementsystems",
-                                "Eingerichtete Workflows im Dokumentenmanagementsystem",
-                                "Verfügbarkeit digitaler Dokumente im Dokumentenmanagementsystem",
-                                "Schulungsmaßnahmen der einzelnen Ämter"],
-        "measures": ["Ausbau des Funktionsumfangs des Dokumentenmanagementsystems (Module)",
-                     "Flächendeckende Ausweitung der elektronischen Aktenführung",
-                     "Schulungsmaßnahmen in einzelnen Ämtern"],
-        "risks": ["Qualität/Lesbarkeit/Verarbeitung der Daten (z. B. Resiscan, revisionssichere Archivierung)",
-                  "Finanzielle sowie personelle Ressourcen", "Gesetzliche/rechtliche Vorschriften"],
-        "resources": _RESOURCES, "responsible": "Stabsstelle Digitalisierung",
+        "benefits": [
+            "Vereinfachtes Arbeiten durch transparente, medienbruchfreie Prozesse",
+            "Zentralisierter Zugriff auf relevante Daten",
+            "Verbessert die Möglichkeit für mobiles Arbeiten in der Stadtverwaltung",
+            "Effizienzgewinne durch Workflows",
+            "Reduktion des Papieraufkommens innerhalb der Verwaltung",
+        ],
+        "acceptance_criteria": [
+            "Bereitstellung eines Dokumentenmanagementsystems",
+            "Eingerichtete Workflows im Dokumentenmanagementsystem",
+            "Verfügbarkeit digitaler Dokumente im Dokumentenmanagementsystem",
+            "Schulungsmaßnahmen der einzelnen Ämter",
+        ],
+        "measures": [
+            "Ausbau des Funktionsumfangs des Dokumentenmanagementsystems (Module)",
+            "Flächendeckende Ausweitung der elektronischen Aktenführung",
+            "Schulungsmaßnahmen in einzelnen Ämtern",
+        ],
+        "risks": [
+            "Qualität/Lesbarkeit/Verarbeitung der Daten (z. B. Resiscan, revisionssichere Archivierung)",
+            "Finanzielle sowie personelle Ressourcen",
+            "Gesetzliche/rechtliche Vorschriften",
+        ],
+        "resources": _RESOURCES,
+        "responsible": "Stabsstelle Digitalisierung",
     },
     {
-        "code": "LBS-002", "title": "Bereitstellung von digitalen Dienstleistungen",
+        "code": "LBS-002",
+        "title": "Bereitstellung von digitalen Dienstleistungen",
         "description": (
             "20 Verwaltungsdienstleistungen, bei denen technisch sowie gesetzlich die Möglichkeit besteht und deren "
             "Bereitstellung in digitaler Form sowohl wirtschaftlich als auch technisch als sinnvoll bezeichnet werden "
             "kann, sollen der Stadtgesellschaft online und medienbruchfrei zur Nutzung bereitgestellt werden."
         ),
-        "stakeholders": ["Mitarbeitende aller Organisationseinheiten", "Bürger_innen und Wirtschaft", "Politik"],
-        "benefits": ["Zeit- und ortsunabhängige Serviceangebote", "Effizienzgewinn durch medienbruchfreie Prozesse",
-                     "Erfüllung der gesetzlichen Vorgaben"],
-        "acceptance_criteria": ["Verfügbare E-Government-Anwendungen",
-                                "Nutzungsverhalten extern (Bürger_innen, Wirtschaft)",
-                                "Erfüllung der gesetzlichen Vorgaben"],
-        "measures": ["Ersetzen von analogen Verwaltungsprozessen durch Online-Services",
-                     "Gesetzliche Vorgaben hinsichtlich zeitlicher und technologischer Anforderungen umsetzen"],
-        "risks": ["Neue bzw. geänderte gesetzliche Vorgaben", "Geltende Vorschriften (z. B. Schriftformerfordernis)",
-                  "Finanzielle und personelle Ressourcen"],
-        "resources": _RESOURCES, "responsible": "Stabsstelle Digitalisierung",
+        "stakeholders": [
+            "Mitarbeitende aller Organisationseinheiten",
+            "Bürger_innen und Wirtschaft",
+            "Politik",
+        ],
+        "benefits": [
+            "Zeit- und ortsunabhängige Serviceangebote",
+            "Effizienzgewinn durch medienbruchfreie Prozesse",
+            "Erfüllung der gesetzlichen Vorgaben",
+        ],
+        "acceptance_criteria": [
+            "Verfügbare E-Government-Anwendungen",
+            "Nutzungsverhalten extern (Bürger_innen, Wirtschaft)",
+            "Erfüllung der gesetzlichen Vorgaben",
+        ],
+        "measures": [
+            "Ersetzen von analogen Verwaltungsprozessen durch Online-Services",
+            "Gesetzliche Vorgaben hinsichtlich zeitlicher und technologischer Anforderungen umsetzen",
+        ],
+        "risks": [
+            "Neue bzw. geänderte gesetzliche Vorgaben",
+            "Geltende Vorschriften (z. B. Schriftformerfordernis)",
+            "Finanzielle und personelle Ressourcen",
+        ],
+        "resources": _RESOURCES,
+        "responsible": "Stabsstelle Digitalisierung",
     },
     {
-        "code": "LBS-003", "title": "Aktives Gestalten von Veränderungsprozessen",
+        "code": "LBS-003",
+        "title": "Aktives Gestalten von Veränderungsprozessen",
         "description": (
             "Ziel eines aktiven Veränderungsmanagements ist, dass Veränderungen nachhaltig in der Organisation "
             "verankert, die Beschäftigten mitgenommen und motiviert werden. Der Wandel soll vorgelebt und durch den "
             "Verwaltungsvorstand begleitet werden. Die Beschäftigten sollen die Gründe für die Veränderungen kennen, "
             "verstehen, akzeptieren und an ihrer Umsetzung mitwirken."
         ),
-        "stakeholders": ["Mitarbeitende aller Organisationseinheiten", "Bürger_innen und Wirtschaft", "Politik"],
+        "stakeholders": [
+            "Mitarbeitende aller Organisationseinheiten",
+            "Bürger_innen und Wirtschaft",
+            "Politik",
+        ],
         "benefits": ["Motivation der Beschäftigten", "Nachhaltigkeit", "Erfüllung der gesetzlichen Vorgaben"],
-        "acceptance_criteria": ["Mitwirkung aller Beteiligten (inkl. Verwaltungsvorstand)",
-                                "Verfügbarkeit einer Marketingstrategie / eines Kennzahlensystems",
-                                "Schulungs-/Sensibilisierungsmaßnahmen anbieten",
-                                "Digitalisierungsschnittstelle als Fachkraft in den einzelnen Fachbereichen "
-                                "etablieren (z. B. Digitale Lotsen)"],
-        "measures": ["Erarbeitung und Realisierung einer Marketingstrategie",
-                     "Schulung und Sensibilisierung aller Mitarbeitenden",
-                     "Einführung von Digitalisierungs-Fachkräften in den einzelnen Ämtern",
-                     "Auswahl und Etablierung einer E-Learning-Plattform"],
-        "risks": ["Personelle Ressourcen (demografischer Wandel)",
-                  "Technologische (Weiter-)Entwicklungen, damit verbunden Vielzahl an Neuerungen und Veränderungen",
-                  "Vielzahl der externen Akteure im Bereich der Digitalisierung"],
+        "acceptance_criteria": [
+            "Mitwirkung aller Beteiligten (inkl. Verwaltungsvorstand)",
+            "Verfügbarkeit einer Marketingstrategie / eines Kennzahlensystems",
+            "Schulungs-/Sensibilisierungsmaßnahmen anbieten",
+            "Digitalisierungsschnittstelle als Fachkraft in den einzelnen Fachbereichen "
+            "etablieren (z. B. Digitale Lotsen)",
+        ],
+        "measures": [
+            "Erarbeitung und Realisierung einer Marketingstrategie",
+            "Schulung und Sensibilisierung aller Mitarbeitenden",
+            "Einführung von Digitalisierungs-Fachkräften in den einzelnen Ämtern",
+            "Auswahl und Etablierung einer E-Learning-Plattform",
+        ],
+        "risks": [
+            "Personelle Ressourcen (demografischer Wandel)",
+            "Technologische (Weiter-)Entwicklungen, damit verbunden Vielzahl an Neuerungen und Veränderungen",
+            "Vielzahl der externen Akteure im Bereich der Digitalisierung",
+        ],
         "resources": _RESOURCES,
         "responsible": "Stabsstelle Digitalisierung und Personal- und Organisationsentwicklung",
     },
     {
-        "code": "LBS-004", "title": "Prozessoptimierung & Wissensmanagement",
+        "code": "LBS-004",
+        "title": "Prozessoptimierung & Wissensmanagement",
         "description": (
             "Im Rahmen der Digitalisierung sind die betroffenen Prozesse aufzunehmen, zu analysieren und bei Bedarf "
             "zu optimieren. Dokumentierte Prozesse dienen dem Bewahren des internen Fachwissens und der "
@@ -201,101 +272,195 @@ BUILDING_BLOCKS: list[dict[str, Any]] = [
             "Steuerung dient."
         ),
         "stakeholders": ["Mitarbeitende aus allen Fachbereichen", "Führungskräfte"],
-        "benefits": ["Optimierung von Prozessen", "Etablierung eines Wissensmanagementsystems",
-                     "Bewältigung des demografischen Wandels/des Fachkräftemangels"],
-        "acceptance_criteria": ["Anzahl an dokumentierten Prozessen",
-                                "Mitwirkung aller Fachbereiche bei der Prozessmodellierung",
-                                "Überführung analoger in digitale Prozesse", "Interkommunaler Wissensaustausch"],
-        "measures": ["Aufbau eines städtischen Prozessmanagements",
-                     "Regelmäßige Termine zwecks Prozessaufnahme in den Fachbereichen",
-                     "Überführung der Prozesse in eine Prozessbibliothek", "Schulungs- und Sensibilisierungsmaßnahmen"],
+        "benefits": [
+            "Optimierung von Prozessen",
+            "Etablierung eines Wissensmanagementsystems",
+            "Bewältigung des demografischen Wandels/des Fachkräftemangels",
+        ],
+        "acceptance_criteria": [
+            "Anzahl an dokumentierten Prozessen",
+            "Mitwirkung aller Fachbereiche bei der Prozessmodellierung",
+            "Überführung analoger in digitale Prozesse",
+            "Interkommunaler Wissensaustausch",
+        ],
+        "measures": [
+            "Aufbau eines städtischen Prozessmanagements",
+            "Regelmäßige Termine zwecks Prozessaufnahme in den Fachbereichen",
+            "Überführung der Prozesse in eine Prozessbibliothek",
+            "Schulungs- und Sensibilisierungsmaßnahmen",
+        ],
         "risks": ["Finanzielle und personelle Ressourcen"],
         "resources": _RESOURCES,
         "responsible": "Die für die Organisation zuständige Organisationseinheit in Zusammenarbeit mit der "
-                       "Stabsstelle Digitalisierung",
+        "Stabsstelle Digitalisierung",
     },
 ]
 
 RECOMMENDATIONS: list[dict[str, Any]] = [
-    {"number": 1, "context": "1.4 Umsetzung der Digitalisierungsstrategie",
-     "measures": ["Überprüfung und Nachverfolgung der Maßnahmenpläne mindestens einmal jährlich durch die "
-                  "Projektleitung und Bericht an die beteiligten Führungskräfte"],
-     "indicators": ["Jährliche Terminierung und Abstimmung ggf. mit Begleitung eines IT-Dienstleisters"]},
-    {"number": 2, "context": "3 Ausgangslage",
-     "measures": ["Gesamtsteuerung aller lfd. Digitalisierungsprojekte der Verwaltung durch die für Digitalisierung "
-                  "zuständige Organisationseinheit",
-                  "Marketingmaßnahmen zur Begleitung des digitalen Wandels treffen (intern/extern)",
-                  "Festlegung einer Projektstruktur zur kontinuierlichen Steuerung der Einzelprojekte und Etablierung "
-                  "eines ganzheitlichen Veränderungsmanagements (inkl. Schulungs- und Sensibilisierungsmaßnahmen)",
-                  "Grundsätzliche Festlegung bzgl. Datenhoheit, Umgang mit sensiblen Daten, "
-                  "IT-Sicherheit/Datenschutz"],
-     "indicators": ["Fortschreibung der Maßnahmenpläne sowie aller lfd. Projekte",
-                    "Ergebnisse überbehördlicher Prüfungen (z. B. GPA NRW)"]},
-    {"number": 3, "context": "4.2.1 Systemlandschaft und IT-Organisation",
-     "measures": ["Prüfung der für die Umsetzung der Maßnahmenpläne notwendigen personellen sowie sachlichen "
-                  "Ressourcen; Fortschreibung und Anpassung des Ressourcenplans",
-                  "Förderung der interkommunalen Zusammenarbeit unter Verwendung von Standardlösungen, sofern "
-                  "wirtschaftlich/technisch sinnvoll",
-                  "Durchführen von Grundschulungen zum Prozessmanagement für die am Digitalisierungsprozess "
-                  "mitwirkenden Beschäftigten"],
-     "indicators": ["Stellenanteile sowie Haushaltsansätze für Digitalisierung", "Anzahl Schulungen der Beschäftigten"]},
-    {"number": 4, "context": "4.2.2 E-Government-Architektur",
-     "measures": ["Vollständige Etablierung der informationstechnischen Voraussetzungen als Basis für die Einführung "
-                  "und Nutzung von E-Government-Anwendungen",
-                  "Bedarfsorientierte Integration zusätzlicher Module auf Basis gesetzlicher Vorgaben",
-                  "Nutzung vorhandener, interkommunaler Standardlösungen, sofern wirtschaftlich und technisch sinnvoll"],
-     "indicators": ["Reifegrad des E-Government-Frameworks (technische Integration der fehlenden Module)",
-                    "Anzahl standardisierter, elektronischer Verwaltungsprozesse"]},
-    {"number": 5, "context": "4.2.4 Demografie-Analyse",
-     "measures": ["Etablierung eines nachhaltigen Wissensmanagements durch ein umfassendes Prozessmanagement",
-                  "Aufbau einer Prozessbibliothek und Dokumentation der Verwaltungsabläufe (Wissenssicherung)",
-                  "Integration des Themenkomplexes „Digitalisierung“ in die Personalentwicklung"],
-     "indicators": ["Reifegrad des Aufbaus und der Etablierung einer (interkommunalen) Prozessbibliothek",
-                    "Anzahl Aus-/Weiterbildungen von Nachwuchsführungskräften und Auszubildenden"]},
-    {"number": 6, "context": "4.4 Kernziele 2026",
-     "measures": ["Schulung und Sensibilisierung aller Beschäftigten (z. B. Umgang mit DMS, Anwenderschulungen)",
-                  "Regelmäßige Information aller Beteiligten über die erzielten Fortschritte",
-                  "Intranet-Nutzung zur Informationsvermittlung"],
-     "indicators": ["Aus- und Weiterbildung der Beschäftigten",
-                    "Anzahl Fachvorträge innerhalb der Verwaltung (z. B. Personalversammlung)"]},
-    {"number": 7, "context": "5 Lösungsbausteine",
-     "measures": ["Kommunikation des Inhalts der vier Lösungsbausteine",
-                  "Gemeinsame Umsetzung der Maßnahmen der Lösungsbausteine und Integration der Fortschritte in ein "
-                  "Kennzahlensystem"],
-     "indicators": ["Realisierungsgrad der elektronischen Aktenführung – Ziel: digitale Verarbeitung von 30 % aller "
-                    "Dokumente",
-                    "Anzahl Online-Formulare/Antragswesen – Ziel: mind. OZG-Reifegrad 3 bei 20 "
-                    "Verwaltungsdienstleistungen",
-                    "Einführung Prozessmanagement – Ziel: Konzept bis Ende 2023, Beginn Prozessaufnahme bis Anfang 2024",
-                    "Erfolgreiches Change-Management – Ziel: Etablierung eines nachhaltigen Change-Managements"]},
-    {"number": 8, "context": "6.2 Rahmenfinanzplan",
-     "measures": ["Kritische Überprüfung der verfügbaren Ressourcen insbesondere in den Organisationseinheiten IT und "
-                  "Digitalisierung",
-                  "Einplanung und Freigabe des Budgets im Zuge der zukünftigen HH-Planungen (Einmalaufwände verteilt "
-                  "über die Laufzeit gemäß Maßnahmenplanung)"],
-     "indicators": []},
-    {"number": 9, "context": "7 Fazit",
-     "measures": ["Rechtzeitige Überprüfung der Inhalte und der Fortschritte der Digitalisierungsstrategie mindestens "
-                  "einmal jährlich", "Soll-Ist-Abgleich (Nachweis der Mittelverwendung)"],
-     "indicators": ["Anzahl strategischer Abstimmungstermine mit dem Verwaltungsvorstand",
-                    "Soll-Ist-Abweichungen der Finanzmittel"]},
+    {
+        "number": 1,
+        "context": "1.4 Umsetzung der Digitalisierungsstrategie",
+        "measures": [
+            "Überprüfung und Nachverfolgung der Maßnahmenpläne mindestens einmal jährlich durch die "
+            "Projektleitung und Bericht an die beteiligten Führungskräfte"
+        ],
+        "indicators": ["Jährliche Terminierung und Abstimmung ggf. mit Begleitung eines IT-Dienstleisters"],
+    },
+    {
+        "number": 2,
+        "context": "3 Ausgangslage",
+        "measures": [
+            "Gesamtsteuerung aller lfd. Digitalisierungsprojekte der Verwaltung durch die für Digitalisierung "
+            "zuständige Organisationseinheit",
+            "Marketingmaßnahmen zur Begleitung des digitalen Wandels treffen (intern/extern)",
+            "Festlegung einer Projektstruktur zur kontinuierlichen Steuerung der Einzelprojekte und Etablierung "
+            "eines ganzheitlichen Veränderungsmanagements (inkl. Schulungs- und Sensibilisierungsmaßnahmen)",
+            "Grundsätzliche Festlegung bzgl. Datenhoheit, Umgang mit sensiblen Daten, "
+            "IT-Sicherheit/Datenschutz",
+        ],
+        "indicators": [
+            "Fortschreibung der Maßnahmenpläne sowie aller lfd. Projekte",
+            "Ergebnisse überbehördlicher Prüfungen (z. B. GPA NRW)",
+        ],
+    },
+    {
+        "number": 3,
+        "context": "4.2.1 Systemlandschaft und IT-Organisation",
+        "measures": [
+            "Prüfung der für die Umsetzung der Maßnahmenpläne notwendigen personellen sowie sachlichen "
+            "Ressourcen; Fortschreibung und Anpassung des Ressourcenplans",
+            "Förderung der interkommunalen Zusammenarbeit unter Verwendung von Standardlösungen, sofern "
+            "wirtschaftlich/technisch sinnvoll",
+            "Durchführen von Grundschulungen zum Prozessmanagement für die am Digitalisierungsprozess "
+            "mitwirkenden Beschäftigten",
+        ],
+        "indicators": [
+            "Stellenanteile sowie Haushaltsansätze für Digitalisierung",
+            "Anzahl Schulungen der Beschäftigten",
+        ],
+    },
+    {
+        "number": 4,
+        "context": "4.2.2 E-Government-Architektur",
+        "measures": [
+            "Vollständige Etablierung der informationstechnischen Voraussetzungen als Basis für die Einführung "
+            "und Nutzung von E-Government-Anwendungen",
+            "Bedarfsorientierte Integration zusätzlicher Module auf Basis gesetzlicher Vorgaben",
+            "Nutzung vorhandener, interkommunaler Standardlösungen, sofern wirtschaftlich und technisch sinnvoll",
+        ],
+        "indicators": [
+            "Reifegrad des E-Government-Frameworks (technische Integration der fehlenden Module)",
+            "Anzahl standardisierter, elektronischer Verwaltungsprozesse",
+        ],
+    },
+    {
+        "number": 5,
+        "context": "4.2.4 Demografie-Analyse",
+        "measures": [
+            "Etablierung eines nachhaltigen Wissensmanagements durch ein umfassendes Prozessmanagement",
+            "Aufbau einer Prozessbibliothek und Dokumentation der Verwaltungsabläufe (Wissenssicherung)",
+            "Integration des Themenkomplexes „Digitalisierung“ in die Personalentwicklung",
+        ],
+        "indicators": [
+            "Reifegrad des Aufbaus und der Etablierung einer (interkommunalen) Prozessbibliothek",
+            "Anzahl Aus-/Weiterbildungen von Nachwuchsführungskräften und Auszubildenden",
+        ],
+    },
+    {
+        "number": 6,
+        "context": "4.4 Kernziele 2026",
+        "measures": [
+            "Schulung und Sensibilisierung aller Beschäftigten (z. B. Umgang mit DMS, Anwenderschulungen)",
+            "Regelmäßige Information aller Beteiligten über die erzielten Fortschritte",
+            "Intranet-Nutzung zur Informationsvermittlung",
+        ],
+        "indicators": [
+            "Aus- und Weiterbildung der Beschäftigten",
+            "Anzahl Fachvorträge innerhalb der Verwaltung (z. B. Personalversammlung)",
+        ],
+    },
+    {
+        "number": 7,
+        "context": "5 Lösungsbausteine",
+        "measures": [
+            "Kommunikation des Inhalts der vier Lösungsbausteine",
+            "Gemeinsame Umsetzung der Maßnahmen der Lösungsbausteine und Integration der Fortschritte in ein "
+            "Kennzahlensystem",
+        ],
+        "indicators": [
+            "Realisierungsgrad der elektronischen Aktenführung – Ziel: digitale Verarbeitung von 30 % aller "
+            "Dokumente",
+            "Anzahl Online-Formulare/Antragswesen – Ziel: mind. OZG-Reifegrad 3 bei 20 "
+            "Verwaltungsdienstleistungen",
+            "Einführung Prozessmanagement – Ziel: Konzept bis Ende 2023, Beginn Prozessaufnahme bis Anfang 2024",
+            "Erfolgreiches Change-Management – Ziel: Etablierung eines nachhaltigen Change-Managements",
+        ],
+    },
+    {
+        "number": 8,
+        "context": "6.2 Rahmenfinanzplan",
+        "measures": [
+            "Kritische Überprüfung der verfügbaren Ressourcen insbesondere in den Organisationseinheiten IT und "
+            "Digitalisierung",
+            "Einplanung und Freigabe des Budgets im Zuge der zukünftigen HH-Planungen (Einmalaufwände verteilt "
+            "über die Laufzeit gemäß Maßnahmenplanung)",
+        ],
+        "indicators": [],
+    },
+    {
+        "number": 9,
+        "context": "7 Fazit",
+        "measures": [
+            "Rechtzeitige Überprüfung der Inhalte und der Fortschritte der Digitalisierungsstrategie mindestens "
+            "einmal jährlich",
+            "Soll-Ist-Abgleich (Nachweis der Mittelverwendung)",
+        ],
+        "indicators": [
+            "Anzahl strategischer Abstimmungstermine mit dem Verwaltungsvorstand",
+            "Soll-Ist-Abweichungen der Finanzmittel",
+        ],
+    },
 ]
 
 _ESTIMATED = "Stufe aus der Einschätzung abgeleitet (Abbildung 8 liegt nur als Grafik vor)."
 MATURITY: list[dict[str, Any]] = [
-    {"area": "strategie", "assessed_on": "2023-02-01", "level": 2, "target_level": 4,
-     "assessment": "Erstellung der Digitalisierungsstrategie 1.0. " + _ESTIMATED},
-    {"area": "prozesse", "assessed_on": "2023-02-01", "level": 1, "target_level": 3,
-     "assessment": "Kein Prozessmanagement vorhanden, es wird die Einführung von Grundlagendokumentationen mithilfe "
-                   "einer Potential-Analyse empfohlen. " + _ESTIMATED},
-    {"area": "architektur", "assessed_on": "2023-02-01", "level": 3, "target_level": 4,
-     "assessment": "Gute, aber noch ausbaufähige E-Government-Infrastruktur vorhanden. " + _ESTIMATED},
-    {"area": "veraenderung", "assessed_on": "2023-02-01", "level": 2, "target_level": 4,
-     "assessment": "Weitere Sensibilisierungs-/Schulungsmaßnahmen E-Government erforderlich. " + _ESTIMATED},
+    {
+        "area": "strategie",
+        "assessed_on": "2023-02-01",
+        "level": 2,
+        "target_level": 4,
+        "assessment": "Erstellung der Digitalisierungsstrategie 1.0. " + _ESTIMATED,
+    },
+    {
+        "area": "prozesse",
+        "assessed_on": "2023-02-01",
+        "level": 1,
+        "target_level": 3,
+        "assessment": "Kein Prozessmanagement vorhanden, es wird die Einführung von Grundlagendokumentationen mithilfe "
+        "einer Potential-Analyse empfohlen. " + _ESTIMATED,
+    },
+    {
+        "area": "architektur",
+        "assessed_on": "2023-02-01",
+        "level": 3,
+        "target_level": 4,
+        "assessment": "Gute, aber noch ausbaufähige E-Government-Infrastruktur vorhanden. " + _ESTIMATED,
+    },
+    {
+        "area": "veraenderung",
+        "assessed_on": "2023-02-01",
+        "level": 2,
+        "target_level": 4,
+        "assessment": "Weitere Sensibilisierungs-/Schulungsmaßnahmen E-Government erforderlich. "
+        + _ESTIMATED,
+    },
 ]
 
 SWOT: list[tuple[str, str]] = [
-    ("S", "Sehr gute Organisationsstruktur; kann auf Veränderung durch den digitalen Wandel grundsätzlich gut reagieren"),
+    (
+        "S",
+        "Sehr gute Organisationsstruktur; kann auf Veränderung durch den digitalen Wandel grundsätzlich gut reagieren",
+    ),
     ("S", "Sehr gute und sichere Grundinfrastruktur für elektronische, medienbruchfreie Verwaltungsprozesse"),
     ("S", "Technische Ausstattung und vorhandenes Fachwissen"),
     ("W", "Fehlende personelle Ressourcen für die organisatorische Steuerung der Digitalisierung"),
@@ -311,71 +476,176 @@ SWOT: list[tuple[str, str]] = [
 
 _DERIVED = "Abgeleitet aus dem Text (Abbildung 7 liegt nur als Grafik vor)."
 ARCHITECTURE: list[dict[str, Any]] = [
-    {"layer": "Zugang", "name": "Online-Formulare / Antragsmanagement", "state": "ausbaufaehig",
-     "note": "Medienbruchfreie HTML-Formulare für 20 Dienste geplant (LBS-002). " + _DERIVED},
+    {
+        "layer": "Zugang",
+        "name": "Online-Formulare / Antragsmanagement",
+        "state": "ausbaufaehig",
+        "note": "Medienbruchfreie HTML-Formulare für 20 Dienste geplant (LBS-002). " + _DERIVED,
+    },
     {"layer": "Zugang", "name": "Servicekonto / Nutzerkonto", "state": "vorhanden", "note": _DERIVED},
     {"layer": "Zugang", "name": "E-Payment (Bezahlplattform)", "state": "ausbaufaehig", "note": _DERIVED},
-    {"layer": "Basisdienste", "name": "Dokumentenmanagementsystem mit E-Akte", "state": "ausbaufaehig",
-     "note": "Über die GKD Recklinghausen gehostet; Ausbau der Module geplant (LBS-001)."},
-    {"layer": "Basisdienste", "name": "Workflows im DMS", "state": "nicht_vorhanden",
-     "note": "Einrichtung von Workflows und Archivierungsfunktionen geplant (Maßnahme 002). " + _DERIVED},
-    {"layer": "Basisdienste", "name": "Elektronische Langzeitarchivierung", "state": "nicht_vorhanden", "note": _DERIVED},
-    {"layer": "Basisdienste", "name": "Scan-Infrastruktur (ersetzendes Scannen)", "state": "ausbaufaehig",
-     "note": "Einscannen von Dokumenten (Maßnahme 004). " + _DERIVED},
-    {"layer": "Basisdienste", "name": "Prozessmanagement / Prozessbibliothek", "state": "nicht_vorhanden",
-     "note": "Kein Prozessmanagement vorhanden (Reifegradbewertung)."},
-    {"layer": "Fachverfahren", "name": "Einwohnermeldeverfahren", "state": "vorhanden",
-     "note": "Über die GKD Recklinghausen gehostet."},
-    {"layer": "Fachverfahren", "name": "Weitere Fachverfahren im Eigenbetrieb", "state": "vorhanden",
-     "note": "Ausbau zusätzlicher Fachverfahren geplant (Maßnahme 008)."},
-    {"layer": "Infrastruktur", "name": "IT-Infrastruktur (Server, Netz, Arbeitsplätze)", "state": "vorhanden",
-     "note": "Sehr gute und sichere Grundinfrastruktur (4.2.2)."},
-    {"layer": "Infrastruktur", "name": "Mobile und digitale Arbeitsplätze", "state": "ausbaufaehig",
-     "note": "Ausstattung mobiler Arbeitsplätze geplant (Maßnahme 003)."},
-    {"layer": "Wissen", "name": "E-Learning-Plattform", "state": "nicht_vorhanden",
-     "note": "Auswahl und Etablierung geplant (LBS-003)."},
-    {"layer": "Wissen", "name": "Intranet zur Informationsvermittlung", "state": "vorhanden",
-     "note": "Nutzung ausbauen (Empfehlung 6). " + _DERIVED},
+    {
+        "layer": "Basisdienste",
+        "name": "Dokumentenmanagementsystem mit E-Akte",
+        "state": "ausbaufaehig",
+        "note": "Über die GKD Recklinghausen gehostet; Ausbau der Module geplant (LBS-001).",
+    },
+    {
+        "layer": "Basisdienste",
+        "name": "Workflows im DMS",
+        "state": "nicht_vorhanden",
+        "note": "Einrichtung von Workflows und Archivierungsfunktionen geplant (Maßnahme 002). " + _DERIVED,
+    },
+    {
+        "layer": "Basisdienste",
+        "name": "Elektronische Langzeitarchivierung",
+        "state": "nicht_vorhanden",
+        "note": _DERIVED,
+    },
+    {
+        "layer": "Basisdienste",
+        "name": "Scan-Infrastruktur (ersetzendes Scannen)",
+        "state": "ausbaufaehig",
+        "note": "Einscannen von Dokumenten (Maßnahme 004). " + _DERIVED,
+    },
+    {
+        "layer": "Basisdienste",
+        "name": "Prozessmanagement / Prozessbibliothek",
+        "state": "nicht_vorhanden",
+        "note": "Kein Prozessmanagement vorhanden (Reifegradbewertung).",
+    },
+    {
+        "layer": "Fachverfahren",
+        "name": "Einwohnermeldeverfahren",
+        "state": "vorhanden",
+        "note": "Über die GKD Recklinghausen gehostet.",
+    },
+    {
+        "layer": "Fachverfahren",
+        "name": "Weitere Fachverfahren im Eigenbetrieb",
+        "state": "vorhanden",
+        "note": "Ausbau zusätzlicher Fachverfahren geplant (Maßnahme 008).",
+    },
+    {
+        "layer": "Infrastruktur",
+        "name": "IT-Infrastruktur (Server, Netz, Arbeitsplätze)",
+        "state": "vorhanden",
+        "note": "Sehr gute und sichere Grundinfrastruktur (4.2.2).",
+    },
+    {
+        "layer": "Infrastruktur",
+        "name": "Mobile und digitale Arbeitsplätze",
+        "state": "ausbaufaehig",
+        "note": "Ausstattung mobiler Arbeitsplätze geplant (Maßnahme 003).",
+    },
+    {
+        "layer": "Wissen",
+        "name": "E-Learning-Plattform",
+        "state": "nicht_vorhanden",
+        "note": "Auswahl und Etablierung geplant (LBS-003).",
+    },
+    {
+        "layer": "Wissen",
+        "name": "Intranet zur Informationsvermittlung",
+        "state": "vorhanden",
+        "note": "Nutzung ausbauen (Empfehlung 6). " + _DERIVED,
+    },
 ]
 
 #: Rahmenfinanzplan (Abbildung 18), reconstructed: (number, LBS code, title, remark,
 #: totals 2023–2026 per column, staff VZÄ (IST, SOLL, dezentral SOLL)).
 BUDGET: list[dict[str, Any]] = [
-    {"number": "001", "block": "LBS-001", "title": "Ausbau des Dokumenten-Management-Systems",
-     "remark": "Zusatzmodule, Consulting und Lizenzerweiterungen",
-     "one_off": {"development": 45000, "hardware_software": 221000, "infrastructure": 25000},
-     "running": {"consulting": 26071, "transformation": 390000, "licences": 69200},
-     "staff": {"staff_ist": "0.30", "staff_soll": "1.00", "staff_decentral": "23.08"}},
-    {"number": "002", "block": "LBS-001",
-     "title": "Einrichtung von Workflows und Archivierungsfunktionen im Dokumenten-Management-System",
-     "remark": "In Position 001 enthalten", "one_off": {}, "running": {}, "staff": {}},
-    {"number": "003", "block": "LBS-001", "title": "Ausstattung mobile sowie digitale Arbeitsplätze",
-     "remark": "IT-Arbeitsplatzausstattung (Tablets, Notebooks, bedarfsgerechte Bildschirme), neue Technologien",
-     "one_off": {"hardware_software": 75000}, "running": {}, "staff": {}},
-    {"number": "004", "block": "LBS-001", "title": "Einscannen von Dokumenten",
-     "remark": "Scandienstleistungen in Position 001 (Allgemeine Aufwände) enthalten", "one_off": {}, "running": {},
-     "staff": {}},
-    {"number": "005", "block": "LBS-002", "title": "Einführung von E-Government-Modulen",
-     "remark": "", "one_off": {"development": 15000}, "running": {},
-     "staff": {"staff_ist": "0.65", "staff_soll": "1.00"}},
-    {"number": "006", "block": "LBS-002",
-     "title": "Einführung von individuellen E-Government-Anwendungen / OZG-Prozessen", "remark": "",
-     "one_off": {"hardware_software": 20000}, "running": {"consulting": 13000, "transformation": 30400,
-                                                           "licences": 55000}, "staff": {}},
-    {"number": "007", "block": "LBS-002",
-     "title": "Einführung von standardisierten E-Government-Anwendungen / OZG-Prozessen", "remark": "",
-     "one_off": {"development": 30000, "hardware_software": 30000}, "running": {}, "staff": {}},
-    {"number": "008", "block": "LBS-002", "title": "Einführung und Ausbau zusätzlicher Fachverfahren", "remark": "",
-     "one_off": {"development": 57000}, "running": {"licences": 25000}, "staff": {}},
-    {"number": "009", "block": "LBS-003", "title": "Veränderungsmanagement",
-     "remark": "Marketingstrategie, Schulung und Sensibilisierung inkl. Lernplattform, Kennzahlensystem "
-               "(Reifegrad), dezentrale Ansprechpersonen",
-     "one_off": {"development": 45000}, "running": {"consulting": 9000, "training": 13000},
-     "staff": {"staff_soll": "0.50"}},
-    {"number": "010", "block": "LBS-004", "title": "Prozessoptimierung & Wissensmanagement",
-     "remark": "Aufbau und Pflege Prozessregister, Prozessbibliothek, Qualitätssicherung",
-     "one_off": {"development": 25000}, "running": {"consulting": 11000, "training": 9000},
-     "staff": {"staff_ist": "0.05", "staff_soll": "0.50"}},
+    {
+        "number": "001",
+        "block": "LBS-001",
+        "title": "Ausbau des Dokumenten-Management-Systems",
+        "remark": "Zusatzmodule, Consulting und Lizenzerweiterungen",
+        "one_off": {"development": 45000, "hardware_software": 221000, "infrastructure": 25000},
+        "running": {"consulting": 26071, "transformation": 390000, "licences": 69200},
+        "staff": {"staff_ist": "0.30", "staff_soll": "1.00", "staff_decentral": "23.08"},
+    },
+    {
+        "number": "002",
+        "block": "LBS-001",
+        "title": "Einrichtung von Workflows und Archivierungsfunktionen im Dokumenten-Management-System",
+        "remark": "In Position 001 enthalten",
+        "one_off": {},
+        "running": {},
+        "staff": {},
+    },
+    {
+        "number": "003",
+        "block": "LBS-001",
+        "title": "Ausstattung mobile sowie digitale Arbeitsplätze",
+        "remark": "IT-Arbeitsplatzausstattung (Tablets, Notebooks, bedarfsgerechte Bildschirme), neue Technologien",
+        "one_off": {"hardware_software": 75000},
+        "running": {},
+        "staff": {},
+    },
+    {
+        "number": "004",
+        "block": "LBS-001",
+        "title": "Einscannen von Dokumenten",
+        "remark": "Scandienstleistungen in Position 001 (Allgemeine Aufwände) enthalten",
+        "one_off": {},
+        "running": {},
+        "staff": {},
+    },
+    {
+        "number": "005",
+        "block": "LBS-002",
+        "title": "Einführung von E-Government-Modulen",
+        "remark": "",
+        "one_off": {"development": 15000},
+        "running": {},
+        "staff": {"staff_ist": "0.65", "staff_soll": "1.00"},
+    },
+    {
+        "number": "006",
+        "block": "LBS-002",
+        "title": "Einführung von individuellen E-Government-Anwendungen / OZG-Prozessen",
+        "remark": "",
+        "one_off": {"hardware_software": 20000},
+        "running": {"consulting": 13000, "transformation": 30400, "licences": 55000},
+        "staff": {},
+    },
+    {
+        "number": "007",
+        "block": "LBS-002",
+        "title": "Einführung von standardisierten E-Government-Anwendungen / OZG-Prozessen",
+        "remark": "",
+        "one_off": {"development": 30000, "hardware_software": 30000},
+        "running": {},
+        "staff": {},
+    },
+    {
+        "number": "008",
+        "block": "LBS-002",
+        "title": "Einführung und Ausbau zusätzlicher Fachverfahren",
+        "remark": "",
+        "one_off": {"development": 57000},
+        "running": {"licences": 25000},
+        "staff": {},
+    },
+    {
+        "number": "009",
+        "block": "LBS-003",
+        "title": "Veränderungsmanagement",
+        "remark": "Marketingstrategie, Schulung und Sensibilisierung inkl. Lernplattform, Kennzahlensystem "
+        "(Reifegrad), dezentrale Ansprechpersonen",
+        "one_off": {"development": 45000},
+        "running": {"consulting": 9000, "training": 13000},
+        "staff": {"staff_soll": "0.50"},
+    },
+    {
+        "number": "010",
+        "block": "LBS-004",
+        "title": "Prozessoptimierung & Wissensmanagement",
+        "remark": "Aufbau und Pflege Prozessregister, Prozessbibliothek, Qualitätssicherung",
+        "one_off": {"development": 25000},
+        "running": {"consulting": 11000, "training": 9000},
+        "staff": {"staff_ist": "0.05", "staff_soll": "0.50"},
+    },
 ]
 BUDGET_YEARS = (2023, 2024, 2025, 2026)
 #: Share of the planned money actually spent, per year (illustrative, for plan vs actual).

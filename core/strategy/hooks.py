@@ -19,25 +19,54 @@ async def seed_dorsten_strategy(session: AsyncSession, tenant_id: uuid.UUID) -> 
     actor = Actor(label="demo")
     strategy = await service.create_strategy(session, tenant_id, dorsten.STRATEGY, actor=actor)
     for goal_data in dorsten.GOALS:
-        goal = await service.add_item(session, tenant_id, strategy.id, KINDS["goals"],
-                                      {k: v for k, v in goal_data.items() if k != "indicators"}, actor=actor)
+        goal = await service.add_item(
+            session,
+            tenant_id,
+            strategy.id,
+            KINDS["goals"],
+            {k: v for k, v in goal_data.items() if k != "indicators"},
+            actor=actor,
+        )
         for ind_data in goal_data["indicators"]:
-            ind = await service.add_item(session, tenant_id, strategy.id, KINDS["indicators"],
-                                         {k: v for k, v in ind_data.items() if k != "values"},
-                                         parent_id=goal.id, actor=actor)
+            ind = await service.add_item(
+                session,
+                tenant_id,
+                strategy.id,
+                KINDS["indicators"],
+                {k: v for k, v in ind_data.items() if k != "values"},
+                parent_id=goal.id,
+                actor=actor,
+            )
             for measured_on, value in ind_data["values"]:
-                await service.add_item(session, tenant_id, strategy.id, KINDS["values"],
-                                       {"measured_on": measured_on, "value": value, "note": dorsten.DEMO_NOTE},
-                                       parent_id=ind.id, actor=actor)
-    for key, rows in (("building_blocks", dorsten.BUILDING_BLOCKS), ("recommendations", dorsten.RECOMMENDATIONS),
-                      ("maturity", dorsten.MATURITY), ("architecture", dorsten.ARCHITECTURE)):
+                await service.add_item(
+                    session,
+                    tenant_id,
+                    strategy.id,
+                    KINDS["values"],
+                    {"measured_on": measured_on, "value": value, "note": dorsten.DEMO_NOTE},
+                    parent_id=ind.id,
+                    actor=actor,
+                )
+    for key, rows in (
+        ("building_blocks", dorsten.BUILDING_BLOCKS),
+        ("recommendations", dorsten.RECOMMENDATIONS),
+        ("maturity", dorsten.MATURITY),
+        ("architecture", dorsten.ARCHITECTURE),
+    ):
         for data in rows:
             await service.add_item(session, tenant_id, strategy.id, KINDS[key], data, actor=actor)
     for category, text in dorsten.SWOT:
-        await service.add_item(session, tenant_id, strategy.id, KINDS["swot"], {"category": category, "text": text},
-                               actor=actor)
-    await service.adopt(session, tenant_id, strategy.id, adopted_on=dt.date.fromisoformat(dorsten.ADOPTED_ON),
-                        expected_version=strategy.version, actor=actor)
+        await service.add_item(
+            session, tenant_id, strategy.id, KINDS["swot"], {"category": category, "text": text}, actor=actor
+        )
+    await service.adopt(
+        session,
+        tenant_id,
+        strategy.id,
+        adopted_on=dt.date.fromisoformat(dorsten.ADOPTED_ON),
+        expected_version=strategy.version,
+        actor=actor,
+    )
     return strategy.id
 
 

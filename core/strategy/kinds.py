@@ -103,96 +103,156 @@ def _register(kind: Kind) -> Kind:
     return kind
 
 
-GOALS = _register(Kind(
-    "goals", "ziele", "Kernziel", "Kernziele", Goal, "strategy",
-    (
-        FieldSpec("title", "Kernziel", required=True, max_length=300),
-        FieldSpec("description", "Erläuterung", "text"),
-        FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
-    ),
-))
-INDICATORS = _register(Kind(
-    "indicators", "kennzahlen", "Kennzahl", "Kennzahlen", Indicator, "goal",
-    (
-        FieldSpec("name", "Kennzahl", required=True, max_length=300),
-        FieldSpec("unit", "Einheit", max_length=40, hint="z. B. %, Anzahl, Dienste"),
-        FieldSpec("baseline_value", "Ausgangswert", "decimal"),
-        FieldSpec("target_value", "Zielwert", "decimal"),
-        FieldSpec("due_date", "Zieltermin", "date"),
-        FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
-    ),
-    title_fields=("name",),
-))
-VALUES = _register(Kind(
-    "values", "messwerte", "Messwert", "Messwerte", IndicatorValue, "indicator",
-    (
-        FieldSpec("measured_on", "Stichtag", "date", required=True),
-        FieldSpec("value", "Wert", "decimal", required=True),
-        FieldSpec("note", "Bemerkung", "text"),
-    ),
-    order_by=("measured_on",),
-    has_lineage=False,
-))
-BUILDING_BLOCKS = _register(Kind(
-    "building_blocks", "bausteine", "Lösungsbaustein", "Lösungsbausteine", BuildingBlock, "strategy",
-    (
-        FieldSpec("code", "Kürzel", required=True, max_length=20, hint="z. B. LBS-001"),
-        FieldSpec("title", "Titel", required=True, max_length=300),
-        FieldSpec("description", "Beschreibung der Lösung", "text"),
-        FieldSpec("stakeholders", "Anspruchsgruppe", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("benefits", "Nutzen", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("acceptance_criteria", "Akzeptanzkriterien", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("measures", "Maßnahmen", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("risks", "Risiken", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("resources", "Ressourcen", "text"),
-        FieldSpec("responsible", "Verantwortlich", "text"),
-        FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
-    ),
-))
-RECOMMENDATIONS = _register(Kind(
-    "recommendations", "empfehlungen", "Empfehlung", "Empfehlungen", Recommendation, "strategy",
-    (
-        FieldSpec("number", "Nummer", "int", required=True, minimum=1, maximum=999),
-        FieldSpec("context", "Abschnitt", max_length=300, hint="Wo die Empfehlung im Dokument steht"),
-        FieldSpec("measures", "Maßnahmen", "list", hint="Ein Eintrag je Zeile"),
-        FieldSpec("indicators", "Kennzahlen", "list", hint="Ein Eintrag je Zeile"),
-    ),
-    order_by=("number",),
-))
-MATURITY = _register(Kind(
-    "maturity", "reifegrad", "Reifegrad-Bewertung", "Reifegrad", MaturityAssessment, "strategy",
-    (
-        FieldSpec("area", "Bereich", "choice", required=True, choices=MATURITY_AREAS),
-        FieldSpec("assessed_on", "Bewertet am", "date", required=True),
-        FieldSpec("level", "Reifegrad (0–5)", "int", required=True, minimum=0, maximum=5),
-        FieldSpec("target_level", "Angestrebter Reifegrad (0–5)", "int", minimum=0, maximum=5),
-        FieldSpec("assessment", "Einschätzung", "text"),
-    ),
-    order_by=("area", "assessed_on"),
-))
-SWOT = _register(Kind(
-    "swot", "swot", "SWOT-Eintrag", "SWOT-Analyse", SwotItem, "strategy",
-    (
-        FieldSpec("category", "Kategorie", "choice", required=True, choices=SWOT_CATEGORIES),
-        FieldSpec("text", "Eintrag", "text", required=True),
-        FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
-    ),
-    order_by=("category", "position"),
-    title_fields=("text",),
-))
-ARCHITECTURE = _register(Kind(
-    "architecture", "architektur", "Architektur-Baustein", "E-Government-Architektur",
-    ArchitectureComponent, "strategy",
-    (
-        FieldSpec("name", "Baustein", required=True, max_length=300),
-        FieldSpec("layer", "Ebene", max_length=120, hint="z. B. Zugang, Basisdienste, Fachverfahren, Infrastruktur"),
-        FieldSpec("state", "Stand", "choice", required=True, choices=ARCHITECTURE_STATES),
-        FieldSpec("note", "Bemerkung", "text"),
-        FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
-    ),
-    order_by=("layer", "position"),
-    title_fields=("name",),
-))
+GOALS = _register(
+    Kind(
+        "goals",
+        "ziele",
+        "Kernziel",
+        "Kernziele",
+        Goal,
+        "strategy",
+        (
+            FieldSpec("title", "Kernziel", required=True, max_length=300),
+            FieldSpec("description", "Erläuterung", "text"),
+            FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
+        ),
+    )
+)
+INDICATORS = _register(
+    Kind(
+        "indicators",
+        "kennzahlen",
+        "Kennzahl",
+        "Kennzahlen",
+        Indicator,
+        "goal",
+        (
+            FieldSpec("name", "Kennzahl", required=True, max_length=300),
+            FieldSpec("unit", "Einheit", max_length=40, hint="z. B. %, Anzahl, Dienste"),
+            FieldSpec("baseline_value", "Ausgangswert", "decimal"),
+            FieldSpec("target_value", "Zielwert", "decimal"),
+            FieldSpec("due_date", "Zieltermin", "date"),
+            FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
+        ),
+        title_fields=("name",),
+    )
+)
+VALUES = _register(
+    Kind(
+        "values",
+        "messwerte",
+        "Messwert",
+        "Messwerte",
+        IndicatorValue,
+        "indicator",
+        (
+            FieldSpec("measured_on", "Stichtag", "date", required=True),
+            FieldSpec("value", "Wert", "decimal", required=True),
+            FieldSpec("note", "Bemerkung", "text"),
+        ),
+        order_by=("measured_on",),
+        has_lineage=False,
+    )
+)
+BUILDING_BLOCKS = _register(
+    Kind(
+        "building_blocks",
+        "bausteine",
+        "Lösungsbaustein",
+        "Lösungsbausteine",
+        BuildingBlock,
+        "strategy",
+        (
+            FieldSpec("code", "Kürzel", required=True, max_length=20, hint="z. B. LBS-001"),
+            FieldSpec("title", "Titel", required=True, max_length=300),
+            FieldSpec("description", "Beschreibung der Lösung", "text"),
+            FieldSpec("stakeholders", "Anspruchsgruppe", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("benefits", "Nutzen", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("acceptance_criteria", "Akzeptanzkriterien", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("measures", "Maßnahmen", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("risks", "Risiken", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("resources", "Ressourcen", "text"),
+            FieldSpec("responsible", "Verantwortlich", "text"),
+            FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
+        ),
+    )
+)
+RECOMMENDATIONS = _register(
+    Kind(
+        "recommendations",
+        "empfehlungen",
+        "Empfehlung",
+        "Empfehlungen",
+        Recommendation,
+        "strategy",
+        (
+            FieldSpec("number", "Nummer", "int", required=True, minimum=1, maximum=999),
+            FieldSpec("context", "Abschnitt", max_length=300, hint="Wo die Empfehlung im Dokument steht"),
+            FieldSpec("measures", "Maßnahmen", "list", hint="Ein Eintrag je Zeile"),
+            FieldSpec("indicators", "Kennzahlen", "list", hint="Ein Eintrag je Zeile"),
+        ),
+        order_by=("number",),
+    )
+)
+MATURITY = _register(
+    Kind(
+        "maturity",
+        "reifegrad",
+        "Reifegrad-Bewertung",
+        "Reifegrad",
+        MaturityAssessment,
+        "strategy",
+        (
+            FieldSpec("area", "Bereich", "choice", required=True, choices=MATURITY_AREAS),
+            FieldSpec("assessed_on", "Bewertet am", "date", required=True),
+            FieldSpec("level", "Reifegrad (0–5)", "int", required=True, minimum=0, maximum=5),
+            FieldSpec("target_level", "Angestrebter Reifegrad (0–5)", "int", minimum=0, maximum=5),
+            FieldSpec("assessment", "Einschätzung", "text"),
+        ),
+        order_by=("area", "assessed_on"),
+    )
+)
+SWOT = _register(
+    Kind(
+        "swot",
+        "swot",
+        "SWOT-Eintrag",
+        "SWOT-Analyse",
+        SwotItem,
+        "strategy",
+        (
+            FieldSpec("category", "Kategorie", "choice", required=True, choices=SWOT_CATEGORIES),
+            FieldSpec("text", "Eintrag", "text", required=True),
+            FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
+        ),
+        order_by=("category", "position"),
+        title_fields=("text",),
+    )
+)
+ARCHITECTURE = _register(
+    Kind(
+        "architecture",
+        "architektur",
+        "Architektur-Baustein",
+        "E-Government-Architektur",
+        ArchitectureComponent,
+        "strategy",
+        (
+            FieldSpec("name", "Baustein", required=True, max_length=300),
+            FieldSpec(
+                "layer",
+                "Ebene",
+                max_length=120,
+                hint="z. B. Zugang, Basisdienste, Fachverfahren, Infrastruktur",
+            ),
+            FieldSpec("state", "Stand", "choice", required=True, choices=ARCHITECTURE_STATES),
+            FieldSpec("note", "Bemerkung", "text"),
+            FieldSpec("position", "Reihenfolge", "int", minimum=0, maximum=10000),
+        ),
+        order_by=("layer", "position"),
+        title_fields=("name",),
+    )
+)
 
 KINDS_BY_SLUG: dict[str, Kind] = {k.slug: k for k in KINDS.values()}
 ARCHITECTURE_STATES_LABELS: dict[str, str] = dict(ARCHITECTURE_STATES)
@@ -259,12 +319,16 @@ def parse_value(spec: FieldSpec, value: Any) -> Any:
         return text
     if spec.type == "int":
         try:
-            number = int(str(value).strip()) if not isinstance(value, int) or isinstance(value, bool) else value
+            number = (
+                int(str(value).strip()) if not isinstance(value, int) or isinstance(value, bool) else value
+            )
         except ValueError:
             raise ValueError("Bitte eine ganze Zahl angeben.") from None
         if isinstance(number, bool):
             raise ValueError("Bitte eine ganze Zahl angeben.")
-        if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+        if (spec.minimum is not None and number < spec.minimum) or (
+            spec.maximum is not None and number > spec.maximum
+        ):
             raise ValueError(f"Bitte eine Zahl von {spec.minimum} bis {spec.maximum} angeben.")
         return number
     if spec.type == "decimal":
@@ -283,13 +347,15 @@ def parse_value(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "choice":
         keys = [k for k, _ in spec.choices]
         if str(value) not in keys:
-            raise ValueError("Bitte einen der angebotenen Werte wählen: " + ", ".join(t for _, t in spec.choices) + ".")
+            raise ValueError(
+                "Bitte einen der angebotenen Werte wählen: " + ", ".join(t for _, t in spec.choices) + "."
+            )
         return str(value)
     raise AssertionError(spec.type)
 
 
 def parse_fields(specs: tuple[FieldSpec, ...], data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    """Parse ``data`` against ``specs``: a dict of typed values or ``ValidationFailed`` naming every bad field.
+    """Parse ``data`` against ``specs``: typed values, or ``ValidationFailed`` naming every bad field.
 
     ``partial`` (updates): only fields present in ``data`` are parsed and returned.
     """

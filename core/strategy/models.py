@@ -95,7 +95,10 @@ class Goal(TenantScoped, Versioned, Base):
     """A Kernziel."""
 
     __tablename__ = "strategy_goals"
-    __table_args__ = (_strategy_fk("strategy_goals"), UniqueConstraint("tenant_id", "strategy_id", "lineage_id"))
+    __table_args__ = (
+        _strategy_fk("strategy_goals"),
+        UniqueConstraint("tenant_id", "strategy_id", "lineage_id"),
+    )
 
     strategy_id: Mapped[uuid.UUID] = mapped_column()
     lineage_id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4)
@@ -131,7 +134,9 @@ class IndicatorValue(TenantScoped, Versioned, Base):
     __tablename__ = "indicator_values"
     __table_args__ = (
         ForeignKeyConstraint(
-            ["tenant_id", "indicator_id"], ["goal_indicators.tenant_id", "goal_indicators.id"], ondelete="CASCADE"
+            ["tenant_id", "indicator_id"],
+            ["goal_indicators.tenant_id", "goal_indicators.id"],
+            ondelete="CASCADE",
         ),
         UniqueConstraint("tenant_id", "indicator_id", "measured_on"),
     )
@@ -172,7 +177,10 @@ class Recommendation(TenantScoped, Versioned, Base):
     """A numbered Empfehlung with its measures and indicators (Kennzahlen)."""
 
     __tablename__ = "recommendations"
-    __table_args__ = (_strategy_fk("recommendations"), UniqueConstraint("tenant_id", "strategy_id", "lineage_id"))
+    __table_args__ = (
+        _strategy_fk("recommendations"),
+        UniqueConstraint("tenant_id", "strategy_id", "lineage_id"),
+    )
 
     strategy_id: Mapped[uuid.UUID] = mapped_column()
     lineage_id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4)

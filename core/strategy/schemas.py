@@ -5,7 +5,6 @@ parts that carry across versions, ``lineage_id``. Write structs have every field
 (``UNSET`` = leave as is) and, for updates, the ``version`` the client saw.
 """
 
-
 import datetime as dt
 import decimal
 import uuid
@@ -16,7 +15,12 @@ import msgspec
 from core.strategy.kinds import KINDS, STRATEGY_FIELDS, FieldSpec, Kind
 
 _TYPES: dict[str, Any] = {
-    "str": str, "text": str, "list": list[str], "int": int, "decimal": decimal.Decimal, "date": dt.date,
+    "str": str,
+    "text": str,
+    "list": list[str],
+    "int": int,
+    "decimal": decimal.Decimal,
+    "date": dt.date,
     "choice": str,
 }
 
@@ -26,13 +30,17 @@ def _read_type(spec: FieldSpec) -> Any:
     return base if spec.required or spec.type in ("str", "text", "list") else base | None
 
 
-def _read_struct(name: str, specs: tuple[FieldSpec, ...], extra: list[tuple[str, Any]]) -> type[msgspec.Struct]:
+def _read_struct(
+    name: str, specs: tuple[FieldSpec, ...], extra: list[tuple[str, Any]]
+) -> type[msgspec.Struct]:
     fields: list[Any] = [("id", uuid.UUID), ("version", int), *extra]
     fields += [(s.name, _read_type(s)) for s in specs]
     return msgspec.defstruct(name, fields, kw_only=True)
 
 
-def _write_struct(name: str, specs: tuple[FieldSpec, ...], extra: list[tuple[str, Any, Any]]) -> type[msgspec.Struct]:
+def _write_struct(
+    name: str, specs: tuple[FieldSpec, ...], extra: list[tuple[str, Any, Any]]
+) -> type[msgspec.Struct]:
     fields: list[Any] = [*extra]
     for s in specs:
         typ = _TYPES[s.type]
@@ -61,8 +69,13 @@ READ: dict[str, type[msgspec.Struct]] = {}
 CREATE: dict[str, type[msgspec.Struct]] = {}
 UPDATE: dict[str, type[msgspec.Struct]] = {}
 _CAMEL = {
-    "goals": "Goal", "indicators": "Indicator", "values": "IndicatorValue", "building_blocks": "BuildingBlock",
-    "recommendations": "Recommendation", "maturity": "MaturityAssessment", "swot": "SwotItem",
+    "goals": "Goal",
+    "indicators": "Indicator",
+    "values": "IndicatorValue",
+    "building_blocks": "BuildingBlock",
+    "recommendations": "Recommendation",
+    "maturity": "MaturityAssessment",
+    "swot": "SwotItem",
     "architecture": "ArchitectureComponent",
 }
 for _kind in KINDS.values():
@@ -74,21 +87,37 @@ for _kind in KINDS.values():
 
 StrategySummary = msgspec.defstruct(
     "StrategySummary",
-    [("id", uuid.UUID), ("version", int), ("status", str), ("adopted_on", dt.date | None),
-     ("based_on_id", uuid.UUID | None)] + [(s.name, _read_type(s)) for s in STRATEGY_FIELDS],
+    [
+        ("id", uuid.UUID),
+        ("version", int),
+        ("status", str),
+        ("adopted_on", dt.date | None),
+        ("based_on_id", uuid.UUID | None),
+    ]
+    + [(s.name, _read_type(s)) for s in STRATEGY_FIELDS],
     kw_only=True,
 )
 StrategyCreate = _write_struct("StrategyCreate", STRATEGY_FIELDS, [])
 StrategyUpdate = _write_struct("StrategyUpdate", STRATEGY_FIELDS, [("version", int, msgspec.NODEFAULT)])
 
 
+GoalRead = READ["goals"]
+IndicatorRead = READ["indicators"]
+IndicatorValueRead = READ["values"]
+BuildingBlockRead = READ["building_blocks"]
+RecommendationRead = READ["recommendations"]
+MaturityAssessmentRead = READ["maturity"]
+SwotItemRead = READ["swot"]
+ArchitectureComponentRead = READ["architecture"]
+
+
 class IndicatorWithValues(msgspec.Struct, kw_only=True):
-    indicator: READ["indicators"]  # type: ignore[valid-type]
-    values: list[READ["values"]]  # type: ignore[valid-type]
+    indicator: IndicatorRead  # type: ignore[valid-type]
+    values: list[IndicatorValueRead]  # type: ignore[valid-type]
 
 
 class GoalWithIndicators(msgspec.Struct, kw_only=True):
-    goal: READ["goals"]  # type: ignore[valid-type]
+    goal: GoalRead  # type: ignore[valid-type]
     indicators: list[IndicatorWithValues]
 
 
@@ -96,11 +125,11 @@ class StrategyDetail(msgspec.Struct, kw_only=True):
     strategy: StrategySummary  # type: ignore[valid-type]
     read_only: bool
     goals: list[GoalWithIndicators]
-    building_blocks: list[READ["building_blocks"]]  # type: ignore[valid-type]
-    recommendations: list[READ["recommendations"]]  # type: ignore[valid-type]
-    maturity: list[READ["maturity"]]  # type: ignore[valid-type]
-    swot: list[READ["swot"]]  # type: ignore[valid-type]
-    architecture: list[READ["architecture"]]  # type: ignore[valid-type]
+    building_blocks: list[BuildingBlockRead]  # type: ignore[valid-type]
+    recommendations: list[RecommendationRead]  # type: ignore[valid-type]
+    maturity: list[MaturityAssessmentRead]  # type: ignore[valid-type]
+    swot: list[SwotItemRead]  # type: ignore[valid-type]
+    architecture: list[ArchitectureComponentRead]  # type: ignore[valid-type]
 
 
 class NewVersion(msgspec.Struct, kw_only=True):
@@ -160,9 +189,12 @@ def strategy_summary(strategy: Any) -> Any:
     return StrategySummary(**{f: getattr(strategy, f) for f in StrategySummary.__struct_fields__})
 
 
-def write_data(payload: msgspec.Struct, *, skip: tuple[str, ...] = ("version", "parent_id")) -> dict[str, Any]:
+def write_data(
+    payload: msgspec.Struct, *, skip: tuple[str, ...] = ("version", "parent_id")
+) -> dict[str, Any]:
     """The fields the client sent (not ``UNSET``), as a plain dict for the service."""
     return {
-        f: getattr(payload, f) for f in payload.__struct_fields__
+        f: getattr(payload, f)
+        for f in payload.__struct_fields__
         if f not in skip and getattr(payload, f) is not msgspec.UNSET
     }

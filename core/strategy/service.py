@@ -171,8 +171,9 @@ def _entity(kind_or_name: Kind | str) -> str:
 
 def strategy_state(strategy: Strategy) -> dict[str, Any]:
     state = snapshot(STRATEGY_FIELDS, strategy)
-    state.update(status=strategy.status, adopted_on=strategy.adopted_on, version=strategy.version,
-                 id=strategy.id)
+    state.update(
+        status=strategy.status, adopted_on=strategy.adopted_on, version=strategy.version, id=strategy.id
+    )
     return state
 
 
@@ -251,29 +252,50 @@ async def create_strategy(
     strategy = Strategy(tenant_id=tenant_id, sequence=1, status=STATUS_DRAFT, **values)
     session.add(strategy)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="strategy.create", actor=actor, entity_type="strategy",
-                 entity_id=strategy.id, changes=diff({}, strategy_state(strategy)))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="strategy.create",
+        actor=actor,
+        entity_type="strategy",
+        entity_id=strategy.id,
+        changes=diff({}, strategy_state(strategy)),
+    )
     return strategy
 
 
 async def update_strategy(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, data: dict[str, Any],
-    *, expected_version: int | None, actor: Actor = SYSTEM,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
 ) -> Strategy:
     strategy = await get_strategy(session, tenant_id, strategy_id)
     _check_version(expected_version, strategy.version, strategy_state(strategy))
     _ensure_editable(strategy)
     values = parse_fields(STRATEGY_FIELDS, data, partial=True)
     await _check_label_free(session, tenant_id, values.get("label"), strategy.id)
-    _check_period(values.get("period_start", strategy.period_start), values.get("period_end", strategy.period_end))
+    _check_period(
+        values.get("period_start", strategy.period_start), values.get("period_end", strategy.period_end)
+    )
     old = strategy_state(strategy)
     for key, value in values.items():
         setattr(strategy, key, value)
     changes = diff(old, strategy_state(strategy) | {"version": old["version"]})
     if changes:
         await _flush(session, old)
-        await record(session, tenant_id=tenant_id, action="strategy.update", actor=actor,
-                     entity_type="strategy", entity_id=strategy.id, changes=changes)
+        await record(
+            session,
+            tenant_id=tenant_id,
+            action="strategy.update",
+            actor=actor,
+            entity_type="strategy",
+            entity_id=strategy.id,
+            changes=changes,
+        )
     return strategy
 
 
@@ -295,7 +317,7 @@ async def _check_label_free(
 
 
 def next_label(label: str) -> str:
-    """"1.0" → "2.0"; anything else gets " (neu)"."""
+    """ "1.0" → "2.0"; anything else gets " (neu)"."""
     try:
         return f"{int(float(label)) + 1}.0"
     except ValueError:
@@ -303,22 +325,31 @@ def next_label(label: str) -> str:
 
 
 async def new_version(
-    session: AsyncSession, tenant_id: uuid.UUID, source_id: uuid.UUID, *, label: str | None = None,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    source_id: uuid.UUID,
+    *,
+    label: str | None = None,
     actor: Actor = SYSTEM,
 ) -> Strategy:
     """A new draft version as a deep copy of ``source_id`` (parts keep their lineage ids)."""
     source = await load_full(session, tenant_id, source_id)
     strategies = await list_strategies(session, tenant_id)
     if any(s.status == STATUS_DRAFT for s in strategies):
-        raise Conflict("Es gibt bereits einen Entwurf. Beschließen oder bearbeiten Sie zuerst diesen Entwurf.")
+        raise Conflict(
+            "Es gibt bereits einen Entwurf. Beschließen oder bearbeiten Sie zuerst diesen Entwurf."
+        )
     label = (label or "").strip() or next_label(max(strategies, key=lambda s: s.sequence).label)
     if len(label) > 20:
         raise ValidationFailed([FieldError("label", "Höchstens 20 Zeichen.")])
     await _check_label_free(session, tenant_id, label, None)
     src = source.strategy
     copy = Strategy(
-        tenant_id=tenant_id, sequence=max(s.sequence for s in strategies) + 1, status=STATUS_DRAFT,
-        based_on_id=src.id, **(snapshot(STRATEGY_FIELDS, src) | {"label": label}),
+        tenant_id=tenant_id,
+        sequence=max(s.sequence for s in strategies) + 1,
+        status=STATUS_DRAFT,
+        based_on_id=src.id,
+        **(snapshot(STRATEGY_FIELDS, src) | {"label": label}),
     )
     session.add(copy)
     await session.flush()
@@ -343,15 +374,26 @@ async def new_version(
             for value in ind_view.values:
                 session.add(clone(VALUES, value, indicator_id=ind.id))
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="strategy.new_version", actor=actor,
-                 entity_type="strategy", entity_id=copy.id,
-                 changes={"label": [None, label], "based_on": [src.label, label]})
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="strategy.new_version",
+        actor=actor,
+        entity_type="strategy",
+        entity_id=copy.id,
+        changes={"label": [None, label], "based_on": [src.label, label]},
+    )
     return copy
 
 
 async def adopt(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, *, adopted_on: dt.date | None,
-    expected_version: int | None, actor: Actor = SYSTEM,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    *,
+    adopted_on: dt.date | None,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
 ) -> Strategy:
     """Adopt a draft; the previously adopted version becomes read-only (``abgeloest``)."""
     strategy = await get_strategy(session, tenant_id, strategy_id)
@@ -361,22 +403,40 @@ async def adopt(
     for other in await list_strategies(session, tenant_id):
         if other.status == STATUS_ADOPTED:
             other.status = STATUS_SUPERSEDED
-            await record(session, tenant_id=tenant_id, action="strategy.supersede", actor=actor,
-                         entity_type="strategy", entity_id=other.id,
-                         changes={"status": [STATUS_ADOPTED, STATUS_SUPERSEDED]})
+            await record(
+                session,
+                tenant_id=tenant_id,
+                action="strategy.supersede",
+                actor=actor,
+                entity_type="strategy",
+                entity_id=other.id,
+                changes={"status": [STATUS_ADOPTED, STATUS_SUPERSEDED]},
+            )
     old = strategy_state(strategy)
     strategy.status = STATUS_ADOPTED
     strategy.adopted_on = adopted_on or dt.date.today()
     await _flush(session, old)
-    await record(session, tenant_id=tenant_id, action="strategy.adopt", actor=actor, entity_type="strategy",
-                 entity_id=strategy.id,
-                 changes={"status": [old["status"], STATUS_ADOPTED],
-                          "adopted_on": [None, strategy.adopted_on.isoformat()]})
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="strategy.adopt",
+        actor=actor,
+        entity_type="strategy",
+        entity_id=strategy.id,
+        changes={
+            "status": [old["status"], STATUS_ADOPTED],
+            "adopted_on": [None, strategy.adopted_on.isoformat()],
+        },
+    )
     return strategy
 
 
 async def delete_draft(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, *, expected_version: int | None,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    *,
+    expected_version: int | None,
     actor: Actor = SYSTEM,
 ) -> None:
     strategy = await get_strategy(session, tenant_id, strategy_id)
@@ -386,8 +446,15 @@ async def delete_draft(
     old = strategy_state(strategy)
     await session.delete(strategy)
     await _flush(session, old)
-    await record(session, tenant_id=tenant_id, action="strategy.delete", actor=actor, entity_type="strategy",
-                 entity_id=strategy_id, changes=diff(old, {}))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="strategy.delete",
+        actor=actor,
+        entity_type="strategy",
+        entity_id=strategy_id,
+        changes=diff(old, {}),
+    )
 
 
 # --- parts -----------------------------------------------------------------------------------
@@ -398,7 +465,9 @@ async def _parent_in_strategy(
         return strategy_id
     parent_kind = GOALS if kind.parent == "goal" else INDICATORS
     if parent_id is None or parent_id == "":
-        raise ValidationFailed([FieldError("parent_id", f"Bitte angeben, zu welchem {parent_kind.label} das gehört.")])
+        raise ValidationFailed(
+            [FieldError("parent_id", f"Bitte angeben, zu welchem {parent_kind.label} das gehört.")]
+        )
     try:
         pid = parent_id if isinstance(parent_id, uuid.UUID) else uuid.UUID(str(parent_id))
     except ValueError:
@@ -407,26 +476,46 @@ async def _parent_in_strategy(
     return pid
 
 
-async def _check_unique(session: AsyncSession, tenant_id: uuid.UUID, kind: Kind, obj: Any, strategy_id: uuid.UUID) -> None:
+async def _check_unique(
+    session: AsyncSession, tenant_id: uuid.UUID, kind: Kind, obj: Any, strategy_id: uuid.UUID
+) -> None:
     """Friendly messages for the natural keys (number of a recommendation, date of a value)."""
     model = kind.model
     if kind.key == "recommendations":
-        clash = await session.scalar(select(model.id).where(
-            model.tenant_id == tenant_id, model.strategy_id == strategy_id, model.number == obj.number,
-            model.id != obj.id))
+        clash = await session.scalar(
+            select(model.id).where(
+                model.tenant_id == tenant_id,
+                model.strategy_id == strategy_id,
+                model.number == obj.number,
+                model.id != obj.id,
+            )
+        )
         if clash is not None:
             raise ValidationFailed([FieldError("number", f"Empfehlung {obj.number} gibt es bereits.")])
     if kind.key == "values":
-        clash = await session.scalar(select(model.id).where(
-            model.tenant_id == tenant_id, model.indicator_id == obj.indicator_id,
-            model.measured_on == obj.measured_on, model.id != obj.id))
+        clash = await session.scalar(
+            select(model.id).where(
+                model.tenant_id == tenant_id,
+                model.indicator_id == obj.indicator_id,
+                model.measured_on == obj.measured_on,
+                model.id != obj.id,
+            )
+        )
         if clash is not None:
-            raise ValidationFailed([FieldError("measured_on", "Für diesen Stichtag gibt es schon einen Messwert.")])
+            raise ValidationFailed(
+                [FieldError("measured_on", "Für diesen Stichtag gibt es schon einen Messwert.")]
+            )
 
 
 async def add_item(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, kind: Kind, data: dict[str, Any],
-    *, parent_id: Any = None, actor: Actor = SYSTEM,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    kind: Kind,
+    data: dict[str, Any],
+    *,
+    parent_id: Any = None,
+    actor: Actor = SYSTEM,
 ) -> Any:
     strategy = await get_strategy(session, tenant_id, strategy_id)
     _ensure_editable(strategy)
@@ -435,23 +524,42 @@ async def add_item(
     if "position" in values and not data.get("position"):
         model = kind.model
         parent_col = getattr(model, kind.parent_column)
-        values["position"] = (await session.scalar(
-            select(func.coalesce(func.max(model.position), 0)).where(model.tenant_id == tenant_id, parent_col == pid)
-        ) or 0) + 1
+        values["position"] = (
+            await session.scalar(
+                select(func.coalesce(func.max(model.position), 0)).where(
+                    model.tenant_id == tenant_id, parent_col == pid
+                )
+            )
+            or 0
+        ) + 1
     obj = kind.model(tenant_id=tenant_id, id=uuid.uuid4(), **values, **{kind.parent_column: pid})
     if kind.has_lineage:
         obj.lineage_id = uuid.uuid4()
     await _check_unique(session, tenant_id, kind, obj, strategy_id)
     session.add(obj)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action=f"{_entity(kind)}.create", actor=actor,
-                 entity_type=_entity(kind), entity_id=obj.id, changes=diff({}, snapshot(kind.fields, obj)))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action=f"{_entity(kind)}.create",
+        actor=actor,
+        entity_type=_entity(kind),
+        entity_id=obj.id,
+        changes=diff({}, snapshot(kind.fields, obj)),
+    )
     return obj
 
 
 async def update_item(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, kind: Kind, item_id: uuid.UUID,
-    data: dict[str, Any], *, expected_version: int | None, actor: Actor = SYSTEM,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    kind: Kind,
+    item_id: uuid.UUID,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
 ) -> Any:
     obj = await get_item(session, tenant_id, strategy_id, kind, item_id)
     _check_version(expected_version, obj.version, item_state(kind, obj))
@@ -465,14 +573,27 @@ async def update_item(
     changes = diff(old, snapshot(kind.fields, obj))
     if changes:
         await _flush(session, state_before)
-        await record(session, tenant_id=tenant_id, action=f"{_entity(kind)}.update", actor=actor,
-                     entity_type=_entity(kind), entity_id=obj.id, changes=changes)
+        await record(
+            session,
+            tenant_id=tenant_id,
+            action=f"{_entity(kind)}.update",
+            actor=actor,
+            entity_type=_entity(kind),
+            entity_id=obj.id,
+            changes=changes,
+        )
     return obj
 
 
 async def delete_item(
-    session: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, kind: Kind, item_id: uuid.UUID,
-    *, expected_version: int | None, actor: Actor = SYSTEM,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    kind: Kind,
+    item_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
 ) -> None:
     obj = await get_item(session, tenant_id, strategy_id, kind, item_id)
     _check_version(expected_version, obj.version, item_state(kind, obj))
@@ -481,8 +602,15 @@ async def delete_item(
     state_before = item_state(kind, obj)
     await session.delete(obj)
     await _flush(session, state_before)
-    await record(session, tenant_id=tenant_id, action=f"{_entity(kind)}.delete", actor=actor,
-                 entity_type=_entity(kind), entity_id=item_id, changes=diff(old, {}))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action=f"{_entity(kind)}.delete",
+        actor=actor,
+        entity_type=_entity(kind),
+        entity_id=item_id,
+        changes=diff(old, {}),
+    )
 
 
 # --- for the dashboard -----------------------------------------------------------------------
@@ -513,12 +641,20 @@ async def goals_vs_targets(session: AsyncSession, tenant_id: uuid.UUID) -> list[
         for iv in gv.indicators:
             ind = iv.indicator
             latest = iv.latest
-            out.append(GoalTarget(
-                goal=gv.goal.title, indicator=ind.name, unit=ind.unit, baseline=ind.baseline_value,
-                target=ind.target_value, due_date=ind.due_date,
-                latest=latest.value if latest else None, latest_on=latest.measured_on if latest else None,
-                attainment=iv.attainment, history=tuple((v.measured_on, v.value) for v in iv.values),
-            ))
+            out.append(
+                GoalTarget(
+                    goal=gv.goal.title,
+                    indicator=ind.name,
+                    unit=ind.unit,
+                    baseline=ind.baseline_value,
+                    target=ind.target_value,
+                    due_date=ind.due_date,
+                    latest=latest.value if latest else None,
+                    latest_on=latest.measured_on if latest else None,
+                    attainment=iv.attainment,
+                    history=tuple((v.measured_on, v.value) for v in iv.values),
+                )
+            )
     return out
 
 

@@ -21,9 +21,19 @@ branch_labels: str | Sequence[str] | None = ("strategy",)
 #: budget lines reference measures
 depends_on: str | Sequence[str] | None = "0100_measures"
 
-TABLES = ("strategies", "strategy_goals", "goal_indicators", "indicator_values", "building_blocks",
-          "recommendations", "maturity_assessments", "swot_items", "architecture_components",
-          "budget_lines", "budget_entries")
+TABLES = (
+    "strategies",
+    "strategy_goals",
+    "goal_indicators",
+    "indicator_values",
+    "building_blocks",
+    "recommendations",
+    "maturity_assessments",
+    "swot_items",
+    "architecture_components",
+    "budget_lines",
+    "budget_entries",
+)
 
 
 def _base(table: str, *, timestamps: bool = False) -> list[Any]:
@@ -31,8 +41,9 @@ def _base(table: str, *, timestamps: bool = False) -> list[Any]:
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
     ]
     if timestamps:
@@ -47,10 +58,15 @@ def _child_of_strategy(table: str) -> list[Any]:
     return [
         sa.Column("strategy_id", sa.Uuid(), nullable=False),
         sa.Column("lineage_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id", "strategy_id"], ["strategies.tenant_id", "strategies.id"],
-                                name=f"fk_{table}_tenant_id_strategy_id_strategies", ondelete="CASCADE"),
-        sa.UniqueConstraint("tenant_id", "strategy_id", "lineage_id",
-                            name=f"uq_{table}_tenant_id_strategy_id_lineage_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "strategy_id"],
+            ["strategies.tenant_id", "strategies.id"],
+            name=f"fk_{table}_tenant_id_strategy_id_strategies",
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint(
+            "tenant_id", "strategy_id", "lineage_id", name=f"uq_{table}_tenant_id_strategy_id_lineage_id"
+        ),
     ]
 
 
@@ -89,7 +105,9 @@ def upgrade() -> None:
         _text("challenges"),
         _text("conclusion"),
         sa.UniqueConstraint("tenant_id", "label", name="uq_strategies_tenant_id_label"),
-        sa.CheckConstraint("status IN ('entwurf', 'beschlossen', 'abgeloest')", name="ck_strategies_status_known"),
+        sa.CheckConstraint(
+            "status IN ('entwurf', 'beschlossen', 'abgeloest')", name="ck_strategies_status_known"
+        ),
     )
     op.create_table(
         "strategy_goals",
@@ -110,9 +128,15 @@ def upgrade() -> None:
         sa.Column("baseline_value", sa.Numeric(14, 2), nullable=True),
         sa.Column("target_value", sa.Numeric(14, 2), nullable=True),
         sa.Column("due_date", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(["tenant_id", "goal_id"], ["strategy_goals.tenant_id", "strategy_goals.id"],
-                                name="fk_goal_indicators_tenant_id_goal_id_strategy_goals", ondelete="CASCADE"),
-        sa.UniqueConstraint("tenant_id", "goal_id", "lineage_id", name="uq_goal_indicators_tenant_id_goal_id_lineage_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "goal_id"],
+            ["strategy_goals.tenant_id", "strategy_goals.id"],
+            name="fk_goal_indicators_tenant_id_goal_id_strategy_goals",
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint(
+            "tenant_id", "goal_id", "lineage_id", name="uq_goal_indicators_tenant_id_goal_id_lineage_id"
+        ),
     )
     op.create_table(
         "indicator_values",
@@ -121,11 +145,18 @@ def upgrade() -> None:
         sa.Column("measured_on", sa.Date(), nullable=False),
         sa.Column("value", sa.Numeric(14, 2), nullable=False),
         _text("note"),
-        sa.ForeignKeyConstraint(["tenant_id", "indicator_id"], ["goal_indicators.tenant_id", "goal_indicators.id"],
-                                name="fk_indicator_values_tenant_id_indicator_id_goal_indicators",
-                                ondelete="CASCADE"),
-        sa.UniqueConstraint("tenant_id", "indicator_id", "measured_on",
-                            name="uq_indicator_values_tenant_id_indicator_id_measured_on"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "indicator_id"],
+            ["goal_indicators.tenant_id", "goal_indicators.id"],
+            name="fk_indicator_values_tenant_id_indicator_id_goal_indicators",
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "indicator_id",
+            "measured_on",
+            name="uq_indicator_values_tenant_id_indicator_id_measured_on",
+        ),
     )
     op.create_table(
         "building_blocks",
@@ -163,8 +194,10 @@ def upgrade() -> None:
         sa.Column("target_level", sa.Integer(), nullable=True),
         _text("assessment"),
         sa.CheckConstraint("level BETWEEN 0 AND 5", name="ck_maturity_assessments_level_range"),
-        sa.CheckConstraint("target_level IS NULL OR target_level BETWEEN 0 AND 5",
-                           name="ck_maturity_assessments_target_level_range"),
+        sa.CheckConstraint(
+            "target_level IS NULL OR target_level BETWEEN 0 AND 5",
+            name="ck_maturity_assessments_target_level_range",
+        ),
     )
     op.create_table(
         "swot_items",
@@ -184,8 +217,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("state", sa.String(20), nullable=False),
         _text("note"),
-        sa.CheckConstraint("state IN ('vorhanden', 'ausbaufaehig', 'nicht_vorhanden')",
-                           name="ck_architecture_components_state_known"),
+        sa.CheckConstraint(
+            "state IN ('vorhanden', 'ausbaufaehig', 'nicht_vorhanden')",
+            name="ck_architecture_components_state_known",
+        ),
     )
     op.create_table(
         "budget_lines",
@@ -196,25 +231,46 @@ def upgrade() -> None:
         sa.Column("building_block_key", sa.Uuid(), nullable=True),
         sa.Column("measure_id", sa.Uuid(), nullable=True),
         _position(),
-        sa.ForeignKeyConstraint(["tenant_id", "measure_id"], ["measures.tenant_id", "measures.id"],
-                                name="fk_budget_lines_tenant_id_measure_id_measures"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "measure_id"],
+            ["measures.tenant_id", "measures.id"],
+            name="fk_budget_lines_tenant_id_measure_id_measures",
+        ),
         sa.UniqueConstraint("tenant_id", "number", name="uq_budget_lines_tenant_id_number"),
     )
-    op.create_index("ix_budget_lines_tenant_building_block", "budget_lines", ["tenant_id", "building_block_key"])
+    op.create_index(
+        "ix_budget_lines_tenant_building_block", "budget_lines", ["tenant_id", "building_block_key"]
+    )
     op.create_table(
         "budget_entries",
         *_base("budget_entries"),
         sa.Column("line_id", sa.Uuid(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
-        *[_money(n) for n in ("development", "hardware_software", "infrastructure", "consulting",
-                              "transformation", "licences", "training")],
-        *[sa.Column(n, sa.Numeric(8, 2), server_default="0", nullable=False)
-          for n in ("staff_ist", "staff_soll", "staff_decentral")],
+        *[
+            _money(n)
+            for n in (
+                "development",
+                "hardware_software",
+                "infrastructure",
+                "consulting",
+                "transformation",
+                "licences",
+                "training",
+            )
+        ],
+        *[
+            sa.Column(n, sa.Numeric(8, 2), server_default="0", nullable=False)
+            for n in ("staff_ist", "staff_soll", "staff_decentral")
+        ],
         _money("actual_one_off"),
         _money("actual_running"),
         _text("note"),
-        sa.ForeignKeyConstraint(["tenant_id", "line_id"], ["budget_lines.tenant_id", "budget_lines.id"],
-                                name="fk_budget_entries_tenant_id_line_id_budget_lines", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "line_id"],
+            ["budget_lines.tenant_id", "budget_lines.id"],
+            name="fk_budget_entries_tenant_id_line_id_budget_lines",
+            ondelete="CASCADE",
+        ),
         sa.UniqueConstraint("tenant_id", "line_id", "year", name="uq_budget_entries_tenant_id_line_id_year"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_budget_entries_year_range"),
     )

@@ -36,9 +36,12 @@ from web.rendering import fragment, is_htmx, page
 
 
 def actor_of(request: Request[Any, Any, Any], identity: Identity) -> Actor:
-    return Actor(user_id=identity.user_id, label=identity.email or identity.display_name,
-                 ip=request.client.host if request.client else None,
-                 request_id=request.scope.get("state", {}).get("request_id"))
+    return Actor(
+        user_id=identity.user_id,
+        label=identity.email or identity.display_name,
+        ip=request.client.host if request.client else None,
+        request_id=request.scope.get("state", {}).get("request_id"),
+    )
 
 
 def kind_of(slug: str) -> Kind:
@@ -80,22 +83,43 @@ def goal_charts(full: service.StrategyFull) -> list[dict[str, Any]]:
                 labels.append(ind.due_date.strftime("%d.%m.%Y"))
             values = [_num(v.value) for v in iv.values]
             target = _num(ind.target_value)
-            datasets: list[dict[str, Any]] = [{"label": "Messwert", "data": values, "borderWidth": 3,
-                                               "pointRadius": 5, "pointStyle": "circle"}]
+            datasets: list[dict[str, Any]] = [
+                {
+                    "label": "Messwert",
+                    "data": values,
+                    "borderWidth": 3,
+                    "pointRadius": 5,
+                    "pointStyle": "circle",
+                }
+            ]
             if target is not None:
-                datasets.append({"label": "Zielwert", "data": [target] * len(labels), "borderDash": [6, 4],
-                                 "pointStyle": "rect", "pointRadius": 3})
+                datasets.append(
+                    {
+                        "label": "Zielwert",
+                        "data": [target] * len(labels),
+                        "borderDash": [6, 4],
+                        "pointStyle": "rect",
+                        "pointRadius": 3,
+                    }
+                )
             unit = f" ({ind.unit})" if ind.unit else ""
-            charts.append({
-                "id": f"kennzahl-{ind.id}",
-                "title": f"{ind.name}{unit}: Messwerte und Zielwert",
-                "spec": {"type": "line", "data": {"labels": labels, "datasets": datasets},
-                         "options": {"scales": {"y": {"beginAtZero": True}}}},
-                "columns": ["Stichtag", "Messwert", "Zielwert"],
-                "rows": [[v.measured_on.strftime("%d.%m.%Y"), _fmt(v.value), _fmt(ind.target_value)]
-                         for v in iv.values],
-                "indicator_id": ind.id,
-            })
+            charts.append(
+                {
+                    "id": f"kennzahl-{ind.id}",
+                    "title": f"{ind.name}{unit}: Messwerte und Zielwert",
+                    "spec": {
+                        "type": "line",
+                        "data": {"labels": labels, "datasets": datasets},
+                        "options": {"scales": {"y": {"beginAtZero": True}}},
+                    },
+                    "columns": ["Stichtag", "Messwert", "Zielwert"],
+                    "rows": [
+                        [v.measured_on.strftime("%d.%m.%Y"), _fmt(v.value), _fmt(ind.target_value)]
+                        for v in iv.values
+                    ],
+                    "indicator_id": ind.id,
+                }
+            )
     return charts
 
 
@@ -108,16 +132,25 @@ def _fmt(value: Any) -> str:
 
 
 def attainment_chart(full: service.StrategyFull) -> dict[str, Any] | None:
-    rows = [(f"{iv.indicator.name}", iv.attainment) for gv in full.goals for iv in gv.indicators
-            if iv.attainment is not None]
+    rows = [
+        (f"{iv.indicator.name}", iv.attainment)
+        for gv in full.goals
+        for iv in gv.indicators
+        if iv.attainment is not None
+    ]
     if not rows:
         return None
     return {
         "id": "zielerreichung",
         "title": "Zielerreichung der Kennzahlen (Anteil des Wegs vom Ausgangs- zum Zielwert)",
-        "spec": {"type": "bar", "data": {"labels": [r[0] for r in rows], "datasets": [
-            {"label": "Zielerreichung in %", "data": [round(r[1] * 100, 1) for r in rows]}]},
-            "options": {"indexAxis": "y", "scales": {"x": {"beginAtZero": True, "suggestedMax": 100}}}},
+        "spec": {
+            "type": "bar",
+            "data": {
+                "labels": [r[0] for r in rows],
+                "datasets": [{"label": "Zielerreichung in %", "data": [round(r[1] * 100, 1) for r in rows]}],
+            },
+            "options": {"indexAxis": "y", "scales": {"x": {"beginAtZero": True, "suggestedMax": 100}}},
+        },
         "columns": ["Kennzahl", "Zielerreichung"],
         "rows": [[r[0], f"{round(r[1] * 100):d} %"] for r in rows],
     }
@@ -135,13 +168,27 @@ def maturity_chart(full: service.StrategyFull) -> dict[str, Any] | None:
     return {
         "id": "reifegrad",
         "title": "Reifegrad je Bereich (letzte Bewertung) und angestrebter Reifegrad",
-        "spec": {"type": "bar", "data": {"labels": [label for _, label in areas], "datasets": [
-            {"label": "Reifegrad", "data": [latest[k].level for k, _ in areas]},
-            {"label": "Angestrebt", "data": [latest[k].target_level for k, _ in areas]},
-        ]}, "options": {"scales": {"y": {"beginAtZero": True, "max": 5, "ticks": {"stepSize": 1}}}}},
+        "spec": {
+            "type": "bar",
+            "data": {
+                "labels": [label for _, label in areas],
+                "datasets": [
+                    {"label": "Reifegrad", "data": [latest[k].level for k, _ in areas]},
+                    {"label": "Angestrebt", "data": [latest[k].target_level for k, _ in areas]},
+                ],
+            },
+            "options": {"scales": {"y": {"beginAtZero": True, "max": 5, "ticks": {"stepSize": 1}}}},
+        },
         "columns": ["Bereich", "Reifegrad", "Angestrebt", "Bewertet am"],
-        "rows": [[label, str(latest[k].level), "–" if latest[k].target_level is None else str(latest[k].target_level),
-                  latest[k].assessed_on.strftime("%d.%m.%Y")] for k, label in areas],
+        "rows": [
+            [
+                label,
+                str(latest[k].level),
+                "–" if latest[k].target_level is None else str(latest[k].target_level),
+                latest[k].assessed_on.strftime("%d.%m.%Y"),
+            ]
+            for k, label in areas
+        ],
     }
 
 
@@ -150,9 +197,15 @@ def _can_edit(identity: Identity, strategy: Any) -> bool:
 
 
 def _base_ctx(identity: Identity) -> dict[str, Any]:
-    return {"kinds": KINDS, "status_labels": service.STATUS_LABELS, "swot_categories": SWOT_CATEGORIES,
-            "architecture_states": ARCHITECTURE_STATES_LABELS, "maturity_areas": dict(MATURITY_AREAS),
-            "form_value": form_value, "can_write": identity.has_role(Role.EDITOR)}
+    return {
+        "kinds": KINDS,
+        "status_labels": service.STATUS_LABELS,
+        "swot_categories": SWOT_CATEGORIES,
+        "architecture_states": ARCHITECTURE_STATES_LABELS,
+        "maturity_areas": dict(MATURITY_AREAS),
+        "form_value": form_value,
+        "can_write": identity.has_role(Role.EDITOR),
+    }
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -161,9 +214,16 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
     tenant_id = identity.require_tenant()
     current = await service.current_strategy(db, tenant_id)
     if current is None:
-        return page(request, "strategy/empty.html", _base_ctx(identity) | {
-            "fields": STRATEGY_FIELDS[:2], "values": {"label": "1.0", "title": "Digitalisierungsstrategie"},
-            "errors": {}})
+        return page(
+            request,
+            "strategy/empty.html",
+            _base_ctx(identity)
+            | {
+                "fields": STRATEGY_FIELDS[:2],
+                "values": {"label": "1.0", "title": "Digitalisierungsstrategie"},
+                "errors": {},
+            },
+        )
     return await _detail(request, db, identity, current.id)
 
 
@@ -174,29 +234,46 @@ async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Id
     try:
         strategy = await service.create_strategy(db, tenant_id, form, actor=actor_of(request, identity))
     except ValidationFailed as exc:
-        return page(request, "strategy/empty.html", _base_ctx(identity) | {
-            "fields": STRATEGY_FIELDS[:2], "values": form, "errors": exc.as_dict()}, status_code=422)
+        return page(
+            request,
+            "strategy/empty.html",
+            _base_ctx(identity) | {"fields": STRATEGY_FIELDS[:2], "values": form, "errors": exc.as_dict()},
+            status_code=422,
+        )
     return Redirect(_detail_url(strategy.id), status_code=303)
 
 
 @get("/strategie/{strategy_id:uuid}", guards=[requires_viewer], name="strategy.detail")
-async def detail(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 strategy_id: uuid.UUID) -> Template:
+async def detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Template:
     return await _detail(request, db, identity, strategy_id)
 
 
-async def _detail(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                  strategy_id: uuid.UUID) -> Template:
+async def _detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Template:
     tenant_id = identity.require_tenant()
     full = await service.load_full(db, tenant_id, strategy_id)
     versions = await service.list_strategies(db, tenant_id)
     charts = {c["indicator_id"]: c for c in goal_charts(full)}
-    return page(request, "strategy/detail.html", _base_ctx(identity) | {
-        "full": full, "s": full.strategy, "versions": versions, "editable": _can_edit(identity, full.strategy),
-        "read_only": service.is_read_only(full.strategy), "indicator_charts": charts,
-        "attainment_chart": attainment_chart(full), "maturity_chart": maturity_chart(full),
-        "has_draft": any(v.status == STATUS_DRAFT for v in versions), "today": dt.date.today(),
-    })
+    return page(
+        request,
+        "strategy/detail.html",
+        _base_ctx(identity)
+        | {
+            "full": full,
+            "s": full.strategy,
+            "versions": versions,
+            "editable": _can_edit(identity, full.strategy),
+            "read_only": service.is_read_only(full.strategy),
+            "indicator_charts": charts,
+            "attainment_chart": attainment_chart(full),
+            "maturity_chart": maturity_chart(full),
+            "has_draft": any(v.status == STATUS_DRAFT for v in versions),
+            "today": dt.date.today(),
+        },
+    )
 
 
 @get("/strategie/versionen", guards=[requires_viewer], name="strategy.versions")
@@ -207,44 +284,79 @@ async def versions(request: Request[Any, Any, Any], db: AsyncSession, identity: 
 
 
 @get("/strategie/vergleich", guards=[requires_viewer], name="strategy.compare")
-async def compare(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                  alt: uuid.UUID, neu: uuid.UUID) -> Template:
+async def compare(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, alt: uuid.UUID, neu: uuid.UUID
+) -> Template:
     tenant_id = identity.require_tenant()
     old_full = await service.load_full(db, tenant_id, alt)
     new_full = await service.load_full(db, tenant_id, neu)
-    return page(request, "strategy/compare.html", _base_ctx(identity) | {
-        "diff": diff_strategies(old_full, new_full), "old": old_full.strategy, "new": new_full.strategy,
-        "versions": await service.list_strategies(db, tenant_id)})
+    return page(
+        request,
+        "strategy/compare.html",
+        _base_ctx(identity)
+        | {
+            "diff": diff_strategies(old_full, new_full),
+            "old": old_full.strategy,
+            "new": new_full.strategy,
+            "versions": await service.list_strategies(db, tenant_id),
+        },
+    )
 
 
 @get("/strategie/{strategy_id:uuid}/bearbeiten", guards=[requires_editor], name="strategy.edit")
-async def edit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-               strategy_id: uuid.UUID) -> Template:
+async def edit(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Template:
     strategy = await service.get_strategy(db, identity.require_tenant(), strategy_id)
     values = {f.name: form_value(f, getattr(strategy, f.name)) for f in STRATEGY_FIELDS}
-    return page(request, "strategy/edit.html", _base_ctx(identity) | {
-        "s": strategy, "fields": STRATEGY_FIELDS, "values": values, "errors": {}, "version": strategy.version})
+    return page(
+        request,
+        "strategy/edit.html",
+        _base_ctx(identity)
+        | {
+            "s": strategy,
+            "fields": STRATEGY_FIELDS,
+            "values": values,
+            "errors": {},
+            "version": strategy.version,
+        },
+    )
 
 
 @post("/strategie/{strategy_id:uuid}", guards=[requires_editor], name="strategy.update")
-async def update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 strategy_id: uuid.UUID) -> Any:
+async def update(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Any:
     tenant_id = identity.require_tenant()
     form = await _form(request)
     try:
-        await service.update_strategy(db, tenant_id, strategy_id, form, expected_version=_version_of(form),
-                                      actor=actor_of(request, identity))
+        await service.update_strategy(
+            db,
+            tenant_id,
+            strategy_id,
+            form,
+            expected_version=_version_of(form),
+            actor=actor_of(request, identity),
+        )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
         conflict = isinstance(exc, Conflict)
-        return page(request, "strategy/edit.html", _base_ctx(identity) | {
-            "s": strategy, "fields": STRATEGY_FIELDS, "values": form,
-            "errors": exc.as_dict() if isinstance(exc, ValidationFailed) else {},
-            "conflict": exc.message if conflict else None,
-            "current": _current_rows(STRATEGY_FIELDS, strategy) if conflict else None,
-            "version": strategy.version if conflict else form.get("version")},
-            status_code=409 if conflict else 422)
+        return page(
+            request,
+            "strategy/edit.html",
+            _base_ctx(identity)
+            | {
+                "s": strategy,
+                "fields": STRATEGY_FIELDS,
+                "values": form,
+                "errors": exc.as_dict() if isinstance(exc, ValidationFailed) else {},
+                "conflict": exc.message if conflict else None,
+                "current": _current_rows(STRATEGY_FIELDS, strategy) if conflict else None,
+                "version": strategy.version if conflict else form.get("version"),
+            },
+            status_code=409 if conflict else 422,
+        )
     return Redirect(_detail_url(strategy_id), status_code=303)
 
 
@@ -255,17 +367,20 @@ def _current_rows(specs: Any, obj: Any) -> list[tuple[str, str]]:
 
 
 @post("/strategie/{strategy_id:uuid}/neue-version", guards=[requires_editor], name="strategy.new_version")
-async def new_version(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      strategy_id: uuid.UUID) -> Any:
+async def new_version(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Any:
     form = await _form(request)
-    copy = await service.new_version(db, identity.require_tenant(), strategy_id, label=form.get("label"),
-                                     actor=actor_of(request, identity))
+    copy = await service.new_version(
+        db, identity.require_tenant(), strategy_id, label=form.get("label"), actor=actor_of(request, identity)
+    )
     return Redirect(_detail_url(copy.id), status_code=303)
 
 
 @post("/strategie/{strategy_id:uuid}/beschliessen", guards=[requires_editor], name="strategy.adopt")
-async def adopt(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                strategy_id: uuid.UUID) -> Any:
+async def adopt(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Any:
     from core.strategy.kinds import FieldSpec, parse_value
 
     form = await _form(request)
@@ -273,17 +388,29 @@ async def adopt(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
         adopted_on = parse_value(FieldSpec("adopted_on", "Beschlossen am", "date"), form.get("adopted_on"))
     except ValueError as exc:
         raise ValidationFailed([FieldError("adopted_on", str(exc))]) from None
-    await service.adopt(db, identity.require_tenant(), strategy_id, adopted_on=adopted_on,
-                        expected_version=_version_of(form), actor=actor_of(request, identity))
+    await service.adopt(
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        adopted_on=adopted_on,
+        expected_version=_version_of(form),
+        actor=actor_of(request, identity),
+    )
     return Redirect(_detail_url(strategy_id), status_code=303)
 
 
 @post("/strategie/{strategy_id:uuid}/loeschen", guards=[requires_editor], name="strategy.delete")
-async def delete_draft(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       strategy_id: uuid.UUID) -> Any:
+async def delete_draft(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> Any:
     form = await _form(request)
-    await service.delete_draft(db, identity.require_tenant(), strategy_id, expected_version=_version_of(form),
-                               actor=actor_of(request, identity))
+    await service.delete_draft(
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        expected_version=_version_of(form),
+        actor=actor_of(request, identity),
+    )
     return Redirect("/strategie", status_code=303)
 
 
@@ -291,10 +418,14 @@ async def delete_draft(request: Request[Any, Any, Any], db: AsyncSession, identi
 async def pdf(db: AsyncSession, identity: Identity, strategy_id: uuid.UUID) -> Response[bytes]:
     from core.strategy.document import render_pdf
 
-    content, filename = await render_pdf(db, identity.require_tenant(), strategy_id,
-                                         tenant_name=identity.tenant_name or "")
-    return Response(content=content, media_type="application/pdf",
-                    headers={"content-disposition": f'inline; filename="{filename}"'})
+    content, filename = await render_pdf(
+        db, identity.require_tenant(), strategy_id, tenant_name=identity.tenant_name or ""
+    )
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{filename}"'},
+    )
 
 
 # --- parts -----------------------------------------------------------------------------------
@@ -303,20 +434,38 @@ def _item_ctx(identity: Identity, strategy: Any, kind: Kind, **kw: Any) -> dict[
 
 
 @get("/strategie/{strategy_id:uuid}/{slug:str}/neu", guards=[requires_editor], name="strategy.item_new")
-async def item_new(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID,
-                   slug: str, parent: uuid.UUID | None = None) -> Template:
+async def item_new(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    slug: str,
+    parent: uuid.UUID | None = None,
+) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     parent_title = await _parent_title(db, tenant_id, strategy_id, kind, parent)
     values = {"measured_on": dt.date.today().isoformat()} if kind.key == "values" else {}
-    return page(request, "strategy/item.html", _item_ctx(
-        identity, strategy, kind, mode="new", values=values, errors={}, parent_id=parent,
-        parent_title=parent_title))
+    return page(
+        request,
+        "strategy/item.html",
+        _item_ctx(
+            identity,
+            strategy,
+            kind,
+            mode="new",
+            values=values,
+            errors={},
+            parent_id=parent,
+            parent_title=parent_title,
+        ),
+    )
 
 
-async def _parent_title(db: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, kind: Kind,
-                        parent: Any) -> str | None:
+async def _parent_title(
+    db: AsyncSession, tenant_id: uuid.UUID, strategy_id: uuid.UUID, kind: Kind, parent: Any
+) -> str | None:
     if kind.parent == "strategy":
         return None
     if parent is None:
@@ -328,27 +477,55 @@ async def _parent_title(db: AsyncSession, tenant_id: uuid.UUID, strategy_id: uui
 
 
 @post("/strategie/{strategy_id:uuid}/{slug:str}", guards=[requires_editor], name="strategy.item_create")
-async def item_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      strategy_id: uuid.UUID, slug: str) -> Any:
+async def item_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID, slug: str
+) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
     form = await _form(request)
     try:
-        obj = await service.add_item(db, tenant_id, strategy_id, kind, form, parent_id=form.get("parent_id") or None,
-                                     actor=actor_of(request, identity))
+        obj = await service.add_item(
+            db,
+            tenant_id,
+            strategy_id,
+            kind,
+            form,
+            parent_id=form.get("parent_id") or None,
+            actor=actor_of(request, identity),
+        )
     except ValidationFailed as exc:
         await db.rollback()
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
         parent_title = await _parent_title(db, tenant_id, strategy_id, kind, form.get("parent_id") or None)
-        return page(request, "strategy/item.html", _item_ctx(
-            identity, strategy, kind, mode="new", values=form, errors=exc.as_dict(),
-            parent_id=form.get("parent_id"), parent_title=parent_title), status_code=422)
+        return page(
+            request,
+            "strategy/item.html",
+            _item_ctx(
+                identity,
+                strategy,
+                kind,
+                mode="new",
+                values=form,
+                errors=exc.as_dict(),
+                parent_id=form.get("parent_id"),
+                parent_title=parent_title,
+            ),
+            status_code=422,
+        )
     return Redirect(_detail_url(strategy_id, f"item-{obj.id}"), status_code=303)
 
 
-@get("/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}", guards=[requires_viewer], name="strategy.item")
-async def item_show(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                    strategy_id: uuid.UUID, slug: str, item_id: uuid.UUID) -> Template:
+@get(
+    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}", guards=[requires_viewer], name="strategy.item"
+)
+async def item_show(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    slug: str,
+    item_id: uuid.UUID,
+) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
@@ -359,67 +536,138 @@ async def item_show(request: Request[Any, Any, Any], db: AsyncSession, identity:
     return page(request, "strategy/item.html", ctx)
 
 
-@get("/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/bearbeiten", guards=[requires_editor],
-     name="strategy.item_edit")
-async def item_edit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                    strategy_id: uuid.UUID, slug: str, item_id: uuid.UUID) -> Template:
+@get(
+    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/bearbeiten",
+    guards=[requires_editor],
+    name="strategy.item_edit",
+)
+async def item_edit(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    slug: str,
+    item_id: uuid.UUID,
+) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     obj = await service.get_item(db, tenant_id, strategy_id, kind, item_id)
     values = {f.name: form_value(f, getattr(obj, f.name)) for f in kind.fields}
-    ctx = _item_ctx(identity, strategy, kind, mode="edit", obj=obj, values=values, errors={}, version=obj.version)
+    ctx = _item_ctx(
+        identity, strategy, kind, mode="edit", obj=obj, values=values, errors={}, version=obj.version
+    )
     if is_htmx(request):
         return fragment(request, "strategy/item.html", "item", ctx)
     return page(request, "strategy/item.html", ctx)
 
 
-@post("/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}", guards=[requires_editor],
-      name="strategy.item_update")
-async def item_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      strategy_id: uuid.UUID, slug: str, item_id: uuid.UUID) -> Any:
+@post(
+    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}",
+    guards=[requires_editor],
+    name="strategy.item_update",
+)
+async def item_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    slug: str,
+    item_id: uuid.UUID,
+) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
     form = await _form(request)
     try:
-        obj = await service.update_item(db, tenant_id, strategy_id, kind, item_id, form,
-                                        expected_version=_version_of(form), actor=actor_of(request, identity))
+        obj = await service.update_item(
+            db,
+            tenant_id,
+            strategy_id,
+            kind,
+            item_id,
+            form,
+            expected_version=_version_of(form),
+            actor=actor_of(request, identity),
+        )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
         obj = await service.get_item(db, tenant_id, strategy_id, kind, item_id)
         conflict = isinstance(exc, Conflict)
-        ctx = _item_ctx(identity, strategy, kind, mode="edit", obj=obj, values=form,
-                        errors=exc.as_dict() if isinstance(exc, ValidationFailed) else {},
-                        conflict=exc.message if conflict else None,
-                        current=_current_rows(kind.fields, obj) if conflict else None,
-                        version=obj.version if conflict else form.get("version"))
+        ctx = _item_ctx(
+            identity,
+            strategy,
+            kind,
+            mode="edit",
+            obj=obj,
+            values=form,
+            errors=exc.as_dict() if isinstance(exc, ValidationFailed) else {},
+            conflict=exc.message if conflict else None,
+            current=_current_rows(kind.fields, obj) if conflict else None,
+            version=obj.version if conflict else form.get("version"),
+        )
         status = 409 if conflict else 422
         if is_htmx(request):
             return fragment(request, "strategy/item.html", "item", ctx, status_code=status)
         return page(request, "strategy/item.html", ctx, status_code=status)
     if is_htmx(request) and kind.parent == "strategy":
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
-        return fragment(request, "strategy/item.html", "item",
-                        _item_ctx(identity, strategy, kind, mode="show", obj=obj, saved=True))
+        return fragment(
+            request,
+            "strategy/item.html",
+            "item",
+            _item_ctx(identity, strategy, kind, mode="show", obj=obj, saved=True),
+        )
     return Redirect(_detail_url(strategy_id, f"item-{obj.id}"), status_code=303)
 
 
-@post("/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/loeschen", guards=[requires_editor],
-      name="strategy.item_delete")
-async def item_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      strategy_id: uuid.UUID, slug: str, item_id: uuid.UUID) -> Any:
+@post(
+    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/loeschen",
+    guards=[requires_editor],
+    name="strategy.item_delete",
+)
+async def item_delete(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    slug: str,
+    item_id: uuid.UUID,
+) -> Any:
     kind = kind_of(slug)
     form = await _form(request)
-    await service.delete_item(db, identity.require_tenant(), strategy_id, kind, item_id,
-                              expected_version=_version_of(form), actor=actor_of(request, identity))
+    await service.delete_item(
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        kind,
+        item_id,
+        expected_version=_version_of(form),
+        actor=actor_of(request, identity),
+    )
     return Redirect(_detail_url(strategy_id, kind.slug), status_code=303)
 
 
 from web.controllers.strategy_api import API_ROUTES  # noqa: E402
 
 ROUTES: list[Any] = [
-    index, create, versions, compare, detail, edit, update, new_version, adopt, delete_draft, pdf,
-    item_new, item_create, item_show, item_edit, item_update, item_delete, *API_ROUTES,
+    index,
+    create,
+    versions,
+    compare,
+    detail,
+    edit,
+    update,
+    new_version,
+    adopt,
+    delete_draft,
+    pdf,
+    item_new,
+    item_create,
+    item_show,
+    item_edit,
+    item_update,
+    item_delete,
+    *API_ROUTES,
 ]
 __all__ = ["ROUTES", "STRATEGY_PARTS"]

@@ -34,16 +34,26 @@ def _detail(full: service.StrategyFull) -> schemas.StrategyDetail:
     goals = [
         schemas.GoalWithIndicators(
             goal=schemas.to_read(KINDS["goals"], gv.goal),
-            indicators=[schemas.IndicatorWithValues(indicator=schemas.to_read(INDICATORS, iv.indicator),
-                                                    values=[schemas.to_read(VALUES, v) for v in iv.values])
-                        for iv in gv.indicators],
+            indicators=[
+                schemas.IndicatorWithValues(
+                    indicator=schemas.to_read(INDICATORS, iv.indicator),
+                    values=[schemas.to_read(VALUES, v) for v in iv.values],
+                )
+                for iv in gv.indicators
+            ],
         )
         for gv in full.goals
     ]
-    parts = {key: [schemas.to_read(KINDS[key], o) for o in full.parts[key]]
-             for key in ("building_blocks", "recommendations", "maturity", "swot", "architecture")}
-    return schemas.StrategyDetail(strategy=schemas.strategy_summary(full.strategy),
-                                  read_only=service.is_read_only(full.strategy), goals=goals, **parts)
+    parts = {
+        key: [schemas.to_read(KINDS[key], o) for o in full.parts[key]]
+        for key in ("building_blocks", "recommendations", "maturity", "swot", "architecture")
+    }
+    return schemas.StrategyDetail(
+        strategy=schemas.strategy_summary(full.strategy),
+        read_only=service.is_read_only(full.strategy),
+        goals=goals,
+        **parts,
+    )
 
 
 @get(PREFIX, guards=[requires_viewer], tags=TAGS, operation_id="listStrategies")
@@ -51,11 +61,15 @@ async def list_strategies(db: AsyncSession, identity: Identity) -> list[schemas.
     return [schemas.strategy_summary(s) for s in await service.list_strategies(db, identity.require_tenant())]
 
 
-@post(PREFIX, guards=[requires_editor], tags=TAGS, operation_id="createStrategy", status_code=HTTP_201_CREATED)
-async def create_strategy(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          data: schemas.StrategyCreate) -> schemas.StrategySummary:  # type: ignore[valid-type]
-    strategy = await service.create_strategy(db, identity.require_tenant(), schemas.write_data(data),
-                                             actor=_actor(request, identity))
+@post(
+    PREFIX, guards=[requires_editor], tags=TAGS, operation_id="createStrategy", status_code=HTTP_201_CREATED
+)
+async def create_strategy(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: schemas.StrategyCreate
+) -> schemas.StrategySummary:  # type: ignore[valid-type]
+    strategy = await service.create_strategy(
+        db, identity.require_tenant(), schemas.write_data(data), actor=_actor(request, identity)
+    )
     return schemas.strategy_summary(strategy)
 
 
@@ -71,56 +85,115 @@ async def current(db: AsyncSession, identity: Identity) -> schemas.StrategyDetai
 @get(f"{PREFIX}/goals-vs-targets", guards=[requires_viewer], tags=TAGS, operation_id="goalsVsTargets")
 async def goals_vs_targets(db: AsyncSession, identity: Identity) -> list[schemas.GoalTargetOut]:
     rows = await service.goals_vs_targets(db, identity.require_tenant())
-    return [schemas.GoalTargetOut(**{f: getattr(r, f) for f in schemas.GoalTargetOut.__struct_fields__})
-            for r in rows]
+    return [
+        schemas.GoalTargetOut(**{f: getattr(r, f) for f in schemas.GoalTargetOut.__struct_fields__})
+        for r in rows
+    ]
 
 
 @get(f"{PREFIX}/{{strategy_id:uuid}}", guards=[requires_viewer], tags=TAGS, operation_id="getStrategy")
-async def get_strategy(db: AsyncSession, identity: Identity, strategy_id: uuid.UUID) -> schemas.StrategyDetail:
+async def get_strategy(
+    db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+) -> schemas.StrategyDetail:
     return _detail(await service.load_full(db, identity.require_tenant(), strategy_id))
 
 
 @patch(f"{PREFIX}/{{strategy_id:uuid}}", guards=[requires_editor], tags=TAGS, operation_id="updateStrategy")
-async def update_strategy(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          strategy_id: uuid.UUID, data: schemas.StrategyUpdate) -> schemas.StrategySummary:  # type: ignore[valid-type]
-    strategy = await service.update_strategy(db, identity.require_tenant(), strategy_id, schemas.write_data(data),
-                                             expected_version=data.version, actor=_actor(request, identity))
+async def update_strategy(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    data: schemas.StrategyUpdate,
+) -> schemas.StrategySummary:  # type: ignore[valid-type]
+    strategy = await service.update_strategy(
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        schemas.write_data(data),
+        expected_version=data.version,
+        actor=_actor(request, identity),
+    )
     return schemas.strategy_summary(strategy)
 
 
-@delete(f"{PREFIX}/{{strategy_id:uuid}}", guards=[requires_editor], tags=TAGS, operation_id="deleteStrategyDraft",
-        status_code=HTTP_204_NO_CONTENT)
-async def delete_strategy(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          strategy_id: uuid.UUID, version: int) -> None:
-    await service.delete_draft(db, identity.require_tenant(), strategy_id, expected_version=version,
-                               actor=_actor(request, identity))
+@delete(
+    f"{PREFIX}/{{strategy_id:uuid}}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="deleteStrategyDraft",
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def delete_strategy(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    version: int,
+) -> None:
+    await service.delete_draft(
+        db, identity.require_tenant(), strategy_id, expected_version=version, actor=_actor(request, identity)
+    )
 
 
-@post(f"{PREFIX}/{{strategy_id:uuid}}/versions", guards=[requires_editor], tags=TAGS,
-      operation_id="newStrategyVersion", status_code=HTTP_201_CREATED)
-async def new_version(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      strategy_id: uuid.UUID, data: schemas.NewVersion) -> schemas.StrategySummary:  # type: ignore[valid-type]
-    copy = await service.new_version(db, identity.require_tenant(), strategy_id, label=data.label,
-                                     actor=_actor(request, identity))
+@post(
+    f"{PREFIX}/{{strategy_id:uuid}}/versions",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="newStrategyVersion",
+    status_code=HTTP_201_CREATED,
+)
+async def new_version(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    data: schemas.NewVersion,
+) -> schemas.StrategySummary:  # type: ignore[valid-type]
+    copy = await service.new_version(
+        db, identity.require_tenant(), strategy_id, label=data.label, actor=_actor(request, identity)
+    )
     return schemas.strategy_summary(copy)
 
 
-@post(f"{PREFIX}/{{strategy_id:uuid}}/adopt", guards=[requires_editor], tags=TAGS, operation_id="adoptStrategy",
-      status_code=200)
-async def adopt(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID,
-                data: schemas.Adopt) -> schemas.StrategySummary:  # type: ignore[valid-type]
-    strategy = await service.adopt(db, identity.require_tenant(), strategy_id, adopted_on=data.adopted_on,
-                                   expected_version=data.version, actor=_actor(request, identity))
+@post(
+    f"{PREFIX}/{{strategy_id:uuid}}/adopt",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="adoptStrategy",
+    status_code=200,
+)
+async def adopt(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    strategy_id: uuid.UUID,
+    data: schemas.Adopt,
+) -> schemas.StrategySummary:  # type: ignore[valid-type]
+    strategy = await service.adopt(
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        adopted_on=data.adopted_on,
+        expected_version=data.version,
+        actor=_actor(request, identity),
+    )
     return schemas.strategy_summary(strategy)
 
 
-@get(f"{PREFIX}/{{strategy_id:uuid}}/diff/{{other_id:uuid}}", guards=[requires_viewer], tags=TAGS,
-     operation_id="diffStrategies")
-async def diff(db: AsyncSession, identity: Identity, strategy_id: uuid.UUID,
-               other_id: uuid.UUID) -> schemas.StrategyDiffOut:
+@get(
+    f"{PREFIX}/{{strategy_id:uuid}}/diff/{{other_id:uuid}}",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="diffStrategies",
+)
+async def diff(
+    db: AsyncSession, identity: Identity, strategy_id: uuid.UUID, other_id: uuid.UUID
+) -> schemas.StrategyDiffOut:
     tenant_id = identity.require_tenant()
-    result = diff_strategies(await service.load_full(db, tenant_id, strategy_id),
-                             await service.load_full(db, tenant_id, other_id))
+    result = diff_strategies(
+        await service.load_full(db, tenant_id, strategy_id), await service.load_full(db, tenant_id, other_id)
+    )
     return msgspec.convert(result.as_dict(), schemas.StrategyDiffOut)
 
 
@@ -131,48 +204,117 @@ def _kind_routes(kind: Kind) -> list[Any]:
     tags = [f"Strategie: {kind.label_plural}"]
 
     async def create_item(request: Any, db: Any, identity: Any, strategy_id: Any, data: Any) -> Any:
-        obj = await service.add_item(db, identity.require_tenant(), strategy_id, kind, schemas.write_data(data),
-                                     parent_id=getattr(data, "parent_id", None), actor=_actor(request, identity))
+        obj = await service.add_item(
+            db,
+            identity.require_tenant(),
+            strategy_id,
+            kind,
+            schemas.write_data(data),
+            parent_id=getattr(data, "parent_id", None),
+            actor=_actor(request, identity),
+        )
         return schemas.to_read(kind, obj)
 
     async def get_item(db: Any, identity: Any, strategy_id: Any, item_id: Any) -> Any:
         obj = await service.get_item(db, identity.require_tenant(), strategy_id, kind, item_id)
         return schemas.to_read(kind, obj)
 
-    async def update_item(request: Any, db: Any, identity: Any, strategy_id: Any, item_id: Any, data: Any) -> Any:
-        obj = await service.update_item(db, identity.require_tenant(), strategy_id, kind, item_id,
-                                        schemas.write_data(data), expected_version=data.version,
-                                        actor=_actor(request, identity))
+    async def update_item(
+        request: Any, db: Any, identity: Any, strategy_id: Any, item_id: Any, data: Any
+    ) -> Any:
+        obj = await service.update_item(
+            db,
+            identity.require_tenant(),
+            strategy_id,
+            kind,
+            item_id,
+            schemas.write_data(data),
+            expected_version=data.version,
+            actor=_actor(request, identity),
+        )
         return schemas.to_read(kind, obj)
 
-    async def delete_item(request: Any, db: Any, identity: Any, strategy_id: Any, item_id: Any, version: Any) -> None:
-        await service.delete_item(db, identity.require_tenant(), strategy_id, kind, item_id,
-                                  expected_version=version, actor=_actor(request, identity))
+    async def delete_item(
+        request: Any, db: Any, identity: Any, strategy_id: Any, item_id: Any, version: Any
+    ) -> None:
+        await service.delete_item(
+            db,
+            identity.require_tenant(),
+            strategy_id,
+            kind,
+            item_id,
+            expected_version=version,
+            actor=_actor(request, identity),
+        )
 
-    common = {"request": Request[Any, Any, Any], "db": AsyncSession, "identity": Identity,
-              "strategy_id": uuid.UUID}
+    common = {
+        "request": Request[Any, Any, Any],
+        "db": AsyncSession,
+        "identity": Identity,
+        "strategy_id": uuid.UUID,
+    }
     create_item.__annotations__ = common | {"data": create_t, "return": read_t}
-    get_item.__annotations__ = {"db": AsyncSession, "identity": Identity, "strategy_id": uuid.UUID,
-                                "item_id": uuid.UUID, "return": read_t}
+    get_item.__annotations__ = {
+        "db": AsyncSession,
+        "identity": Identity,
+        "strategy_id": uuid.UUID,
+        "item_id": uuid.UUID,
+        "return": read_t,
+    }
     update_item.__annotations__ = common | {"item_id": uuid.UUID, "data": update_t, "return": read_t}
     delete_item.__annotations__ = common | {"item_id": uuid.UUID, "version": int, "return": None}
-    for fn, verb in ((create_item, "create"), (get_item, "get"), (update_item, "update"), (delete_item, "delete")):
+    for fn, verb in (
+        (create_item, "create"),
+        (get_item, "get"),
+        (update_item, "update"),
+        (delete_item, "delete"),
+    ):
         fn.__name__ = f"{verb}_{kind.key}"
         fn.__qualname__ = fn.__name__
     return [
-        post(path, guards=[requires_editor], tags=tags, operation_id=f"create{camel}",
-             status_code=HTTP_201_CREATED, name=f"api.strategy.{kind.key}.create")(create_item),
-        get(f"{path}/{{item_id:uuid}}", guards=[requires_viewer], tags=tags, operation_id=f"get{camel}",
-            name=f"api.strategy.{kind.key}.get")(get_item),
-        patch(f"{path}/{{item_id:uuid}}", guards=[requires_editor], tags=tags, operation_id=f"update{camel}",
-              name=f"api.strategy.{kind.key}.update")(update_item),
-        delete(f"{path}/{{item_id:uuid}}", guards=[requires_editor], tags=tags, operation_id=f"delete{camel}",
-               status_code=HTTP_204_NO_CONTENT, name=f"api.strategy.{kind.key}.delete")(delete_item),
+        post(
+            path,
+            guards=[requires_editor],
+            tags=tags,
+            operation_id=f"create{camel}",
+            status_code=HTTP_201_CREATED,
+            name=f"api.strategy.{kind.key}.create",
+        )(create_item),
+        get(
+            f"{path}/{{item_id:uuid}}",
+            guards=[requires_viewer],
+            tags=tags,
+            operation_id=f"get{camel}",
+            name=f"api.strategy.{kind.key}.get",
+        )(get_item),
+        patch(
+            f"{path}/{{item_id:uuid}}",
+            guards=[requires_editor],
+            tags=tags,
+            operation_id=f"update{camel}",
+            name=f"api.strategy.{kind.key}.update",
+        )(update_item),
+        delete(
+            f"{path}/{{item_id:uuid}}",
+            guards=[requires_editor],
+            tags=tags,
+            operation_id=f"delete{camel}",
+            status_code=HTTP_204_NO_CONTENT,
+            name=f"api.strategy.{kind.key}.delete",
+        )(delete_item),
     ]
 
 
 API_ROUTES: list[Any] = [
-    list_strategies, create_strategy, current, goals_vs_targets, get_strategy, update_strategy, delete_strategy,
-    new_version, adopt, diff,
+    list_strategies,
+    create_strategy,
+    current,
+    goals_vs_targets,
+    get_strategy,
+    update_strategy,
+    delete_strategy,
+    new_version,
+    adopt,
+    diff,
     *[route for kind in KINDS.values() for route in _kind_routes(kind)],
 ]

@@ -36,13 +36,35 @@ async def test_sums_per_column_and_year_ist_soll_and_plan_vs_actual(
     async with tenant_session(sessionmaker, tenant.id) as s:
         a = await service.create_line(s, tenant.id, {"number": "001", "title": "DMS"})
         b = await service.create_line(s, tenant.id, {"number": "002", "title": "OZG"})
-        await service.set_entry(s, tenant.id, a.id, {"year": 2024, "development": "10.000", "licences": "2000",
-                                                     "staff_ist": "0,5", "staff_soll": "1,5",
-                                                     "actual_one_off": "8000", "actual_running": "2500"})
-        await service.set_entry(s, tenant.id, a.id, {"year": 2025, "development": "5000", "staff_ist": "1",
-                                                     "staff_soll": "2"})
-        await service.set_entry(s, tenant.id, b.id, {"year": 2024, "hardware_software": "3000", "training": "1000",
-                                                     "staff_soll": "0,5", "staff_decentral": "2"})
+        await service.set_entry(
+            s,
+            tenant.id,
+            a.id,
+            {
+                "year": 2024,
+                "development": "10.000",
+                "licences": "2000",
+                "staff_ist": "0,5",
+                "staff_soll": "1,5",
+                "actual_one_off": "8000",
+                "actual_running": "2500",
+            },
+        )
+        await service.set_entry(
+            s, tenant.id, a.id, {"year": 2025, "development": "5000", "staff_ist": "1", "staff_soll": "2"}
+        )
+        await service.set_entry(
+            s,
+            tenant.id,
+            b.id,
+            {
+                "year": 2024,
+                "hardware_software": "3000",
+                "training": "1000",
+                "staff_soll": "0,5",
+                "staff_decentral": "2",
+            },
+        )
     async with tenant_session(sessionmaker, tenant.id) as s:
         totals = await service.totals(s, tenant.id)
         lines = await service.list_lines(s, tenant.id)
@@ -67,7 +89,9 @@ async def test_validation_conflict_audit_and_tenancy(sessionmaker: async_session
             await service.set_entry(s, tenant.id, line.id, {"year": 2024})
         assert "year" in exc.value.as_dict()
         with pytest.raises(ValidationFailed) as exc:
-            await service.set_entry(s, tenant.id, line.id, {"year": 2026, "consulting": "-5", "training": "x"})
+            await service.set_entry(
+                s, tenant.id, line.id, {"year": 2026, "consulting": "-5", "training": "x"}
+            )
         assert set(exc.value.as_dict()) == {"consulting", "training"}
         with pytest.raises(ValidationFailed):
             await service.create_line(s, tenant.id, {"number": "001", "title": "doppelt"})
@@ -75,17 +99,26 @@ async def test_validation_conflict_audit_and_tenancy(sessionmaker: async_session
         await service.update_entry(s, tenant.id, line.id, entry.id, {"consulting": "150"}, expected_version=1)
     async with tenant_session(sessionmaker, tenant.id) as s:
         with pytest.raises(Conflict) as conflict:
-            await service.update_entry(s, tenant.id, line.id, entry.id, {"consulting": "120"}, expected_version=1)
+            await service.update_entry(
+                s, tenant.id, line.id, entry.id, {"consulting": "120"}, expected_version=1
+            )
         assert conflict.value.current["consulting"] == "150.00"
-        events = list(await s.scalars(select(AuditEvent).where(AuditEvent.tenant_id == tenant.id,
-                                                               AuditEvent.entity_id == str(entry.id))))
+        events = list(
+            await s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.tenant_id == tenant.id, AuditEvent.entity_id == str(entry.id)
+                )
+            )
+        )
         update = next(e for e in events if e.action == "budget.entry.update")
         assert update.changes == {"consulting": ["100.00", "150.00"]}
     async with tenant_session(sessionmaker, other.id) as s:
         with pytest.raises(NotFound):
             await service.get_line(s, other.id, line.id)
         with pytest.raises(NotFound):
-            await service.update_entry(s, other.id, line.id, entry.id, {"consulting": "1"}, expected_version=2)
+            await service.update_entry(
+                s, other.id, line.id, entry.id, {"consulting": "1"}, expected_version=2
+            )
         assert (await service.totals(s, other.id)).overall["planned"] == 0
 
 
@@ -108,8 +141,12 @@ def _row(number: str, year: int | None, **values: object) -> list[object]:
 
 async def _counts(sm: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID) -> tuple[int, int]:
     async with tenant_session(sm, tenant_id) as s:
-        lines = await s.scalar(select(func.count()).select_from(BudgetLine).where(BudgetLine.tenant_id == tenant_id))
-        entries = await s.scalar(select(func.count()).select_from(BudgetEntry).where(BudgetEntry.tenant_id == tenant_id))
+        lines = await s.scalar(
+            select(func.count()).select_from(BudgetLine).where(BudgetLine.tenant_id == tenant_id)
+        )
+        entries = await s.scalar(
+            select(func.count()).select_from(BudgetEntry).where(BudgetEntry.tenant_id == tenant_id)
+        )
     return int(lines or 0), int(entries or 0)
 
 
@@ -117,13 +154,15 @@ async def test_broken_rows_are_reported_by_row_and_column_and_nothing_is_written
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
-    content = _workbook([
-        _row("001", 2024, development="45.000 €"),
-        _row("002", 2024, consulting="viel"),            # text in a number column
-        _row("003", 1850),                                # year out of range
-        _row("004", 2024, block="LBS-999"),               # unknown building block
-        _row("005", 2024, staff_ist="-1"),                # negative
-    ])
+    content = _workbook(
+        [
+            _row("001", 2024, development="45.000 €"),
+            _row("002", 2024, consulting="viel"),  # text in a number column
+            _row("003", 1850),  # year out of range
+            _row("004", 2024, block="LBS-999"),  # unknown building block
+            _row("005", 2024, staff_ist="-1"),  # negative
+        ]
+    )
     async with tenant_session(sessionmaker, tenant.id) as s:
         result = await excel.import_budget(s, tenant.id, content)
     errors = {(e.row, e.column) for e in result.errors}
@@ -152,7 +191,10 @@ async def test_example_file_imports_reimport_changes_nothing_and_export_round_tr
         again = await excel.import_budget(s, tenant.id, content)
     assert (totals.overall["one_off"], totals.overall["running"]) == (D("588000"), D("650671"))
     assert (totals.overall["staff_ist"], totals.overall["staff_soll"], totals.overall["staff_gap"]) == (
-        D("1.00"), D("3.00"), D("2.00"))
+        D("1.00"),
+        D("3.00"),
+        D("2.00"),
+    )
     assert totals.overall["staff_decentral"] == D("23.08")
     assert again.as_dict() == {"created": 0, "updated": 0, "unchanged": 34, "errors": []}
     async with tenant_session(sessionmaker, tenant.id) as s:
@@ -185,14 +227,26 @@ async def _rows_of(sm: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID) -
 
 
 def _cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database.app, "DATABASE_MIGRATION_URL": database.migration,
-           "KOMMPASS_LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.app,
+        "DATABASE_MIGRATION_URL": database.migration,
+        "KOMMPASS_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [sys.executable, "-m", "web.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_cli_import_json_dry_run_errors_and_idempotency(
-    database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path,
+    database: DatabaseUrls,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
@@ -211,7 +265,8 @@ async def test_cli_import_json_dry_run_errors_and_idempotency(
     assert bad.returncode != 0
     out = json.loads(bad.stdout)
     assert out["created"] == 0 and out["errors"] == [
-        {"row": 2, "column": "Schulungsmaßnahmen (€)", "message": "„zehn“ ist keine Zahl."}]
+        {"row": 2, "column": "Schulungsmaßnahmen (€)", "message": "„zehn“ ist keine Zahl."}
+    ]
     assert await _counts(sessionmaker, tenant.id) == (10, 32)
     text = _cli(database, "budget", "import", str(broken), "--tenant", tenant.slug)
     assert text.returncode != 0 and "Zeile 2" in text.stderr

@@ -23,9 +23,18 @@ EXAMPLE = Path(excel.__file__).parent / "data" / "finanzplan-beispiel.xlsx"
 async def _seed(sm: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
     async with tenant_session(sm, tenant_id) as s:
         line = await service.create_line(s, tenant_id, {"number": "001", "title": "Ausbau DMS"})
-        entry = await service.set_entry(s, tenant_id, line.id, {"year": 2024, "development": "45000",
-                                                                "staff_ist": "0,3", "staff_soll": "1",
-                                                                "actual_one_off": "50000"})
+        entry = await service.set_entry(
+            s,
+            tenant_id,
+            line.id,
+            {
+                "year": 2024,
+                "development": "45000",
+                "staff_ist": "0,3",
+                "staff_soll": "1",
+                "actual_one_off": "50000",
+            },
+        )
         return {"line": line.id, "entry": entry.id}
 
 
@@ -43,17 +52,24 @@ async def test_page_shows_sums_ist_soll_and_plan_vs_actual(
     assert year.status_code == 200 and "für 2025" in year.text
 
 
-async def test_edit_conflict_in_ui_and_api(client: AsyncTestClient[Any],
-                                           sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_edit_conflict_in_ui_and_api(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     tenant = await create_tenant(sessionmaker)
     ids = await _seed(sessionmaker, tenant.id)
     await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await csrf_headers(client)
     url = f"/finanzplan/{ids['line']}/jahre/{ids['entry']}"
-    ok = await client.post(url, data={"version": "1", "year": "2024", "development": "46.000"}, headers=headers,
-                           follow_redirects=False)
+    ok = await client.post(
+        url,
+        data={"version": "1", "year": "2024", "development": "46.000"},
+        headers=headers,
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
-    stale = await client.post(url, data={"version": "1", "year": "2024", "development": "47000"}, headers=headers)
+    stale = await client.post(
+        url, data={"version": "1", "year": "2024", "development": "47000"}, headers=headers
+    )
     assert stale.status_code == 409 and "inzwischen von jemand anderem geändert" in stale.text
     assert "46.000" in stale.text and "47000" in stale.text
     api = f"/api/v1/budget/lines/{ids['line']}/entries/{ids['entry']}"
@@ -69,23 +85,32 @@ async def test_edit_conflict_in_ui_and_api(client: AsyncTestClient[Any],
     assert (await client.get("/api/v1/budget/totals")).json()["years"][0]["year"] == 2024
 
 
-async def test_import_via_ui_and_api_then_export(client: AsyncTestClient[Any],
-                                                 sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_import_via_ui_and_api_then_export(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
         await seed_dorsten_strategy(s, tenant.id)
     await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await csrf_headers(client)
     content = EXAMPLE.read_bytes()
-    dry = await client.post("/finanzplan/import", files={"datei": ("plan.xlsx", content)},
-                            data={"probelauf": "1"}, headers=headers)
+    dry = await client.post(
+        "/finanzplan/import",
+        files={"datei": ("plan.xlsx", content)},
+        data={"probelauf": "1"},
+        headers=headers,
+    )
     assert dry.status_code == 200 and "Probelauf" in dry.text and "34 neu" in dry.text
     assert (await client.get("/api/v1/budget")).json()["lines"] == []
     done = await client.post("/api/v1/budget/import", files={"file": ("plan.xlsx", content)}, headers=headers)
     assert done.status_code == 200 and done.json()["created"] == 34
-    again = await client.post("/api/v1/budget/import", files={"file": ("plan.xlsx", content)}, headers=headers)
+    again = await client.post(
+        "/api/v1/budget/import", files={"file": ("plan.xlsx", content)}, headers=headers
+    )
     assert again.json()["unchanged"] == 34
-    broken = await client.post("/api/v1/budget/import", files={"file": ("x.xlsx", b"kein excel")}, headers=headers)
+    broken = await client.post(
+        "/api/v1/budget/import", files={"file": ("x.xlsx", b"kein excel")}, headers=headers
+    )
     assert broken.status_code == 422 and broken.json()["errors"][0]["column"] == "Datei"
     exported = await client.get("/finanzplan/export.xlsx")
     assert exported.status_code == 200

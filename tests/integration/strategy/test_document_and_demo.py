@@ -18,7 +18,9 @@ from tenants.models import Role
 from tests.factories import create_tenant, login
 
 
-async def test_demo_seed_builds_the_dorsten_strategy_and_budget(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_demo_seed_builds_the_dorsten_strategy_and_budget(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
         await seed_dorsten_strategy(s, tenant.id)
@@ -31,11 +33,20 @@ async def test_demo_seed_builds_the_dorsten_strategy_and_budget(sessionmaker: as
         lines = await budget.list_lines(s, tenant.id)
         targets = await service.goals_vs_targets(s, tenant.id)
     assert len(full.goals) == 3 and [b.code for b in full.parts["building_blocks"]] == [
-        "LBS-001", "LBS-002", "LBS-003", "LBS-004"]
+        "LBS-001",
+        "LBS-002",
+        "LBS-003",
+        "LBS-004",
+    ]
     lbs1 = full.parts["building_blocks"][0]
     assert lbs1.responsible == "Stabsstelle Digitalisierung" and len(lbs1.benefits) == 5
     assert [r.number for r in full.parts["recommendations"]] == list(range(1, 10))
-    assert {m.area for m in full.parts["maturity"]} == {"strategie", "prozesse", "architektur", "veraenderung"}
+    assert {m.area for m in full.parts["maturity"]} == {
+        "strategie",
+        "prozesse",
+        "architektur",
+        "veraenderung",
+    }
     assert {i.category for i in full.parts["swot"]} == {"S", "W", "O", "T"}
     assert {c.state for c in full.parts["architecture"]} == {"vorhanden", "ausbaufaehig", "nicht_vorhanden"}
     ozg = next(t for t in targets if "OZG-Reifegrad 3" in t.indicator)
@@ -59,10 +70,22 @@ async def test_strategy_pdf_has_the_structure_of_the_document(
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
-    for expected in ("DIGITALISIERUNGSSTRATEGIE 1.0", "Stadt Dorsten", "Inhalt", "3.5 Kernziele",
-                     "4 Lösungsbausteine", "Ausweitung der flächendeckenden elektronischen Aktenführung",
-                     "Anspruchsgruppe", "Akzeptanzkriterien", "Verantwortlich", "Empfehlung 9",
-                     "6.1 Operative Maßnahmenplanung", "6.2 Rahmenfinanzplan", "588.000 €", "650.671 €",
-                     "ambitionierte, digitale Praktikerin"):
+    for expected in (
+        "DIGITALISIERUNGSSTRATEGIE 1.0",
+        "Stadt Dorsten",
+        "Inhalt",
+        "3.5 Kernziele",
+        "4 Lösungsbausteine",
+        "Ausweitung der flächendeckenden elektronischen Aktenführung",
+        "Anspruchsgruppe",
+        "Akzeptanzkriterien",
+        "Verantwortlich",
+        "Empfehlung 9",
+        "6.1 Operative Maßnahmenplanung",
+        "6.2 Rahmenfinanzplan",
+        "588.000 €",
+        "650.671 €",
+        "ambitionierte, digitale Praktikerin",
+    ):
         assert expected in flat, expected
     assert len(reader.pages) >= 6
