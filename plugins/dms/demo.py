@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.measures.models import Measure
-from core.orgunits.models import OrgUnit
+from core.measures.service import MeasureService
+from core.orgunits.models import OrgUnitKind
+from core.orgunits.service import OrgUnitService
 from plugins.dms.schemas import GoalInput, ProductInput, RolloutInput, VolumeInput
 from plugins.dms.service import DmsService
 
@@ -76,16 +76,12 @@ VOLUMES = {
 }
 
 
-async def _unit(session: AsyncSession, tenant_id: uuid.UUID, kind: str, code: str, name: str,
+async def _unit(units: OrgUnitService, kind: OrgUnitKind, code: str, name: str,
                 parent_id: uuid.UUID | None) -> uuid.UUID:
-    existing = await session.scalar(select(OrgUnit).where(OrgUnit.tenant_id == tenant_id, OrgUnit.kind == kind,
-                                                          OrgUnit.code == code))
+    existing = await units.peek(kind, code)
     if existing is not None:
         return existing.id
-    unit = OrgUnit(tenant_id=tenant_id, kind=kind, code=code, name=name, parent_id=parent_id)
-    session.add(unit)
-    await session.flush()
-    return unit.id
+    return (await units.create(kind, code, name, parent_id)).id
 
 
 async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
@@ -93,15 +89,14 @@ async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     if await service.rollout_rows():
         return
     await service.ensure_initialized()
-    areas = {code: await _unit(session, tenant_id, "geschaeftskreis", code, name, None)
-             for code, name in BUSINESS_AREAS}
-    units = {code: await _unit(session, tenant_id, "dienststelle", code, name, areas[parent])
+    org = OrgUnitService(session, tenant_id)
+    areas = {code: await _unit(org, OrgUnitKind.BUSINESS_AREA, code, name, None) for code, name in BUSINESS_AREAS}
+    units = {code: await _unit(org, OrgUnitKind.DEPARTMENT, code, name, areas[parent])
              for code, name, parent in DEPARTMENTS}
     product = await service.save_product(ProductInput(
         name="nscale egov", vendor="Ceyoniq Technology", product_version="9", operator="GKD Recklinghausen",
         notes="Betrieb im kommunalen Rechenzentrum; Fachaktenlösung und Allgemeine Schriftgutverwaltung."))
-    measures = {m.number: m.id for m in (await session.scalars(
-        select(Measure).where(Measure.tenant_id == tenant_id))).all()}
+    measures = {number: m.id for number, m in (await MeasureService(session, tenant_id).by_number()).items()}
     for type_name, designation, code, status, intro, live, procedure, measure in WITH_PROCEDURE:
         file_type = await service.find_file_type(type_name)
         assert file_type is not None

@@ -18,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit.service import SYSTEM, Actor, diff, record
-from core.budget.models import BudgetEntry, BudgetLine
+from core.budget.models import BudgetLine
+from core.budget.service import compute_totals, list_lines
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.measures.models import Measure
+from core.measures.service import MeasureService, natural_key
 from core.orgunits.models import OrgUnit
+from core.orgunits.service import OrgUnitService
 from plugins.dms.models import (
     STATUS_LABELS,
     STATUSES,
@@ -163,49 +166,41 @@ class DmsService:
         await self._audit("dms.goal.update", "dms_settings", settings.id, diff(old, new))
         return await self.goal()
 
-    # --- org units, measures, budget lines (read from the core) ----------------------
+    # --- org units, measures, budget lines (through the core's services) --------------
     async def org_units(self) -> list[OrgUnit]:
-        return list((await self.session.scalars(
-            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id).order_by(OrgUnit.code, OrgUnit.name)
-        )).all())
+        """Geschäftskreise and Dienststellen of the tenant (shared with the measure plan)."""
+        units = await OrgUnitService(self.session, self.tenant_id, self.actor).list()
+        return sorted(units, key=lambda u: (natural_key(u.code or ""), u.name or ""))
 
     async def org_unit(self, unit_id: uuid.UUID) -> OrgUnit:
-        unit = await self.session.scalar(
-            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == unit_id))
-        if unit is None:
-            raise NotFound("Diese Organisationseinheit gibt es nicht.")
-        return unit
+        return await OrgUnitService(self.session, self.tenant_id, self.actor).get(unit_id)
 
     async def find_org_unit(self, text: str) -> OrgUnit | None:
-        """An org unit by code or name (case-insensitive), for imports."""
+        """An org unit by code or name (case-insensitive), for imports; a code wins over a name."""
         needle = text.strip().lower()
-        for unit in await self.org_units():
-            if needle in {(unit.code or "").lower(), (unit.name or "").lower(), unit.label().lower()}:
-                return unit
+        units = await self.org_units()
+        for match in (lambda u: (u.code or "").lower() == needle,
+                      lambda u: (u.name or "").lower() == needle or u.label().lower() == needle):
+            found = [u for u in units if match(u)]
+            if found:
+                # a Dienststelle before a Geschäftskreis of the same name
+                return sorted(found, key=lambda u: u.kind != "dienststelle")[0]
         return None
 
     async def measures(self) -> list[Measure]:
-        return list((await self.session.scalars(
-            select(Measure).where(Measure.tenant_id == self.tenant_id, Measure.title.is_not(None))
-            .order_by(Measure.number))).all())
+        """Measures of the measure plan with a title (numbered placeholder rows left out)."""
+        by_number = await MeasureService(self.session, self.tenant_id).by_number()
+        return [m for n, m in sorted(by_number.items(), key=lambda kv: natural_key(kv[0])) if m.title]
 
     async def budget_lines(self) -> list[BudgetLine]:
-        return list((await self.session.scalars(
-            select(BudgetLine).where(BudgetLine.tenant_id == self.tenant_id)
-            .order_by(BudgetLine.position, BudgetLine.number))).all())
+        return [view.line for view in await list_lines(self.session, self.tenant_id)]
 
     async def budget_costs(self, line_ids: Sequence[uuid.UUID]) -> dict[str, decimal.Decimal]:
-        """Planned one-off (investments) and running costs of budget lines, over all years."""
-        if not line_ids:
-            return {"investment": decimal.Decimal(0), "running": decimal.Decimal(0)}
-        e = BudgetEntry
-        row = (await self.session.execute(
-            select(
-                func.coalesce(func.sum(e.development + e.hardware_software + e.infrastructure), 0),
-                func.coalesce(func.sum(e.consulting + e.transformation + e.licences + e.training), 0),
-            ).where(e.tenant_id == self.tenant_id, e.line_id.in_(list(line_ids)))
-        )).one()
-        return {"investment": decimal.Decimal(row[0]), "running": decimal.Decimal(row[1])}
+        """Planned one-off (investments) and running costs of the linked budget lines, all years."""
+        wanted = set(line_ids)
+        views = [v for v in await list_lines(self.session, self.tenant_id) if v.line.id in wanted]
+        overall = compute_totals(views).overall
+        return {"investment": overall["one_off"], "running": overall["running"]}
 
     # --- products ------------------------------------------------------------------------
     @staticmethod

@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import tenant_session
-from core.orgunits.models import OrgUnit
+from core.orgunits.models import OrgUnitKind
+from core.orgunits.service import OrgUnitService
 
 
 async def make_units(sessionmaker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID,
@@ -17,11 +18,9 @@ async def make_units(sessionmaker: async_sessionmaker[AsyncSession], tenant_id: 
     """Dienststellen with codes D1, D2 … (the core's org-unit table)."""
     out: dict[str, uuid.UUID] = {}
     async with tenant_session(sessionmaker, tenant_id) as s:
+        service = OrgUnitService(s, tenant_id)
         for i, name in enumerate(names, start=1):
-            unit = OrgUnit(tenant_id=tenant_id, kind="dienststelle", code=f"D{i}", name=name)
-            s.add(unit)
-            await s.flush()
-            out[name] = unit.id
+            out[name] = (await service.create(OrgUnitKind.DEPARTMENT, f"D{i}", name)).id
     return out
 
 
