@@ -674,3 +674,38 @@ async def building_block_choices(session: AsyncSession, tenant_id: uuid.UUID) ->
 
 
 __all__ = ["KINDS"]
+
+
+@dataclass
+class BlockLinks:
+    """What hangs on a building block (by lineage): measures of the plan and budget positions."""
+
+    measures: list[tuple[uuid.UUID, str, str]] = field(default_factory=list)
+    budget_lines: int = 0
+    planned: decimal.Decimal = decimal.Decimal(0)
+
+
+async def building_block_links(session: AsyncSession, tenant_id: uuid.UUID) -> dict[uuid.UUID, BlockLinks]:
+    """Measures and planned budget per building block lineage id (for the editor and the document)."""
+    from core.budget.models import ONE_OFF_COLUMNS, RUNNING_COLUMNS
+    from core.budget.service import Totals, list_lines
+    from core.measures.models import Measure
+
+    PLAN_COLUMNS = [k for k, _ in (*ONE_OFF_COLUMNS, *RUNNING_COLUMNS)]
+
+    links: dict[uuid.UUID, BlockLinks] = {}
+    measures = await session.scalars(
+        select(Measure)
+        .where(Measure.tenant_id == tenant_id, Measure.building_block_key.is_not(None))
+        .order_by(Measure.number)
+    )
+    for m in measures:
+        links.setdefault(m.building_block_key, BlockLinks()).measures.append((m.id, m.number, m.title or ""))
+    for view in await list_lines(session, tenant_id):
+        key = view.line.building_block_key
+        if key is None:
+            continue
+        entry = links.setdefault(key, BlockLinks())
+        entry.budget_lines += 1
+        entry.planned += Totals.derived({k: view.total(k) for k in PLAN_COLUMNS})["planned"]
+    return links

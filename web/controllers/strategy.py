@@ -271,6 +271,7 @@ async def _detail(
             "attainment_chart": attainment_chart(full),
             "maturity_chart": maturity_chart(full),
             "has_draft": any(v.status == STATUS_DRAFT for v in versions),
+        "block_links": await service.building_block_links(db, tenant_id),
             "today": dt.date.today(),
         },
     )

@@ -54,6 +54,9 @@ async def test_demo_seed_builds_the_dorsten_strategy_and_budget(
     assert (totals.overall["one_off"], totals.overall["running"]) == (588000, 650671)
     assert totals.overall["staff_gap"] == 2
     assert lines[0].line.building_block_key == lbs1.lineage_id
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        links = await service.building_block_links(s, tenant.id)
+    assert links[lbs1.lineage_id].budget_lines == 4 and links[lbs1.lineage_id].planned == 366000 + 485271
 
 
 async def test_strategy_pdf_has_the_structure_of_the_document(
@@ -89,3 +92,5 @@ async def test_strategy_pdf_has_the_structure_of_the_document(
     ):
         assert expected in flat, expected
     assert len(reader.pages) >= 6
+    editor = (await client.get("/strategie")).text
+    assert "Rahmenfinanzplan: 4 Position(en), geplant 851.271 €" in editor

@@ -6,8 +6,10 @@ import uuid
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.audit.models import AuditEvent
 from core.db import tenant_session
 from core.strategy import service
 from core.strategy.kinds import BUILDING_BLOCKS, GOALS, INDICATORS, VALUES
@@ -105,7 +107,7 @@ async def test_inline_edit_and_conflict_in_ui(
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     ids = await _seed(sessionmaker, tenant.id)
-    await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
+    actor = await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await csrf_headers(client)
     url = f"/strategie/{ids['strategy']}/bausteine/{ids['building_blocks']}"
     form = await client.get(url + "/bearbeiten", headers={"hx-request": "true"})
@@ -125,6 +127,18 @@ async def test_inline_edit_and_conflict_in_ui(
     assert "inzwischen von jemand anderem geändert" in stale.text
     assert "E-Akte überall" in stale.text and "Mein Titel" in stale.text  # theirs and mine
     assert 'name="version" value="2"' in stale.text
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        events = list(
+            await s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.tenant_id == tenant.id,
+                    AuditEvent.entity_id == str(ids["building_blocks"]),
+                    AuditEvent.action == "strategy.building_blocks.update",
+                )
+            )
+        )
+    assert len(events) == 1 and events[0].actor_user_id == actor.user.id
+    assert events[0].changes == {"title": ["E-Akte", "E-Akte überall"]}
 
 
 async def test_api_crud_conflict_and_diff(
@@ -256,6 +270,12 @@ async def test_every_route_answers_404_for_another_tenants_ids(
     for method, url, kw in requests:
         response = await client.request(method, url, headers=headers, **kw)
         assert response.status_code == 404, (method, url, response.status_code, response.text[:300])
+    # list routes show the own tenant's data only
+    own = (await client.get("/api/v1/strategies")).json()
+    assert len(own) == 1 and own[0]["id"] != str(sid)
+    assert (await client.get("/api/v1/strategies/current")).json()["strategy"]["id"] == own[0]["id"]
+    assert str(sid) not in (await client.get("/strategie")).text
+    assert str(sid) not in (await client.get("/strategie/versionen")).text
     # and nothing changed for the owner
     async with tenant_session(sessionmaker, owner.id) as s:
         full = await service.load_full(s, owner.id, sid)
