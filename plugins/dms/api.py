@@ -37,33 +37,46 @@ P = "/api/v1/dms"
 
 
 @get(f"{P}/rollouts", guards=[requires_viewer], tags=["DMS"], summary="E-Akten-Einführungen")
-async def api_rollouts(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       status: str | None = None) -> list[Rollout]:
+async def api_rollouts(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, status: str | None = None
+) -> list[Rollout]:
     return await service_for(request, db, identity).rollout_rows(status=status)
 
 
 @post(f"{P}/rollouts", guards=[requires_editor], tags=["DMS"])
-async def api_rollout_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             data: RolloutInput) -> Rollout:
+async def api_rollout_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: RolloutInput
+) -> Rollout:
     return await service_for(request, db, identity).create_rollout(data)
 
 
 @get(f"{P}/rollouts/{{rollout_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
-async def api_rollout(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      rollout_id: uuid.UUID) -> Rollout:
+async def api_rollout(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+) -> Rollout:
     return await service_for(request, db, identity).rollout(rollout_id)
 
 
 @put(f"{P}/rollouts/{{rollout_id:uuid}}", guards=[requires_editor], tags=["DMS"])
-async def api_rollout_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             rollout_id: uuid.UUID, data: RolloutInput) -> Rollout:
+async def api_rollout_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    rollout_id: uuid.UUID,
+    data: RolloutInput,
+) -> Rollout:
     return await service_for(request, db, identity).update_rollout(rollout_id, data)
 
 
-@delete(f"{P}/rollouts/{{rollout_id:uuid}}", guards=[requires_editor], tags=["DMS"],
-        status_code=HTTP_204_NO_CONTENT)
-async def api_rollout_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             rollout_id: uuid.UUID) -> None:
+@delete(
+    f"{P}/rollouts/{{rollout_id:uuid}}",
+    guards=[requires_editor],
+    tags=["DMS"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def api_rollout_delete(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+) -> None:
     await service_for(request, db, identity).delete_rollout(rollout_id)
 
 
@@ -73,114 +86,177 @@ async def api_volumes(request: Request[Any, Any, Any], db: AsyncSession, identit
 
 
 @post(f"{P}/volumes", guards=[requires_editor], tags=["DMS"])
-async def api_volume_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            data: VolumeInput) -> Volume:
+async def api_volume_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: VolumeInput
+) -> Volume:
     return await service_for(request, db, identity).create_volume(data)
 
 
 @get(f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
-async def api_volume(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     volume_id: uuid.UUID) -> Volume:
+async def api_volume(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+) -> Volume:
     return await service_for(request, db, identity).volume(volume_id)
 
 
 @put(f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_editor], tags=["DMS"])
-async def api_volume_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            volume_id: uuid.UUID, data: VolumeInput) -> Volume:
+async def api_volume_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    volume_id: uuid.UUID,
+    data: VolumeInput,
+) -> Volume:
     return await service_for(request, db, identity).update_volume(volume_id, data)
 
 
-@delete(f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_editor], tags=["DMS"], status_code=HTTP_204_NO_CONTENT)
-async def api_volume_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            volume_id: uuid.UUID) -> None:
+@delete(
+    f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_editor], tags=["DMS"], status_code=HTTP_204_NO_CONTENT
+)
+async def api_volume_delete(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+) -> None:
     await service_for(request, db, identity).delete_volume(volume_id)
 
 
-@get(f"{P}/indicator", guards=[requires_viewer], tags=["DMS"], summary="Anteil digital bearbeiteter Dokumente")
+@get(
+    f"{P}/indicator", guards=[requires_viewer], tags=["DMS"], summary="Anteil digital bearbeiteter Dokumente"
+)
 async def api_indicator(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Indicator:
     return await service_for(request, db, identity).indicator()
 
 
 @put(f"{P}/goal", guards=[requires_editor], tags=["DMS"])
-async def api_goal_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          data: GoalInput) -> Goal:
+async def api_goal_update(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: GoalInput
+) -> Goal:
     return await service_for(request, db, identity).update_goal(data)
 
 
 @get(f"{P}/products", guards=[requires_viewer], tags=["DMS"])
-async def api_products(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> list[Product]:
+async def api_products(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> list[Product]:
     return [DmsService.product_dto(p) for p in await service_for(request, db, identity).products()]
 
 
 @post(f"{P}/products", guards=[requires_editor], tags=["DMS"])
-async def api_product_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             data: ProductInput) -> Product:
+async def api_product_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ProductInput
+) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data))
 
 
 @get(f"{P}/products/{{product_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
-async def api_product(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      product_id: uuid.UUID) -> Product:
+async def api_product(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, product_id: uuid.UUID
+) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).product(product_id))
 
 
 @put(f"{P}/products/{{product_id:uuid}}", guards=[requires_editor], tags=["DMS"])
-async def api_product_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             product_id: uuid.UUID, data: ProductInput) -> Product:
+async def api_product_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    product_id: uuid.UUID,
+    data: ProductInput,
+) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data, product_id))
 
 
-@delete(f"{P}/products/{{product_id:uuid}}", guards=[requires_editor], tags=["DMS"],
-        status_code=HTTP_204_NO_CONTENT)
-async def api_product_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                             product_id: uuid.UUID) -> None:
+@delete(
+    f"{P}/products/{{product_id:uuid}}",
+    guards=[requires_editor],
+    tags=["DMS"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def api_product_delete(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, product_id: uuid.UUID
+) -> None:
     await service_for(request, db, identity).delete_product(product_id)
 
 
 @get(f"{P}/file-types", guards=[requires_viewer], tags=["DMS"])
-async def api_file_types(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> list[FileType]:
+async def api_file_types(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> list[FileType]:
     service = service_for(request, db, identity)
     await service.ensure_initialized()
     return [DmsService.file_type_dto(t) for t in await service.file_types()]
 
 
 @post(f"{P}/file-types", guards=[requires_editor], tags=["DMS"])
-async def api_file_type_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                               data: FileTypeInput) -> FileType:
+async def api_file_type_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: FileTypeInput
+) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data))
 
 
 @get(f"{P}/file-types/{{type_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
-async def api_file_type(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        type_id: uuid.UUID) -> FileType:
+async def api_file_type(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, type_id: uuid.UUID
+) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).file_type(type_id))
 
 
 @put(f"{P}/file-types/{{type_id:uuid}}", guards=[requires_editor], tags=["DMS"])
-async def api_file_type_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                               type_id: uuid.UUID, data: FileTypeInput) -> FileType:
+async def api_file_type_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    type_id: uuid.UUID,
+    data: FileTypeInput,
+) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data, type_id))
 
 
-@delete(f"{P}/file-types/{{type_id:uuid}}", guards=[requires_editor], tags=["DMS"],
-        status_code=HTTP_204_NO_CONTENT)
-async def api_file_type_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                               type_id: uuid.UUID) -> None:
+@delete(
+    f"{P}/file-types/{{type_id:uuid}}",
+    guards=[requires_editor],
+    tags=["DMS"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def api_file_type_delete(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, type_id: uuid.UUID
+) -> None:
     await service_for(request, db, identity).delete_file_type(type_id)
 
 
-@get(f"{P}/network", guards=[requires_kaaw_admin], tags=["DMS"], opt={"platform_route": True},
-     summary="KAAW: DMS-Produkte und E-Akten im Verbund (nur Summen)")
+@get(
+    f"{P}/network",
+    guards=[requires_kaaw_admin],
+    tags=["DMS"],
+    opt={"platform_route": True},
+    summary="KAAW: DMS-Produkte und E-Akten im Verbund (nur Summen)",
+)
 async def api_network(request: Request[Any, Any, Any]) -> NetworkOverview:
     return await network_overview(request.app.state.sessionmaker)
 
 
 ROUTES: list[Any] = [
-    api_rollouts, api_rollout_create, api_rollout, api_rollout_update, api_rollout_delete,
-    api_volumes, api_volume_create, api_volume, api_volume_update, api_volume_delete,
-    api_indicator, api_goal_update,
-    api_products, api_product_create, api_product, api_product_update, api_product_delete,
-    api_file_types, api_file_type_create, api_file_type, api_file_type_update, api_file_type_delete,
+    api_rollouts,
+    api_rollout_create,
+    api_rollout,
+    api_rollout_update,
+    api_rollout_delete,
+    api_volumes,
+    api_volume_create,
+    api_volume,
+    api_volume_update,
+    api_volume_delete,
+    api_indicator,
+    api_goal_update,
+    api_products,
+    api_product_create,
+    api_product,
+    api_product_update,
+    api_product_delete,
+    api_file_types,
+    api_file_type_create,
+    api_file_type,
+    api_file_type_update,
+    api_file_type_delete,
     api_network,
 ]
 

@@ -31,18 +31,40 @@ def trend_chart(indicator: Indicator) -> dict[str, Any]:
         "data": {
             "labels": labels,
             "datasets": [
-                {"label": "Anteil digital bearbeitet (%)", "data": [p.digital_share for p in indicator.trend],
-                 "borderColor": LINE_COLOUR, "backgroundColor": LINE_COLOUR, "pointStyle": "circle"},
-                {"label": f"Ziel {indicator.goal.goal_year} (%)", "data": [goal for _ in labels],
-                 "borderColor": GOAL_COLOUR, "borderDash": [6, 4], "pointStyle": "rectRot", "fill": False},
+                {
+                    "label": "Anteil digital bearbeitet (%)",
+                    "data": [p.digital_share for p in indicator.trend],
+                    "borderColor": LINE_COLOUR,
+                    "backgroundColor": LINE_COLOUR,
+                    "pointStyle": "circle",
+                },
+                {
+                    "label": f"Ziel {indicator.goal.goal_year} (%)",
+                    "data": [goal for _ in labels],
+                    "borderColor": GOAL_COLOUR,
+                    "borderDash": [6, 4],
+                    "pointStyle": "rectRot",
+                    "fill": False,
+                },
             ],
         },
         "options": {"scales": {"y": {"min": 0, "max": 100, "title": {"display": True, "text": "Prozent"}}}},
     }
-    rows = [[p.reporting_date.strftime("%d.%m.%Y"), f"{p.total_count:,}".replace(",", "."),
-             f"{p.digital_count:,}".replace(",", "."), _pct(p.digital_share), _pct(goal)] for p in indicator.trend]
-    return {"spec": spec, "columns": ["Stichtag", "Dokumente", "davon digital", "Anteil digital", "Ziel"],
-            "rows": rows}
+    rows = [
+        [
+            p.reporting_date.strftime("%d.%m.%Y"),
+            f"{p.total_count:,}".replace(",", "."),
+            f"{p.digital_count:,}".replace(",", "."),
+            _pct(p.digital_share),
+            _pct(goal),
+        ]
+        for p in indicator.trend
+    ]
+    return {
+        "spec": spec,
+        "columns": ["Stichtag", "Dokumente", "davon digital", "Anteil digital", "Ziel"],
+        "rows": rows,
+    }
 
 
 def progress_chart(progress: list[dict[str, Any]]) -> dict[str, Any]:
@@ -52,18 +74,28 @@ def progress_chart(progress: list[dict[str, Any]]) -> dict[str, Any]:
         "data": {
             "labels": labels,
             "datasets": [
-                {"label": f"{STATUS_LABELS[s]} ({STATUS_CODES[s]})", "data": [p[s] for p in progress],
-                 "backgroundColor": COLOURS[s]}
+                {
+                    "label": f"{STATUS_LABELS[s]} ({STATUS_CODES[s]})",
+                    "data": [p[s] for p in progress],
+                    "backgroundColor": COLOURS[s],
+                }
                 for s in (STATUS_LIVE, STATUS_INTRODUCING, STATUS_PLANNED)
             ],
         },
-        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True, "ticks": {"precision": 0}},
-                                                 "y": {"stacked": True}}},
+        "options": {
+            "indexAxis": "y",
+            "scales": {"x": {"stacked": True, "ticks": {"precision": 0}}, "y": {"stacked": True}},
+        },
     }
-    rows = [[p["org_unit"], p[STATUS_LIVE], p[STATUS_INTRODUCING], p[STATUS_PLANNED], f"{p['live_percent']} %"]
-            for p in progress]
-    return {"spec": spec, "columns": ["Organisationseinheit", "umgesetzt", "in Einführung", "geplant",
-                                      "Anteil umgesetzt"], "rows": rows}
+    rows = [
+        [p["org_unit"], p[STATUS_LIVE], p[STATUS_INTRODUCING], p[STATUS_PLANNED], f"{p['live_percent']} %"]
+        for p in progress
+    ]
+    return {
+        "spec": spec,
+        "columns": ["Organisationseinheit", "umgesetzt", "in Einführung", "geplant", "Anteil umgesetzt"],
+        "rows": rows,
+    }
 
 
 def _year(d: dt.date) -> float:
@@ -79,8 +111,15 @@ def timeline_chart(rollouts: list[Rollout], today: dt.date | None = None) -> dic
     lo, hi = math.inf, -math.inf
     for r in rollouts:
         label = f"{r.designation or r.file_type} – {r.org_unit}"
-        rows.append([label, r.status_label, _fmt_date(r.planned_on), _fmt_date(r.introduction_on),
-                     _fmt_date(r.live_on)])
+        rows.append(
+            [
+                label,
+                r.status_label,
+                _fmt_date(r.planned_on),
+                _fmt_date(r.introduction_on),
+                _fmt_date(r.live_on),
+            ]
+        )
         start = r.introduction_on or r.planned_on
         if start is None:
             continue
@@ -88,22 +127,35 @@ def timeline_chart(rollouts: list[Rollout], today: dt.date | None = None) -> dic
         end = max(end, start)
         labels.append(label)
         for status in bars:
-            bars[status].append([_year(start), max(_year(end), _year(start) + 0.05)] if status == r.status else None)
+            bars[status].append(
+                [_year(start), max(_year(end), _year(start) + 0.05)] if status == r.status else None
+            )
         lo, hi = min(lo, _year(start)), max(hi, _year(end))
     spec = {
         "type": "bar",
         "data": {
             "labels": labels,
-            "datasets": [{"label": STATUS_LABELS[s], "data": bars[s], "backgroundColor": COLOURS[s],
-                          "grouped": False} for s in (STATUS_LIVE, STATUS_INTRODUCING, STATUS_PLANNED)],
+            "datasets": [
+                {"label": STATUS_LABELS[s], "data": bars[s], "backgroundColor": COLOURS[s], "grouped": False}
+                for s in (STATUS_LIVE, STATUS_INTRODUCING, STATUS_PLANNED)
+            ],
         },
         "options": {
             "indexAxis": "y",
-            "scales": {"x": {"type": "linear", "min": math.floor(lo) if labels else today.year - 1,
-                             "max": math.ceil(hi) + 0 if labels else today.year + 1,
-                             "ticks": {"stepSize": 1, "format": {"useGrouping": False, "maximumFractionDigits": 0}},
-                             "title": {"display": True, "text": "Jahr"}}},
+            "scales": {
+                "x": {
+                    "type": "linear",
+                    "min": math.floor(lo) if labels else today.year - 1,
+                    "max": math.ceil(hi) + 0 if labels else today.year + 1,
+                    "ticks": {"stepSize": 1, "format": {"useGrouping": False, "maximumFractionDigits": 0}},
+                    "title": {"display": True, "text": "Jahr"},
+                }
+            },
         },
     }
-    return {"spec": spec, "columns": ["E-Akte – Organisationseinheit", "Status", "geplant", "Einführung begonnen",
-                                      "umgesetzt"], "rows": rows, "height": max(200, 28 * len(labels) + 80)}
+    return {
+        "spec": spec,
+        "columns": ["E-Akte – Organisationseinheit", "Status", "geplant", "Einführung begonnen", "umgesetzt"],
+        "rows": rows,
+        "height": max(200, 28 * len(labels) + 80),
+    }

@@ -25,7 +25,9 @@ def dms() -> None:
     pass
 
 
-@dms.command("import", help="Liest Einführungen und Dokumentenmengen aus einer Excel-Datei (alles oder nichts).")
+@dms.command(
+    "import", help="Liest Einführungen und Dokumentenmengen aus einer Excel-Datei (alles oder nichts)."
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tenant", "slug", required=True, help="Kürzel des Mandanten, z. B. „dorsten“.")
 @click.option("--dry-run", is_flag=True, help="Nur prüfen, nichts speichern.")
@@ -42,22 +44,32 @@ def import_command(file: Path, slug: str, dry_run: bool, as_json: bool) -> None:
     async def run(sessionmaker: Any) -> Any:
         tenant_id = await _tenant_id(sessionmaker, slug)
         async with tenant_session(sessionmaker, tenant_id) as session:
-            return await import_workbook(DmsService(session, tenant_id, Actor(label="cli")), content,
-                                         dry_run=dry_run)
+            return await import_workbook(
+                DmsService(session, tenant_id, Actor(label="cli")), content, dry_run=dry_run
+            )
 
     try:
         result = run_with_db(run) if not as_json else _json_run(run)
     except ValidationFailed as exc:  # only reached in --json mode
-        click.echo(json.dumps({"ok": False, "message": exc.message,
-                               "errors": [{"row": e.row, "field": e.field, "message": e.message}
-                                          for e in exc.errors]}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": False,
+                    "message": exc.message,
+                    "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors],
+                },
+                ensure_ascii=False,
+            )
+        )
         raise SystemExit(1) from exc
     if as_json:
         click.echo(json.dumps({"ok": True, **msgspec.to_builtins(result)}, ensure_ascii=False))
         return
     prefix = "Probelauf – nichts gespeichert: " if dry_run else ""
-    click.echo(f"{prefix}{result.rollouts_created} Einführung(en) neu, {result.rollouts_updated} aktualisiert; "
-               f"{result.volumes_created} Dokumentenmenge(n) neu, {result.volumes_updated} aktualisiert.")
+    click.echo(
+        f"{prefix}{result.rollouts_created} Einführung(en) neu, {result.rollouts_updated} aktualisiert; "
+        f"{result.volumes_created} Dokumentenmenge(n) neu, {result.volumes_updated} aktualisiert."
+    )
 
 
 def _json_run(fn: Any) -> Any:
@@ -86,7 +98,9 @@ def _json_run(fn: Any) -> Any:
             fail(exc.message)
 
 
-@dms.command("export", help="Schreibt Einführungen, Dokumentenmengen, Produkte und Aktenarten in eine Excel-Datei.")
+@dms.command(
+    "export", help="Schreibt Einführungen, Dokumentenmengen, Produkte und Aktenarten in eine Excel-Datei."
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tenant", "slug", required=True, help="Kürzel des Mandanten.")
 @click.option("--json", "as_json", is_flag=True, help="Ausgabe als JSON.")

@@ -47,17 +47,42 @@ DEPARTMENTS = (
 )
 
 D = dt.date
-#: (file type, designation in the report, unit code, status, introduction, live, Fachverfahren, measure number)
+#: (file type, designation in the report, unit code, status, introduction, live, Fachverfahren,
+#: measure number)
 WITH_PROCEDURE = (
-    ("Finanzakte", "Finanzakte (elektr. Rg.)", "0.53", "umgesetzt", D(2010, 3, 1), D(2012, 12, 31),
-     "Elektronischer Rechnungsworkflow (e-work)", "MP 078"),
+    (
+        "Finanzakte",
+        "Finanzakte (elektr. Rg.)",
+        "0.53",
+        "umgesetzt",
+        D(2010, 3, 1),
+        D(2012, 12, 31),
+        "Elektronischer Rechnungsworkflow (e-work)",
+        "MP 078",
+    ),
     ("Vertragsakte", None, "0.3", "umgesetzt", D(2019, 9, 1), D(2020, 6, 30), "Vertragsmanagement", None),
-    ("Ausländerakte", None, "2.2", "umgesetzt", D(2020, 1, 15), D(2021, 3, 31), "Fachverfahren Ausländerwesen",
-     None),
+    (
+        "Ausländerakte",
+        None,
+        "2.2",
+        "umgesetzt",
+        D(2020, 1, 15),
+        D(2021, 3, 31),
+        "Fachverfahren Ausländerwesen",
+        None,
+    ),
     ("Friedhofsakte", None, "S3", "umgesetzt", D(2020, 4, 1), D(2021, 9, 30), "Friedhofsverwaltung", None),
     ("Gewerbeakte", None, "3.1", "umgesetzt", D(2021, 2, 1), D(2022, 3, 31), "Gewerbeverfahren", None),
-    ("Sozialakte", "Sozialakte SGB XII", "5.1", "umgesetzt", D(2021, 6, 1), D(2022, 9, 30),
-     "Fachverfahren Sozialhilfe (SGB XII)", None),
+    (
+        "Sozialakte",
+        "Sozialakte SGB XII",
+        "5.1",
+        "umgesetzt",
+        D(2021, 6, 1),
+        D(2022, 9, 30),
+        "Fachverfahren Sozialhilfe (SGB XII)",
+        None,
+    ),
     ("Bauakte", None, "6.1", "in_einfuehrung", D(2023, 3, 1), None, "Baugenehmigungsverfahren", None),
     ("Grundstücksakte", None, "6.2", "in_einfuehrung", D(2023, 6, 1), None, "Liegenschaftsverwaltung", None),
 )
@@ -76,8 +101,9 @@ VOLUMES = {
 }
 
 
-async def _unit(units: OrgUnitService, kind: OrgUnitKind, code: str, name: str,
-                parent_id: uuid.UUID | None) -> uuid.UUID:
+async def _unit(
+    units: OrgUnitService, kind: OrgUnitKind, code: str, name: str, parent_id: uuid.UUID | None
+) -> uuid.UUID:
     existing = await units.peek(kind, code)
     if existing is not None:
         return existing.id
@@ -90,36 +116,77 @@ async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
         return
     await service.ensure_initialized()
     org = OrgUnitService(session, tenant_id)
-    areas = {code: await _unit(org, OrgUnitKind.BUSINESS_AREA, code, name, None) for code, name in BUSINESS_AREAS}
-    units = {code: await _unit(org, OrgUnitKind.DEPARTMENT, code, name, areas[parent])
-             for code, name, parent in DEPARTMENTS}
-    product = await service.save_product(ProductInput(
-        name="nscale egov", vendor="Ceyoniq Technology", product_version="9", operator="GKD Recklinghausen",
-        notes="Betrieb im kommunalen Rechenzentrum; Fachaktenlösung und Allgemeine Schriftgutverwaltung."))
+    areas = {
+        code: await _unit(org, OrgUnitKind.BUSINESS_AREA, code, name, None) for code, name in BUSINESS_AREAS
+    }
+    units = {
+        code: await _unit(org, OrgUnitKind.DEPARTMENT, code, name, areas[parent])
+        for code, name, parent in DEPARTMENTS
+    }
+    product = await service.save_product(
+        ProductInput(
+            name="nscale egov",
+            vendor="Ceyoniq Technology",
+            product_version="9",
+            operator="GKD Recklinghausen",
+            notes="Betrieb im kommunalen Rechenzentrum; Fachaktenlösung und Allgemeine Schriftgutverwaltung.",
+        )
+    )
     measures = {number: m.id for number, m in (await MeasureService(session, tenant_id).by_number()).items()}
     for type_name, designation, code, status, intro, live, procedure, measure in WITH_PROCEDURE:
         file_type = await service.find_file_type(type_name)
         assert file_type is not None
-        await service.create_rollout(RolloutInput(
-            file_type_id=file_type.id, org_unit_id=units[code], product_id=product.id, designation=designation,
-            status=status, introduction_on=intro, live_on=live, integration="fachverfahren",
-            procedure_name=procedure, procedure_interface="DMS-Schnittstelle (Ablage aus dem Fachverfahren)",
-            scanning_resiscan=True, scanning_mode="scanstrasse", archive_audit_proof=True,
-            users_trained=12 if status == "umgesetzt" else 4, measure_id=measures.get(measure or "")))
+        await service.create_rollout(
+            RolloutInput(
+                file_type_id=file_type.id,
+                org_unit_id=units[code],
+                product_id=product.id,
+                designation=designation,
+                status=status,
+                introduction_on=intro,
+                live_on=live,
+                integration="fachverfahren",
+                procedure_name=procedure,
+                procedure_interface="DMS-Schnittstelle (Ablage aus dem Fachverfahren)",
+                scanning_resiscan=True,
+                scanning_mode="scanstrasse",
+                archive_audit_proof=True,
+                users_trained=12 if status == "umgesetzt" else 4,
+                measure_id=measures.get(measure or ""),
+            )
+        )
     general = await service.find_file_type("Allgemeiner Schriftverkehr")
     assert general is not None
     for code, status, intro, live, long_term in STANDALONE:
-        await service.create_rollout(RolloutInput(
-            file_type_id=general.id, org_unit_id=units[code], product_id=product.id, status=status,
-            introduction_on=intro, live_on=live, integration="eigenstaendig",
-            inbox="zentral" if code == "7.2" else "dezentral", workflow_approval=True,
-            workflow_acknowledgement=True, workflow_cosigning=code == "7.2", scanning_resiscan=True,
-            scanning_mode="dezentral", archive_audit_proof=True, archive_long_term=long_term,
-            users_trained=25 if status == "umgesetzt" else 6,
-            notes="Kommunalarchiv – auch vor dem Hintergrund der Langzeitarchivierung." if code == "1.3" else None))
+        await service.create_rollout(
+            RolloutInput(
+                file_type_id=general.id,
+                org_unit_id=units[code],
+                product_id=product.id,
+                status=status,
+                introduction_on=intro,
+                live_on=live,
+                integration="eigenstaendig",
+                inbox="zentral" if code == "7.2" else "dezentral",
+                workflow_approval=True,
+                workflow_acknowledgement=True,
+                workflow_cosigning=code == "7.2",
+                scanning_resiscan=True,
+                scanning_mode="dezentral",
+                archive_audit_proof=True,
+                archive_long_term=long_term,
+                users_trained=25 if status == "umgesetzt" else 6,
+                notes="Kommunalarchiv – auch vor dem Hintergrund der Langzeitarchivierung."
+                if code == "1.3"
+                else None,
+            )
+        )
     for date, per_unit in VOLUMES.items():
         for code, (total, digital) in per_unit.items():
-            await service.create_volume(VolumeInput(org_unit_id=units[code], reporting_date=date,
-                                                    total_count=total, digital_count=digital))
+            await service.create_volume(
+                VolumeInput(
+                    org_unit_id=units[code], reporting_date=date, total_count=total, digital_count=digital
+                )
+            )
     goal = await service.goal()
     await service.update_goal(GoalInput(goal_share_percent=30, goal_year=2026, version=goal.version))

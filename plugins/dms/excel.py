@@ -61,8 +61,14 @@ VOLUME_COLUMNS: tuple[tuple[str, str], ...] = (
     ("davon digital bearbeitet", "digital_count"),
     ("Anteil digital (%)", "share"),
 )
-BOOL_FIELDS = {"workflow_approval", "workflow_acknowledgement", "workflow_cosigning", "scanning_resiscan",
-               "archive_audit_proof", "archive_long_term"}
+BOOL_FIELDS = {
+    "workflow_approval",
+    "workflow_acknowledgement",
+    "workflow_cosigning",
+    "scanning_resiscan",
+    "archive_audit_proof",
+    "archive_long_term",
+}
 
 
 def _yes(value: bool) -> str:
@@ -94,13 +100,22 @@ async def export_workbook(service: DmsService) -> bytes:
     for r in await service.rollout_rows():
         unit = units.get(r.org_unit_id)
         values = {
-            "file_type": r.file_type, "designation": r.designation, "org_unit": unit.code if unit else r.org_unit,
-            "status": STATUS_LABELS[r.status], "planned_on": r.planned_on, "introduction_on": r.introduction_on,
-            "live_on": r.live_on, "integration": "Fachverfahren" if r.integration == "fachverfahren" else "eigenständig",
-            "procedure_name": r.procedure_name, "procedure_vendor": r.procedure_vendor,
-            "procedure_interface": r.procedure_interface, "product": r.product,
-            "inbox": INBOX_MODES.get(r.inbox or "", None), "scanning_mode": SCANNING_MODES.get(r.scanning_mode or ""),
-            "users_trained": r.users_trained, "measure": measures.get(r.measure_id) if r.measure_id else None,
+            "file_type": r.file_type,
+            "designation": r.designation,
+            "org_unit": unit.code if unit else r.org_unit,
+            "status": STATUS_LABELS[r.status],
+            "planned_on": r.planned_on,
+            "introduction_on": r.introduction_on,
+            "live_on": r.live_on,
+            "integration": "Fachverfahren" if r.integration == "fachverfahren" else "eigenständig",
+            "procedure_name": r.procedure_name,
+            "procedure_vendor": r.procedure_vendor,
+            "procedure_interface": r.procedure_interface,
+            "product": r.product,
+            "inbox": INBOX_MODES.get(r.inbox or "", None),
+            "scanning_mode": SCANNING_MODES.get(r.scanning_mode or ""),
+            "users_trained": r.users_trained,
+            "measure": measures.get(r.measure_id) if r.measure_id else None,
             "notes": r.notes,
         }
         for f in BOOL_FIELDS:
@@ -110,13 +125,28 @@ async def export_workbook(service: DmsService) -> bytes:
     vrows = []
     for v in sorted(await service.volumes(), key=lambda v: (v.reporting_date, v.org_unit)):
         unit = units.get(v.org_unit_id)
-        vrows.append([unit.code if unit else v.org_unit, v.reporting_date, v.total_count, v.digital_count,
-                      v.digital_share])
+        vrows.append(
+            [
+                unit.code if unit else v.org_unit,
+                v.reporting_date,
+                v.total_count,
+                v.digital_count,
+                v.digital_share,
+            ]
+        )
     _sheet(wb, VOLUME_SHEET, [h for h, _ in VOLUME_COLUMNS], vrows)
-    _sheet(wb, "Produkte", ["Produkt", "Version", "Hersteller", "Betrieb"],
-           [[p.name, p.product_version, p.vendor, p.operator] for p in await service.products()])
-    _sheet(wb, "Aktenarten", ["Aktenart", "Beschreibung"],
-           [[t.name, t.description] for t in await service.file_types()])
+    _sheet(
+        wb,
+        "Produkte",
+        ["Produkt", "Version", "Hersteller", "Betrieb"],
+        [[p.name, p.product_version, p.vendor, p.operator] for p in await service.products()],
+    )
+    _sheet(
+        wb,
+        "Aktenarten",
+        ["Aktenart", "Beschreibung"],
+        [[t.name, t.description] for t in await service.file_types()],
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -162,7 +192,7 @@ def _integration(text: str | None) -> str | None:
     return None if t not in INTEGRATIONS else t
 
 
-def _choice(text: str | None, options: dict[str, str]) -> str | None | bool:
+def _choice(text: str | None, options: dict[str, str]) -> str | bool | None:
     if text is None:
         return None
     t = text.strip().lower()
@@ -176,10 +206,18 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises several types for a broken file
-        raise ValidationFailed([FieldError("datei", "Die Datei ist keine lesbare Excel-Datei (.xlsx).")]) from exc
+        raise ValidationFailed(
+            [FieldError("datei", "Die Datei ist keine lesbare Excel-Datei (.xlsx).")]
+        ) from exc
     if ROLLOUT_SHEET not in wb.sheetnames and VOLUME_SHEET not in wb.sheetnames:
-        raise ValidationFailed([FieldError("datei", f"Die Datei hat weder ein Blatt „{ROLLOUT_SHEET}“ noch ein "
-                                                    f"Blatt „{VOLUME_SHEET}“.")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "datei",
+                    f"Die Datei hat weder ein Blatt „{ROLLOUT_SHEET}“ noch ein Blatt „{VOLUME_SHEET}“.",
+                )
+            ]
+        )
     await service.ensure_initialized()
     errors: list[FieldError] = []
     rollouts: list[tuple[int, RolloutInput]] = []
@@ -190,13 +228,21 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
 
     async def unit_id(text: Any, n: int, sheet: str) -> Any:
         if text is None or str(text).strip() == "":
-            errors.append(FieldError("Organisationseinheit", f"{sheet}, Zeile {n}: Die Organisationseinheit fehlt.", n))
+            errors.append(
+                FieldError("Organisationseinheit", f"{sheet}, Zeile {n}: Die Organisationseinheit fehlt.", n)
+            )
             return None
         unit = await service.find_org_unit(str(text))
         if unit is None:
-            errors.append(FieldError("Organisationseinheit", f"{sheet}, Zeile {n}: Die Organisationseinheit "
-                                     f"„{text}“ ist unbekannt. Bitte legen Sie sie zuerst an oder prüfen Sie "
-                                     "Kürzel und Namen.", n))
+            errors.append(
+                FieldError(
+                    "Organisationseinheit",
+                    f"{sheet}, Zeile {n}: Die Organisationseinheit "
+                    f"„{text}“ ist unbekannt. Bitte legen Sie sie zuerst an oder prüfen Sie "
+                    "Kürzel und Namen.",
+                    n,
+                )
+            )
             return None
         return unit.id
 
@@ -210,61 +256,109 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
             else:
                 file_type = await service.find_file_type(p.text("file_type") or "")
                 if file_type is None:
-                    errors.append(FieldError("Aktenart", f"{ROLLOUT_SHEET}, Zeile {n}: Die Aktenart "
-                                             f"„{p.text('file_type')}“ ist unbekannt (siehe Aktenarten).", n))
+                    errors.append(
+                        FieldError(
+                            "Aktenart",
+                            f"{ROLLOUT_SHEET}, Zeile {n}: Die Aktenart "
+                            f"„{p.text('file_type')}“ ist unbekannt (siehe Aktenarten).",
+                            n,
+                        )
+                    )
             org_unit_id = await unit_id(p.text("org_unit"), n, ROLLOUT_SHEET)
             status = _status(p.text("status"))
             if status is None:
-                errors.append(FieldError("Status", f"{ROLLOUT_SHEET}, Zeile {n}: Status „{p.text('status')}“ ist "
-                                         "unbekannt (geplant, in Einführung, umgesetzt).", n))
+                errors.append(
+                    FieldError(
+                        "Status",
+                        f"{ROLLOUT_SHEET}, Zeile {n}: Status „{p.text('status')}“ ist "
+                        "unbekannt (geplant, in Einführung, umgesetzt).",
+                        n,
+                    )
+                )
             integration = _integration(p.text("integration"))
             if integration is None:
-                errors.append(FieldError("Anbindung", f"{ROLLOUT_SHEET}, Zeile {n}: Anbindung "
-                                         f"„{p.text('integration')}“ ist unbekannt (Fachverfahren oder "
-                                         "eigenständig).", n))
+                errors.append(
+                    FieldError(
+                        "Anbindung",
+                        f"{ROLLOUT_SHEET}, Zeile {n}: Anbindung "
+                        f"„{p.text('integration')}“ ist unbekannt (Fachverfahren oder "
+                        "eigenständig).",
+                        n,
+                    )
+                )
             product_id = None
             if p.text("product"):
                 product = products.get((p.text("product") or "").lower())
                 if product is None:
-                    errors.append(FieldError("DMS-Produkt", f"{ROLLOUT_SHEET}, Zeile {n}: Das DMS-Produkt "
-                                             f"„{p.text('product')}“ ist unbekannt (siehe DMS-Produkte).", n))
+                    errors.append(
+                        FieldError(
+                            "DMS-Produkt",
+                            f"{ROLLOUT_SHEET}, Zeile {n}: Das DMS-Produkt "
+                            f"„{p.text('product')}“ ist unbekannt (siehe DMS-Produkte).",
+                            n,
+                        )
+                    )
                 else:
                     product_id = product.id
             measure_id = None
             if p.text("measure"):
                 measure = measures.get((p.text("measure") or "").lower())
                 if measure is None:
-                    errors.append(FieldError("Maßnahme", f"{ROLLOUT_SHEET}, Zeile {n}: Die Maßnahme "
-                                             f"„{p.text('measure')}“ ist unbekannt.", n))
+                    errors.append(
+                        FieldError(
+                            "Maßnahme",
+                            f"{ROLLOUT_SHEET}, Zeile {n}: Die Maßnahme „{p.text('measure')}“ ist unbekannt.",
+                            n,
+                        )
+                    )
                 else:
                     measure_id = measure.id
             inbox = _choice(p.text("inbox"), INBOX_MODES)
             scanning = _choice(p.text("scanning_mode"), SCANNING_MODES)
             if inbox is False:
-                errors.append(FieldError("Posteingang", f"{ROLLOUT_SHEET}, Zeile {n}: Posteingang zentral oder "
-                                         "dezentral.", n))
+                errors.append(
+                    FieldError(
+                        "Posteingang", f"{ROLLOUT_SHEET}, Zeile {n}: Posteingang zentral oder dezentral.", n
+                    )
+                )
             if scanning is False:
-                errors.append(FieldError("Scannen", f"{ROLLOUT_SHEET}, Zeile {n}: Scannen: Scanstraße oder "
-                                         "dezentral.", n))
+                errors.append(
+                    FieldError(
+                        "Scannen", f"{ROLLOUT_SHEET}, Zeile {n}: Scannen: Scanstraße oder dezentral.", n
+                    )
+                )
             data = RolloutInput(
-                file_type_id=file_type.id if file_type else None, org_unit_id=org_unit_id, product_id=product_id,
-                designation=p.text("designation"), status=status or "geplant",
-                planned_on=p.date("planned_on", "geplant ab"), introduction_on=p.date("introduction_on",
-                                                                                      "Einführung begonnen"),
-                live_on=p.date("live_on", "umgesetzt am"), integration=integration or "fachverfahren",
-                procedure_name=p.text("procedure_name"), procedure_vendor=p.text("procedure_vendor"),
+                file_type_id=file_type.id if file_type else None,
+                org_unit_id=org_unit_id,
+                product_id=product_id,
+                designation=p.text("designation"),
+                status=status or "geplant",
+                planned_on=p.date("planned_on", "geplant ab"),
+                introduction_on=p.date("introduction_on", "Einführung begonnen"),
+                live_on=p.date("live_on", "umgesetzt am"),
+                integration=integration or "fachverfahren",
+                procedure_name=p.text("procedure_name"),
+                procedure_vendor=p.text("procedure_vendor"),
                 procedure_interface=p.text("procedure_interface"),
-                inbox=inbox or None, scanning_mode=scanning or None,  # type: ignore[arg-type]
-                users_trained=p.integer("users_trained", "geschulte Personen"), measure_id=measure_id,
-                notes=p.text("notes"), **{f: p.flag(f) for f in BOOL_FIELDS},
+                inbox=inbox or None,
+                scanning_mode=scanning or None,  # type: ignore[arg-type]
+                users_trained=p.integer("users_trained", "geschulte Personen"),
+                measure_id=measure_id,
+                notes=p.text("notes"),
+                **{f: p.flag(f) for f in BOOL_FIELDS},
             )
             errors.extend(_prefixed(p.errors, ROLLOUT_SHEET, n))
             if len(errors) == before:
                 errors.extend(_prefixed(rollout_errors(data, row=n), ROLLOUT_SHEET, n))
             key = (data.file_type_id, data.org_unit_id)
             if len(errors) == before and key in seen:
-                errors.append(FieldError("Aktenart", f"{ROLLOUT_SHEET}, Zeile {n}: Aktenart und "
-                                         "Organisationseinheit kommen doppelt vor.", n))
+                errors.append(
+                    FieldError(
+                        "Aktenart",
+                        f"{ROLLOUT_SHEET}, Zeile {n}: Aktenart und Organisationseinheit kommen doppelt vor.",
+                        n,
+                    )
+                )
             seen.add(key)
             rollouts.append((n, data))
 
@@ -274,26 +368,43 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
             p = Parser(rec, row=n)
             before = len(errors)
             org_unit_id = await unit_id(p.text("org_unit"), n, VOLUME_SHEET)
-            vdata = VolumeInput(org_unit_id=org_unit_id, reporting_date=p.date("reporting_date", "Stichtag"),
-                                total_count=p.integer("total_count", "Dokumente insgesamt"),
-                                digital_count=p.integer("digital_count", "davon digital bearbeitet"))
+            vdata = VolumeInput(
+                org_unit_id=org_unit_id,
+                reporting_date=p.date("reporting_date", "Stichtag"),
+                total_count=p.integer("total_count", "Dokumente insgesamt"),
+                digital_count=p.integer("digital_count", "davon digital bearbeitet"),
+            )
             share = p.number("share", "Anteil digital")
             if share is not None and (share < 0 or share > 100):
-                errors.append(FieldError("Anteil digital (%)", f"{VOLUME_SHEET}, Zeile {n}: Ein Anteil muss "
-                                         f"zwischen 0 und 100 % liegen (eingetragen: {share:g} %).", n))
+                errors.append(
+                    FieldError(
+                        "Anteil digital (%)",
+                        f"{VOLUME_SHEET}, Zeile {n}: Ein Anteil muss "
+                        f"zwischen 0 und 100 % liegen (eingetragen: {share:g} %).",
+                        n,
+                    )
+                )
             errors.extend(_prefixed(p.errors, VOLUME_SHEET, n))
             if len(errors) == before:
                 errors.extend(_prefixed(volume_errors(vdata, row=n), VOLUME_SHEET, n))
             key = (vdata.org_unit_id, vdata.reporting_date)
             if len(errors) == before and key in vseen:
-                errors.append(FieldError("Stichtag", f"{VOLUME_SHEET}, Zeile {n}: Organisationseinheit und "
-                                         "Stichtag kommen doppelt vor.", n))
+                errors.append(
+                    FieldError(
+                        "Stichtag",
+                        f"{VOLUME_SHEET}, Zeile {n}: Organisationseinheit und Stichtag kommen doppelt vor.",
+                        n,
+                    )
+                )
             vseen.add(key)
             volumes.append((n, vdata))
 
     if errors:
-        raise ValidationFailed(errors, message=f"Die Datei wurde nicht übernommen: {len(errors)} Problem(e). "
-                                               "Es wurde nichts gespeichert.")
+        raise ValidationFailed(
+            errors,
+            message=f"Die Datei wurde nicht übernommen: {len(errors)} Problem(e). "
+            "Es wurde nichts gespeichert.",
+        )
 
     result = ImportResult(dry_run=dry_run)
     existing = {(r.file_type_id, r.org_unit_id): r for r in await service.rollout_rows()}

@@ -44,7 +44,9 @@ class Parser:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        self.errors.append(FieldError(name, f"„{text}“ ist kein gültiges Datum für „{label}“ (TT.MM.JJJJ).", self.row))
+        self.errors.append(
+            FieldError(name, f"„{text}“ ist kein gültiges Datum für „{label}“ (TT.MM.JJJJ).", self.row)
+        )
         return None
 
     def integer(self, name: str, label: str) -> int | None:
@@ -159,22 +161,33 @@ def parse_volume(form: Any) -> tuple[VolumeInput, list[FieldError]]:
 
 def parse_goal(form: Any) -> tuple[GoalInput, list[FieldError]]:
     p = Parser(form)
-    data = GoalInput(goal_share_percent=p.number("goal_share_percent", "Zielanteil"),
-                     goal_year=p.integer("goal_year", "Zieljahr"), version=p.integer("version", "Bearbeitungsstand"))
+    data = GoalInput(
+        goal_share_percent=p.number("goal_share_percent", "Zielanteil"),
+        goal_year=p.integer("goal_year", "Zieljahr"),
+        version=p.integer("version", "Bearbeitungsstand"),
+    )
     return data, p.errors
 
 
 def parse_product(form: Any) -> tuple[ProductInput, list[FieldError]]:
     p = Parser(form)
-    data = ProductInput(name=p.text("name") or "", vendor=p.text("vendor"), product_version=p.text("product_version"),
-                        operator=p.text("operator"), notes=p.text("notes"),
-                        version=p.integer("version", "Bearbeitungsstand"))
+    data = ProductInput(
+        name=p.text("name") or "",
+        vendor=p.text("vendor"),
+        product_version=p.text("product_version"),
+        operator=p.text("operator"),
+        notes=p.text("notes"),
+        version=p.integer("version", "Bearbeitungsstand"),
+    )
     return data, p.errors
 
 
 def parse_file_type(form: Any) -> tuple[FileTypeInput, list[FieldError]]:
     p = Parser(form)
-    data = FileTypeInput(name=p.text("name") or "", description=p.text("description"),
-                         sort_order=p.integer("sort_order", "Reihenfolge") or 100,
-                         version=p.integer("version", "Bearbeitungsstand"))
+    data = FileTypeInput(
+        name=p.text("name") or "",
+        description=p.text("description"),
+        sort_order=p.integer("sort_order", "Reihenfolge") or 100,
+        version=p.integer("version", "Bearbeitungsstand"),
+    )
     return data, p.errors

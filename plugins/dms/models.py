@@ -84,10 +84,14 @@ class DmsRollout(TenantScoped, Timestamped, Versioned, Base):
     __tablename__ = "dms_rollouts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "file_type_id", "org_unit_id"),
-        ForeignKeyConstraint(["tenant_id", "file_type_id"], ["dms_file_types.tenant_id", "dms_file_types.id"],
-                             ondelete="RESTRICT"),
-        ForeignKeyConstraint(["tenant_id", "product_id"], ["dms_products.tenant_id", "dms_products.id"],
-                             ondelete="RESTRICT"),
+        ForeignKeyConstraint(
+            ["tenant_id", "file_type_id"],
+            ["dms_file_types.tenant_id", "dms_file_types.id"],
+            ondelete="RESTRICT",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "product_id"], ["dms_products.tenant_id", "dms_products.id"], ondelete="RESTRICT"
+        ),
         ForeignKeyConstraint(["tenant_id", "org_unit_id"], ["org_units.tenant_id", "org_units.id"]),
         ForeignKeyConstraint(["tenant_id", "measure_id"], ["measures.tenant_id", "measures.id"]),
         CheckConstraint("status IN ('geplant', 'in_einfuehrung', 'umgesetzt')", name="status_known"),
@@ -152,10 +156,12 @@ class DmsRolloutBudgetLine(TenantScoped, Base):
     __tablename__ = "dms_rollout_budget_lines"
     __table_args__ = (
         UniqueConstraint("tenant_id", "rollout_id", "budget_line_id"),
-        ForeignKeyConstraint(["tenant_id", "rollout_id"], ["dms_rollouts.tenant_id", "dms_rollouts.id"],
-                             ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "budget_line_id"], ["budget_lines.tenant_id", "budget_lines.id"],
-                             ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "rollout_id"], ["dms_rollouts.tenant_id", "dms_rollouts.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "budget_line_id"], ["budget_lines.tenant_id", "budget_lines.id"], ondelete="CASCADE"
+        ),
     )
 
     rollout_id: Mapped[uuid.UUID] = mapped_column()

@@ -36,33 +36,56 @@ class NetworkOverview(msgspec.Struct, kw_only=True):
 
 async def _tenant_counts(session: AsyncSession, tenant_id: Any) -> dict[str, Any]:
     status_in = DmsRollout.status.in_((STATUS_LIVE, STATUS_INTRODUCING))
-    by_type = (await session.execute(
-        select(DmsFileType.name, DmsRollout.status, func.count())
-        .join(DmsFileType, (DmsFileType.tenant_id == DmsRollout.tenant_id) & (DmsFileType.id == DmsRollout.file_type_id))
-        .where(DmsRollout.tenant_id == tenant_id, status_in)
-        .group_by(DmsFileType.name, DmsRollout.status))).all()
-    by_product = (await session.execute(
-        select(DmsProduct.name, DmsRollout.status, func.count())
-        .join(DmsProduct, (DmsProduct.tenant_id == DmsRollout.tenant_id) & (DmsProduct.id == DmsRollout.product_id))
-        .where(DmsRollout.tenant_id == tenant_id, status_in)
-        .group_by(DmsProduct.name, DmsRollout.status))).all()
-    products_in_use = (await session.scalars(
-        select(DmsProduct.name).where(DmsProduct.tenant_id == tenant_id))).all()
+    by_type = (
+        await session.execute(
+            select(DmsFileType.name, DmsRollout.status, func.count())
+            .join(
+                DmsFileType,
+                (DmsFileType.tenant_id == DmsRollout.tenant_id) & (DmsFileType.id == DmsRollout.file_type_id),
+            )
+            .where(DmsRollout.tenant_id == tenant_id, status_in)
+            .group_by(DmsFileType.name, DmsRollout.status)
+        )
+    ).all()
+    by_product = (
+        await session.execute(
+            select(DmsProduct.name, DmsRollout.status, func.count())
+            .join(
+                DmsProduct,
+                (DmsProduct.tenant_id == DmsRollout.tenant_id) & (DmsProduct.id == DmsRollout.product_id),
+            )
+            .where(DmsRollout.tenant_id == tenant_id, status_in)
+            .group_by(DmsProduct.name, DmsRollout.status)
+        )
+    ).all()
+    products_in_use = (
+        await session.scalars(select(DmsProduct.name).where(DmsProduct.tenant_id == tenant_id))
+    ).all()
     return {"file_types": by_type, "products": by_product, "products_in_use": list(products_in_use)}
 
 
 def _rows(acc: dict[str, dict[str, Any]]) -> list[NetworkRow]:
     return [
-        NetworkRow(name=name, tenants_live=sorted(v["live"]), tenants_introducing=sorted(v["intro"] - v["live"]),
-                   units_live=v["units_live"], units_introducing=v["units_intro"])
+        NetworkRow(
+            name=name,
+            tenants_live=sorted(v["live"]),
+            tenants_introducing=sorted(v["intro"] - v["live"]),
+            units_live=v["units_live"],
+            units_introducing=v["units_intro"],
+        )
         for name, v in sorted(acc.items(), key=lambda kv: (-len(kv[1]["live"]), kv[0].lower()))
     ]
 
 
 async def network_overview(sessionmaker: async_sessionmaker[AsyncSession]) -> NetworkOverview:
     async with platform_session(sessionmaker) as session:
-        tenants = list((await session.execute(
-            select(Tenant.id, Tenant.name).where(Tenant.is_active.is_(True)).order_by(Tenant.name))).all())
+        tenants = list(
+            (
+                await session.execute(
+                    select(Tenant.id, Tenant.name).where(Tenant.is_active.is_(True)).order_by(Tenant.name)
+                )
+            ).all()
+        )
 
     def empty() -> dict[str, Any]:
         return {"live": set(), "intro": set(), "units_live": 0, "units_intro": 0}
@@ -89,6 +112,10 @@ async def network_overview(sessionmaker: async_sessionmaker[AsyncSession]) -> Ne
                     entry["intro"].add(tenant_name)
                     entry["units_intro"] += int(n)
         for name in counts["products_in_use"]:
-            products[name]  # a product in use without rollouts yet still shows up  # noqa: B018
-    return NetworkOverview(tenants=counted, tenants_with_rollouts=with_rollouts, products=_rows(products),
-                           file_types=_rows(types))
+            products[name]  # a product in use without rollouts yet still shows up
+    return NetworkOverview(
+        tenants=counted,
+        tenants_with_rollouts=with_rollouts,
+        products=_rows(products),
+        file_types=_rows(types),
+    )

@@ -18,8 +18,12 @@ HERE = Path(__file__).parent
 
 @hookimpl
 def kommpass_plugin_info() -> PluginInfo:
-    return PluginInfo(name="dms", label="DMS-Einführung", version="0.1.0",
-                      description="E-Akten je Organisationseinheit, Workflows, digitaler Anteil, Kosten.")
+    return PluginInfo(
+        name="dms",
+        label="DMS-Einführung",
+        version="0.1.0",
+        description="E-Akten je Organisationseinheit, Workflows, digitaler Anteil, Kosten.",
+    )
 
 
 @hookimpl
@@ -49,15 +53,24 @@ def kommpass_register_navigation() -> list[NavItem]:
 def kommpass_register_dashboard_widgets() -> list[Widget]:
     from plugins.dms.summary import load_widget
 
-    return [Widget(key="dms", title="DMS-Einführung", template="dms/_widget.html", load=load_widget, order=60)]
+    return [
+        Widget(key="dms", title="DMS-Einführung", template="dms/_widget.html", load=load_widget, order=60)
+    ]
 
 
 @hookimpl
 def kommpass_register_report_sections() -> list[ReportSection]:
     from plugins.dms.summary import REPORT_TITLE, load_report_section
 
-    return [ReportSection(key="dms", title=REPORT_TITLE, load=load_report_section,
-                          template="dms/_report_section.html", order=60)]
+    return [
+        ReportSection(
+            key="dms",
+            title=REPORT_TITLE,
+            load=load_report_section,
+            template="dms/_report_section.html",
+            order=60,
+        )
+    ]
 
 
 @hookimpl

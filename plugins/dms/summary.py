@@ -23,8 +23,11 @@ from plugins.types import AssistantDocument, RenderContext
 REPORT_TITLE = "Programm Dokumentenmanagementsystem (DMS)"
 PROCEDURE_HEADING = "In Anbindung an eine Fachsoftware"
 STANDALONE_HEADING = "Ohne Anbindung Fachverfahren mit Workflow-/Prozessdimension"
-COLUMN_TITLES = {STATUS_LIVE: "Elektronische Akte umgesetzt", STATUS_INTRODUCING: "Elektronische Akte in Einführung",
-                 STATUS_PLANNED: "Elektronische Akte geplant"}
+COLUMN_TITLES = {
+    STATUS_LIVE: "Elektronische Akte umgesetzt",
+    STATUS_INTRODUCING: "Elektronische Akte in Einführung",
+    STATUS_PLANNED: "Elektronische Akte geplant",
+}
 
 
 def _name(r: Rollout) -> str:
@@ -66,12 +69,26 @@ async def report_data(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, 
     lists: list[dict[str, Any]] = []
     for status in (STATUS_LIVE, STATUS_INTRODUCING):
         col = columns[status]
-        lists.append({"title": f"{COLUMN_TITLES[status]} – {PROCEDURE_HEADING}", "items": list(col["procedure"])})
+        lists.append(
+            {"title": f"{COLUMN_TITLES[status]} – {PROCEDURE_HEADING}", "items": list(col["procedure"])}
+        )
         for group in col["standalone"]:
-            lists.append({"title": f"{COLUMN_TITLES[status]} – {STANDALONE_HEADING}: {group['label']}",
-                          "items": list(group["units"])})
-    trend_rows = [[p.reporting_date.strftime("%d.%m.%Y"), p.total_count, p.digital_count,
-                   _pct(p.digital_share) if p.digital_share is not None else "–"] for p in indicator.trend]
+            lists.append(
+                {
+                    "title": f"{COLUMN_TITLES[status]} – {STANDALONE_HEADING}: {group['label']}",
+                    "items": list(group["units"]),
+                }
+            )
+    trend_rows = [
+        [
+            p.reporting_date.strftime("%d.%m.%Y"),
+            p.total_count,
+            p.digital_count,
+            _pct(p.digital_share) if p.digital_share is not None else "–",
+        ]
+        for p in indicator.trend
+    ]
+    goal_text = f"{_pct(indicator.goal.goal_share_percent)} bis {indicator.goal.goal_year}"
     paragraphs = []
     if indicator.latest_share is not None:
         last = indicator.trend[-1]
@@ -84,18 +101,25 @@ async def report_data(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, 
         paragraphs.append("Es sind noch keine E-Akten-Einführungen erfasst.")
     return {
         "title": REPORT_TITLE,
-        "columns": [{"status": s, "title": COLUMN_TITLES[s], **columns[s]} for s in (STATUS_LIVE,
-                                                                                     STATUS_INTRODUCING)],
+        "columns": [
+            {"status": s, "title": COLUMN_TITLES[s], **columns[s]} for s in (STATUS_LIVE, STATUS_INTRODUCING)
+        ],
         "paragraphs": paragraphs,
         "lists": lists,
-        "tables": [{
-            "title": f"Anteil digital bearbeiteter Dokumente (Ziel {_pct(indicator.goal.goal_share_percent)} bis "
-                     f"{indicator.goal.goal_year})",
-            "columns": ["Stichtag", "Dokumente", "davon digital", "Anteil digital"],
-            "rows": trend_rows,
-        }] if trend_rows else [],
-        "indicator": {"latest_share": indicator.latest_share, "goal": indicator.goal.goal_share_percent,
-                      "goal_year": indicator.goal.goal_year},
+        "tables": [
+            {
+                "title": f"Anteil digital bearbeiteter Dokumente (Ziel {goal_text})",
+                "columns": ["Stichtag", "Dokumente", "davon digital", "Anteil digital"],
+                "rows": trend_rows,
+            }
+        ]
+        if trend_rows
+        else [],
+        "indicator": {
+            "latest_share": indicator.latest_share,
+            "goal": indicator.goal.goal_share_percent,
+            "goal_year": indicator.goal.goal_year,
+        },
     }
 
 
@@ -143,22 +167,40 @@ async def assistant_documents(session: AsyncSession, tenant_id: uuid.UUID | None
     rollouts = await service.rollout_rows()
     if not rollouts:
         return []
-    docs = [AssistantDocument(kind="dms", key="overview", title="DMS-Einführung: Stand der E-Akten",
-                              text=report_text(data), url="/dms", tenant_id=tenant_id,
-                              heading_path=("DMS-Einführung",))]
+    docs = [
+        AssistantDocument(
+            kind="dms",
+            key="overview",
+            title="DMS-Einführung: Stand der E-Akten",
+            text=report_text(data),
+            url="/dms",
+            tenant_id=tenant_id,
+            heading_path=("DMS-Einführung",),
+        )
+    ]
     by_type: dict[uuid.UUID, list[Rollout]] = {}
     for r in rollouts:
         by_type.setdefault(r.file_type_id, []).append(r)
     for type_id, items in by_type.items():
         parts = []
         for r in items:
-            how = (f"angebunden an das Fachverfahren {r.procedure_name}" if r.integration == INTEGRATION_PROCEDURE
-                   else "ohne Fachverfahren mit Workflows")
-            parts.append(f"{r.org_unit}: {r.status_label} ({how}"
-                         + (f", DMS {r.product}" if r.product else "") + ")")
-        docs.append(AssistantDocument(
-            kind="dms", key=f"file_type:{type_id}", title=f"E-Akte {items[0].file_type}",
-            text=f"E-Akte {items[0].file_type}. " + "; ".join(parts) + ".",
-            url=f"/dms/einfuehrungen?aktenart={type_id}", tenant_id=tenant_id,
-            heading_path=("DMS-Einführung", items[0].file_type)))
+            how = (
+                f"angebunden an das Fachverfahren {r.procedure_name}"
+                if r.integration == INTEGRATION_PROCEDURE
+                else "ohne Fachverfahren mit Workflows"
+            )
+            parts.append(
+                f"{r.org_unit}: {r.status_label} ({how}" + (f", DMS {r.product}" if r.product else "") + ")"
+            )
+        docs.append(
+            AssistantDocument(
+                kind="dms",
+                key=f"file_type:{type_id}",
+                title=f"E-Akte {items[0].file_type}",
+                text=f"E-Akte {items[0].file_type}. " + "; ".join(parts) + ".",
+                url=f"/dms/einfuehrungen?aktenart={type_id}",
+                tenant_id=tenant_id,
+                heading_path=("DMS-Einführung", items[0].file_type),
+            )
+        )
     return docs

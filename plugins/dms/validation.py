@@ -31,38 +31,57 @@ def rollout_errors(data: RolloutInput, row: int | None = None) -> list[FieldErro
     if data.org_unit_id is None:
         errors.append(FieldError("org_unit_id", "Bitte wählen Sie eine Organisationseinheit.", row))
     if data.status not in STATUS_LABELS:
-        errors.append(FieldError("status", "Unbekannter Status: erlaubt sind geplant, in Einführung, umgesetzt.", row))
+        errors.append(
+            FieldError("status", "Unbekannter Status: erlaubt sind geplant, in Einführung, umgesetzt.", row)
+        )
     if data.integration not in INTEGRATIONS:
-        errors.append(FieldError("integration", "Bitte wählen Sie: Fachverfahren oder eigenständig mit Workflows.",
-                                 row))
+        errors.append(
+            FieldError("integration", "Bitte wählen Sie: Fachverfahren oder eigenständig mit Workflows.", row)
+        )
     elif data.integration == INTEGRATION_PROCEDURE and not (data.procedure_name or "").strip():
-        errors.append(FieldError("procedure_name", "Bitte nennen Sie das Fachverfahren, an das die E-Akte "
-                                 "angebunden ist.", row))
+        errors.append(
+            FieldError(
+                "procedure_name", "Bitte nennen Sie das Fachverfahren, an das die E-Akte angebunden ist.", row
+            )
+        )
     if data.inbox is not None and data.inbox not in INBOX_MODES:
         errors.append(FieldError("inbox", "Posteingang: erlaubt sind zentral oder dezentral.", row))
     if data.scanning_mode is not None and data.scanning_mode not in SCANNING_MODES:
         errors.append(FieldError("scanning_mode", "Scannen: erlaubt sind Scanstraße oder dezentral.", row))
     if data.users_trained is not None and data.users_trained < 0:
-        errors.append(FieldError("users_trained", "Die Zahl geschulter Personen kann nicht negativ sein.", row))
+        errors.append(
+            FieldError("users_trained", "Die Zahl geschulter Personen kann nicht negativ sein.", row)
+        )
     # A status needs the date it was reached; dates follow the rollout order.
     if data.status == STATUS_INTRODUCING and data.introduction_on is None:
-        errors.append(FieldError("introduction_on", "Für „in Einführung“ fehlt das Datum, an dem die Einführung "
-                                 "begonnen hat.", row))
+        errors.append(
+            FieldError(
+                "introduction_on",
+                "Für „in Einführung“ fehlt das Datum, an dem die Einführung begonnen hat.",
+                row,
+            )
+        )
     if data.status == STATUS_LIVE and data.live_on is None:
         errors.append(FieldError("live_on", "Für „umgesetzt“ fehlt das Datum der Umsetzung.", row))
-    order = [("planned_on", data.planned_on), ("introduction_on", data.introduction_on), ("live_on", data.live_on)]
+    order = [
+        ("planned_on", data.planned_on),
+        ("introduction_on", data.introduction_on),
+        ("live_on", data.live_on),
+    ]
     for i, (later_field, later) in enumerate(order):
         if later is None:
             continue
         for earlier_field, earlier in order[:i]:
             if earlier is not None and later < earlier:
-                errors.append(FieldError(
-                    later_field,
-                    f"Das Datum „{DATE_LABELS[later_field]}“ ({_d(later)}) liegt vor dem Datum "
-                    f"„{DATE_LABELS[earlier_field]}“ ({_d(earlier)}). Die Reihenfolge ist: geplant, "
-                    "in Einführung, umgesetzt.",
-                    row,
-                ))
+                errors.append(
+                    FieldError(
+                        later_field,
+                        f"Das Datum „{DATE_LABELS[later_field]}“ ({_d(later)}) liegt vor dem Datum "
+                        f"„{DATE_LABELS[earlier_field]}“ ({_d(earlier)}). Die Reihenfolge ist: geplant, "
+                        "in Einführung, umgesetzt.",
+                        row,
+                    )
+                )
                 break
     return errors
 
@@ -78,26 +97,40 @@ def volume_errors(data: VolumeInput, row: int | None = None) -> list[FieldError]
     elif data.total_count < 0:
         errors.append(FieldError("total_count", "Die Zahl der Dokumente kann nicht negativ sein.", row))
     if data.digital_count is None:
-        errors.append(FieldError("digital_count", "Bitte geben Sie die Zahl der digital bearbeiteten Dokumente an.",
-                                 row))
+        errors.append(
+            FieldError(
+                "digital_count", "Bitte geben Sie die Zahl der digital bearbeiteten Dokumente an.", row
+            )
+        )
     elif data.digital_count < 0:
         errors.append(FieldError("digital_count", "Die Zahl der Dokumente kann nicht negativ sein.", row))
     elif data.total_count is not None and data.total_count >= 0 and data.digital_count > data.total_count:
         share = 100 * data.digital_count / data.total_count if data.total_count else float("inf")
         shown = f"{share:.0f} %".replace(".", ",") if share != float("inf") else "über 100 %"
-        errors.append(FieldError(
-            "digital_count",
-            f"Der digitale Anteil läge über 100 % ({shown}): {data.digital_count} digital bearbeitete von "
-            f"{data.total_count} Dokumenten insgesamt. Digital bearbeitete Dokumente sind ein Teil aller Dokumente.",
-            row,
-        ))
+        errors.append(
+            FieldError(
+                "digital_count",
+                f"Der digitale Anteil läge über 100 % ({shown}): {data.digital_count} digital bearbeitete "
+                f"von {data.total_count} Dokumenten insgesamt. Digital bearbeitete Dokumente sind ein Teil "
+                "aller Dokumente.",
+                row,
+            )
+        )
     return errors
 
 
-def share_errors(percent: float | None, field: str = "goal_share_percent", row: int | None = None) -> list[FieldError]:
+def share_errors(
+    percent: float | None, field: str = "goal_share_percent", row: int | None = None
+) -> list[FieldError]:
     if percent is None:
         return [FieldError(field, "Bitte geben Sie einen Anteil in Prozent an.", row)]
     if percent < 0 or percent > 100:
-        return [FieldError(field, f"Ein Anteil muss zwischen 0 und 100 % liegen (eingegeben: "
-                                  f"{str(percent).replace('.', ',')} %).", row)]
+        return [
+            FieldError(
+                field,
+                f"Ein Anteil muss zwischen 0 und 100 % liegen (eingegeben: "
+                f"{str(percent).replace('.', ',')} %).",
+                row,
+            )
+        ]
     return []

@@ -13,8 +13,9 @@ from core.orgunits.models import OrgUnitKind
 from core.orgunits.service import OrgUnitService
 
 
-async def make_units(sessionmaker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID,
-                     names: list[str]) -> dict[str, uuid.UUID]:
+async def make_units(
+    sessionmaker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, names: list[str]
+) -> dict[str, uuid.UUID]:
     """Dienststellen with codes D1, D2 … (the core's org-unit table)."""
     out: dict[str, uuid.UUID] = {}
     async with tenant_session(sessionmaker, tenant_id) as s:
@@ -32,8 +33,9 @@ def seed_004_dms(shared_dir: Path) -> dict[str, dict[str, object]]:
     rows = [line for line in section.splitlines() if "\t" in line]
     procedure_row, standalone_row = rows[1], rows[2]
     out: dict[str, dict[str, object]] = {}
-    for status, proc_cell, alone_cell in zip(("umgesetzt", "in_einfuehrung"), procedure_row.split("\t"),
-                                            standalone_row.split("\t"), strict=True):
+    for status, proc_cell, alone_cell in zip(
+        ("umgesetzt", "in_einfuehrung"), procedure_row.split("\t"), standalone_row.split("\t"), strict=True
+    ):
         label = re.search(r"<i>(.*?)</i>", alone_cell)
         assert label is not None
         out[status] = {

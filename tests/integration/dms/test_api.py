@@ -12,20 +12,29 @@ from tests.factories import create_tenant, login
 from tests.integration.dms.helpers import make_units
 
 
-async def test_rollout_lifecycle_over_the_api(client: AsyncTestClient[Any],
-                                              sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_rollout_lifecycle_over_the_api(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     tenant = await create_tenant(sessionmaker)
     units = await make_units(sessionmaker, tenant.id, ["Ordnungsbehörde"])
     actor = await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await actor.csrf_headers()
     types = (await client.get("/api/v1/dms/file-types")).json()
     general = next(t for t in types if t["name"] == "Allgemeiner Schriftverkehr")
-    product = await client.post("/api/v1/dms/products", json={"name": "nscale egov", "operator": "GKD"},
-                                headers=headers)
+    product = await client.post(
+        "/api/v1/dms/products", json={"name": "nscale egov", "operator": "GKD"}, headers=headers
+    )
     assert product.status_code == 201, product.text
-    body = {"file_type_id": general["id"], "org_unit_id": str(units["Ordnungsbehörde"]),
-            "product_id": product.json()["id"], "integration": "eigenstaendig", "status": "in_einfuehrung",
-            "introduction_on": "2023-08-01", "inbox": "dezentral", "workflow_approval": True}
+    body = {
+        "file_type_id": general["id"],
+        "org_unit_id": str(units["Ordnungsbehörde"]),
+        "product_id": product.json()["id"],
+        "integration": "eigenstaendig",
+        "status": "in_einfuehrung",
+        "introduction_on": "2023-08-01",
+        "inbox": "dezentral",
+        "workflow_approval": True,
+    }
     created = await client.post("/api/v1/dms/rollouts", json=body, headers=headers)
     assert created.status_code == 201, created.text
     item = created.json()
@@ -34,22 +43,38 @@ async def test_rollout_lifecycle_over_the_api(client: AsyncTestClient[Any],
     # without the CSRF header writes are refused
     assert (await client.post("/api/v1/dms/rollouts", json=body)).status_code == 403
 
-    bad = await client.put(f"/api/v1/dms/rollouts/{item['id']}", headers=headers, json={
-        **body, "status": "umgesetzt", "live_on": "2023-01-01", "version": item["version"]})
+    bad = await client.put(
+        f"/api/v1/dms/rollouts/{item['id']}",
+        headers=headers,
+        json={**body, "status": "umgesetzt", "live_on": "2023-01-01", "version": item["version"]},
+    )
     assert bad.status_code == 422
     assert any(e["field"] == "live_on" and "liegt vor" in e["message"] for e in bad.json()["errors"])
 
-    ok = await client.put(f"/api/v1/dms/rollouts/{item['id']}", headers=headers, json={
-        **body, "status": "umgesetzt", "live_on": "2024-02-01", "version": item["version"]})
+    ok = await client.put(
+        f"/api/v1/dms/rollouts/{item['id']}",
+        headers=headers,
+        json={**body, "status": "umgesetzt", "live_on": "2024-02-01", "version": item["version"]},
+    )
     assert ok.status_code == 200 and ok.json()["version"] == item["version"] + 1
-    stale = await client.put(f"/api/v1/dms/rollouts/{item['id']}", headers=headers, json={
-        **body, "notes": "alt", "version": item["version"]})
+    stale = await client.put(
+        f"/api/v1/dms/rollouts/{item['id']}",
+        headers=headers,
+        json={**body, "notes": "alt", "version": item["version"]},
+    )
     assert stale.status_code == 409
     assert stale.json()["current"]["status"] == "umgesetzt"
 
-    share = await client.post("/api/v1/dms/volumes", headers=headers, json={
-        "org_unit_id": str(units["Ordnungsbehörde"]), "reporting_date": "2024-03-31", "total_count": 10,
-        "digital_count": 11})
+    share = await client.post(
+        "/api/v1/dms/volumes",
+        headers=headers,
+        json={
+            "org_unit_id": str(units["Ordnungsbehörde"]),
+            "reporting_date": "2024-03-31",
+            "total_count": 10,
+            "digital_count": 11,
+        },
+    )
     assert share.status_code == 422 and "über 100 %" in share.text
     indicator = (await client.get("/api/v1/dms/indicator")).json()
     assert indicator["goal"]["goal_share_percent"] == 30 and indicator["trend"] == []
@@ -58,10 +83,13 @@ async def test_rollout_lifecycle_over_the_api(client: AsyncTestClient[Any],
     assert (await client.get(f"/api/v1/dms/rollouts/{item['id']}")).status_code == 404
 
 
-async def test_viewers_read_but_do_not_write(client: AsyncTestClient[Any],
-                                             sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_viewers_read_but_do_not_write(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     tenant = await create_tenant(sessionmaker)
     actor = await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
     assert (await client.get("/api/v1/dms/rollouts")).status_code == 200
-    response = await client.post("/api/v1/dms/products", json={"name": "enaio"}, headers=await actor.csrf_headers())
+    response = await client.post(
+        "/api/v1/dms/products", json={"name": "enaio"}, headers=await actor.csrf_headers()
+    )
     assert response.status_code == 403

@@ -23,8 +23,9 @@ from tests.factories import create_tenant, unique_slug
 from tests.integration.dms.helpers import make_units, seed_004_dms
 
 
-async def test_demo_content_is_the_state_of_seed_004(sessionmaker: async_sessionmaker[AsyncSession],
-                                                     shared_dir: Path) -> None:
+async def test_demo_content_is_the_state_of_seed_004(
+    sessionmaker: async_sessionmaker[AsyncSession], shared_dir: Path
+) -> None:
     seed = seed_004_dms(shared_dir)
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
@@ -42,14 +43,25 @@ async def test_demo_content_is_the_state_of_seed_004(sessionmaker: async_session
 
 
 def run_cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database.app, "DATABASE_MIGRATION_URL": database.migration,
-           "KOMMPASS_LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.app,
+        "DATABASE_MIGRATION_URL": database.migration,
+        "KOMMPASS_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(  # noqa: S603 - our own CLI with test arguments
+        [sys.executable, "-m", "web.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
-async def test_cli_import_dry_run_json_and_errors(database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession],
-                                                  tmp_path: Path) -> None:
+async def test_cli_import_dry_run_json_and_errors(
+    database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
     slug = unique_slug("dms")
     tenant = await create_tenant(sessionmaker, slug=slug)
     await make_units(sessionmaker, tenant.id, ["Organisation"])
@@ -59,8 +71,13 @@ async def test_cli_import_dry_run_json_and_errors(database: DatabaseUrls, sessio
         ws = wb.active
         ws.title = "Einführungen"
         ws.append([h for h, _ in ROLLOUT_COLUMNS])
-        values = {"Aktenart": "Vertragsakte", "Organisationseinheit": unit, "Status": "geplant",
-                  "Anbindung": "Fachverfahren", "Fachverfahren": "Vertragsmanagement"}
+        values = {
+            "Aktenart": "Vertragsakte",
+            "Organisationseinheit": unit,
+            "Status": "geplant",
+            "Anbindung": "Fachverfahren",
+            "Fachverfahren": "Vertragsmanagement",
+        }
         ws.append([values.get(h) for h, _ in ROLLOUT_COLUMNS])
         path = tmp_path / f"{unit}.xlsx"
         buf = io.BytesIO()
@@ -70,8 +87,15 @@ async def test_cli_import_dry_run_json_and_errors(database: DatabaseUrls, sessio
 
     dry = run_cli(database, "dms", "import", str(book("D1")), "--tenant", slug, "--dry-run", "--json")
     assert dry.returncode == 0, dry.stderr
-    assert json.loads(dry.stdout) == {"ok": True, "dry_run": True, "rollouts_created": 1, "rollouts_updated": 0,
-                                      "volumes_created": 0, "volumes_updated": 0, "errors": []}
+    assert json.loads(dry.stdout) == {
+        "ok": True,
+        "dry_run": True,
+        "rollouts_created": 1,
+        "rollouts_updated": 0,
+        "volumes_created": 0,
+        "volumes_updated": 0,
+        "errors": [],
+    }
     bad = run_cli(database, "dms", "import", str(book("Unbekannt")), "--tenant", slug)
     assert bad.returncode != 0
     lines = [line for line in bad.stderr.splitlines() if line.strip()]

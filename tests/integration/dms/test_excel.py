@@ -56,13 +56,32 @@ async def test_export_and_import_round_trip(sessionmaker: async_sessionmaker[Asy
         units = {u.name: u.id for u in await service.org_units()}
         general = await service.find_file_type("Allgemeiner Schriftverkehr")
         product = (await service.products())[0]
-        await service.create_rollout(RolloutInput(
-            file_type_id=general.id, org_unit_id=units["Organisation"], product_id=product.id,  # type: ignore[union-attr]
-            status="umgesetzt", introduction_on=dt.date(2022, 1, 10), live_on=dt.date(2022, 11, 30),
-            integration="eigenstaendig", inbox="zentral", workflow_approval=True, workflow_cosigning=True,
-            scanning_resiscan=True, scanning_mode="dezentral", archive_long_term=True, users_trained=25))
-        await service.create_volume(VolumeInput(org_unit_id=units["Organisation"], reporting_date=dt.date(2023, 9, 30),
-                                                total_count=1300, digital_count=520))
+        await service.create_rollout(
+            RolloutInput(
+                file_type_id=general.id,
+                org_unit_id=units["Organisation"],
+                product_id=product.id,  # type: ignore[union-attr]
+                status="umgesetzt",
+                introduction_on=dt.date(2022, 1, 10),
+                live_on=dt.date(2022, 11, 30),
+                integration="eigenstaendig",
+                inbox="zentral",
+                workflow_approval=True,
+                workflow_cosigning=True,
+                scanning_resiscan=True,
+                scanning_mode="dezentral",
+                archive_long_term=True,
+                users_trained=25,
+            )
+        )
+        await service.create_volume(
+            VolumeInput(
+                org_unit_id=units["Organisation"],
+                reporting_date=dt.date(2023, 9, 30),
+                total_count=1300,
+                digital_count=520,
+            )
+        )
         content = await export_workbook(service)
         before = [_comparable(r) for r in await service.rollout_rows()]
     async with tenant_session(sessionmaker, target.id) as s:
@@ -85,24 +104,52 @@ def _comparable(r: Any) -> dict[str, Any]:
     return data
 
 
-async def test_unknown_unit_and_bad_rows_write_nothing(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_unknown_unit_and_bad_rows_write_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
     tenant = await _tenant(sessionmaker)
     content = _workbook(
-        [{"Aktenart": "Bauakte", "Organisationseinheit": "Organisation", "Status": "in Einführung",
-          "Einführung begonnen": dt.date(2023, 1, 1), "Anbindung": "Fachverfahren", "Fachverfahren": "ProBauG"},
-         {"Aktenart": "Gewerbeakte", "Organisationseinheit": "Gibt es nicht", "Status": "umgesetzt",
-          "Einführung begonnen": dt.date(2023, 1, 1), "umgesetzt am": dt.date(2023, 6, 1),
-          "Anbindung": "Fachverfahren", "Fachverfahren": "Gewerbe"},
-         {"Aktenart": "Sozialakte", "Organisationseinheit": "D2", "Status": "umgesetzt",
-          "Einführung begonnen": "01.06.2023", "umgesetzt am": "01.01.2023", "Anbindung": "Fachverfahren",
-          "Fachverfahren": "SGB XII"}],
-        [{"Organisationseinheit": "Organisation", "Stichtag": dt.date(2024, 3, 31), "Dokumente insgesamt": 100,
-          "davon digital bearbeitet": 130}],
+        [
+            {
+                "Aktenart": "Bauakte",
+                "Organisationseinheit": "Organisation",
+                "Status": "in Einführung",
+                "Einführung begonnen": dt.date(2023, 1, 1),
+                "Anbindung": "Fachverfahren",
+                "Fachverfahren": "ProBauG",
+            },
+            {
+                "Aktenart": "Gewerbeakte",
+                "Organisationseinheit": "Gibt es nicht",
+                "Status": "umgesetzt",
+                "Einführung begonnen": dt.date(2023, 1, 1),
+                "umgesetzt am": dt.date(2023, 6, 1),
+                "Anbindung": "Fachverfahren",
+                "Fachverfahren": "Gewerbe",
+            },
+            {
+                "Aktenart": "Sozialakte",
+                "Organisationseinheit": "D2",
+                "Status": "umgesetzt",
+                "Einführung begonnen": "01.06.2023",
+                "umgesetzt am": "01.01.2023",
+                "Anbindung": "Fachverfahren",
+                "Fachverfahren": "SGB XII",
+            },
+        ],
+        [
+            {
+                "Organisationseinheit": "Organisation",
+                "Stichtag": dt.date(2024, 3, 31),
+                "Dokumente insgesamt": 100,
+                "davon digital bearbeitet": 130,
+            }
+        ],
     )
     async with tenant_session(sessionmaker, tenant.id) as s:
         try:
             await import_workbook(DmsService(s, tenant.id), content)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors = exc.errors  # type: ignore[attr-defined]
             message = exc.message  # type: ignore[attr-defined]
         else:
@@ -117,17 +164,30 @@ async def test_unknown_unit_and_bad_rows_write_nothing(sessionmaker: async_sessi
         assert await s.scalar(select(func.count()).select_from(DmsDocumentVolume)) == 0
 
 
-async def test_upload_with_dry_run_and_error_page(client: AsyncTestClient[Any],
-                                                  sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_upload_with_dry_run_and_error_page(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     tenant = await _tenant(sessionmaker)
     actor = await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await actor.csrf_headers()
-    good = _workbook([{"Aktenart": "Allgemeiner Schriftverkehr", "Organisationseinheit": "D2",
-                       "Status": "E", "Einführung begonnen": dt.date(2023, 8, 1), "Anbindung": "eigenständig",
-                       "DMS-Produkt": "nscale egov", "Freigabe-Workflow": "ja"}], [])
+    good = _workbook(
+        [
+            {
+                "Aktenart": "Allgemeiner Schriftverkehr",
+                "Organisationseinheit": "D2",
+                "Status": "E",
+                "Einführung begonnen": dt.date(2023, 8, 1),
+                "Anbindung": "eigenständig",
+                "DMS-Produkt": "nscale egov",
+                "Freigabe-Workflow": "ja",
+            }
+        ],
+        [],
+    )
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    dry = await client.post("/dms/import", files={"datei": ("dms.xlsx", good, xlsx)}, data={"probelauf": "1"},
-                            headers=headers)
+    dry = await client.post(
+        "/dms/import", files={"datei": ("dms.xlsx", good, xlsx)}, data={"probelauf": "1"}, headers=headers
+    )
     assert dry.status_code == 200 and "Probelauf" in dry.text and "1 neu" in dry.text
     async with tenant_session(sessionmaker, tenant.id) as s:
         assert await s.scalar(select(func.count()).select_from(DmsRollout)) == 0
@@ -135,7 +195,8 @@ async def test_upload_with_dry_run_and_error_page(client: AsyncTestClient[Any],
     assert real.status_code == 200 and "Import abgeschlossen" in real.text
     rows = (await client.get("/api/v1/dms/rollouts")).json()
     assert [(r["org_unit"], r["status"], r["workflow_approval"]) for r in rows] == [
-        ("Ordnungsbehörde", "in_einfuehrung", True)]
+        ("Ordnungsbehörde", "in_einfuehrung", True)
+    ]
     bad = _workbook([{"Aktenart": "Bauakte", "Organisationseinheit": "Nirgendwo"}], [])
     response = await client.post("/dms/import", files={"datei": ("dms.xlsx", bad, xlsx)}, headers=headers)
     assert response.status_code == 422

@@ -16,8 +16,9 @@ from tests.factories import create_tenant, login, unique_slug
 from tests.integration.dms.helpers import make_units
 
 
-async def _town(sessionmaker: async_sessionmaker[AsyncSession], name: str, product: str,
-                rollouts: list[tuple[str, str]]) -> Any:
+async def _town(
+    sessionmaker: async_sessionmaker[AsyncSession], name: str, product: str, rollouts: list[tuple[str, str]]
+) -> Any:
     tenant = await create_tenant(sessionmaker, name=name)
     units = await make_units(sessionmaker, tenant.id, [u for u, _ in rollouts])
     async with tenant_session(sessionmaker, tenant.id) as s:
@@ -26,10 +27,17 @@ async def _town(sessionmaker: async_sessionmaker[AsyncSession], name: str, produ
         p = await service.save_product(ProductInput(name=product))
         t = await service.find_file_type("Allgemeiner Schriftverkehr")
         for unit, status in rollouts:
-            await service.create_rollout(RolloutInput(
-                file_type_id=t.id, org_unit_id=units[unit], product_id=p.id, status=status,  # type: ignore[union-attr]
-                introduction_on=dt.date(2023, 1, 1), live_on=dt.date(2023, 6, 1) if status == "umgesetzt" else None,
-                integration="eigenstaendig"))
+            await service.create_rollout(
+                RolloutInput(
+                    file_type_id=t.id,
+                    org_unit_id=units[unit],
+                    product_id=p.id,
+                    status=status,  # type: ignore[union-attr]
+                    introduction_on=dt.date(2023, 1, 1),
+                    live_on=dt.date(2023, 6, 1) if status == "umgesetzt" else None,
+                    integration="eigenstaendig",
+                )
+            )
     return tenant
 
 
@@ -38,7 +46,9 @@ async def test_kaaw_admin_sees_which_products_and_e_files_are_live_where(
 ) -> None:
     tag = unique_slug("n")
     product = f"DMS-{tag}"
-    a = await _town(sessionmaker, f"Stadt A {tag}", product, [("Organisation", "umgesetzt"), ("Archiv", "in_einfuehrung")])
+    a = await _town(
+        sessionmaker, f"Stadt A {tag}", product, [("Organisation", "umgesetzt"), ("Archiv", "in_einfuehrung")]
+    )
     b = await _town(sessionmaker, f"Stadt B {tag}", product, [("Bauamt", "in_einfuehrung")])
     c = await _town(sessionmaker, f"Stadt C {tag}", product, [("Amt", "umgesetzt")])
     async with tenant_session(sessionmaker, c.id) as s:

@@ -19,15 +19,31 @@ from tenants.models import Role
 from tests.factories import create_tenant, csrf_headers, login
 from tests.integration.dms.helpers import make_units
 
-PAGES = ("/dms", "/dms/einfuehrungen", "/dms/dokumentenmengen", "/dms/produkte", "/dms/aktenarten",
-         "/dms/import", "/dms/export.xlsx", "/api/v1/dms/rollouts", "/api/v1/dms/indicator")
+PAGES = (
+    "/dms",
+    "/dms/einfuehrungen",
+    "/dms/dokumentenmengen",
+    "/dms/produkte",
+    "/dms/aktenarten",
+    "/dms/import",
+    "/dms/export.xlsx",
+    "/api/v1/dms/rollouts",
+    "/api/v1/dms/indicator",
+)
 
 
 async def _report_section_keys(sessionmaker: async_sessionmaker[AsyncSession], tenant_id: Any) -> list[str]:
     async with tenant_session(sessionmaker, tenant_id) as s:
-        report = CommitteeReport(tenant_name="x", reporting_date=None, previous=None, dates=[],  # type: ignore[arg-type]
-                                 sections=[])
-        await add_plugin_sections(report, s, tenant_id, get_plugin_manager(), await enabled_plugins(s, tenant_id))
+        report = CommitteeReport(
+            tenant_name="x",
+            reporting_date=None,
+            previous=None,
+            dates=[],  # type: ignore[arg-type]
+            sections=[],
+        )
+        await add_plugin_sections(
+            report, s, tenant_id, get_plugin_manager(), await enabled_plugins(s, tenant_id)
+        )
         return [section.key for section in report.sections]
 
 
@@ -55,9 +71,16 @@ async def test_switching_off_hides_everything_for_that_tenant_only(
         service = DmsService(s, off.id)
         await service.ensure_initialized()
         t = await service.find_file_type("Allgemeiner Schriftverkehr")
-        created = await service.create_rollout(RolloutInput(
-            file_type_id=t.id, org_unit_id=units["Organisation"], status="umgesetzt",  # type: ignore[union-attr]
-            introduction_on=dt.date(2022, 1, 1), live_on=dt.date(2022, 6, 1), integration="eigenstaendig"))
+        created = await service.create_rollout(
+            RolloutInput(
+                file_type_id=t.id,
+                org_unit_id=units["Organisation"],
+                status="umgesetzt",  # type: ignore[union-attr]
+                introduction_on=dt.date(2022, 1, 1),
+                live_on=dt.date(2022, 6, 1),
+                integration="eigenstaendig",
+            )
+        )
     await _set(sessionmaker, off.id, False)
 
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as other_client:
