@@ -36,6 +36,7 @@ from typing import Any
 
 import pluggy
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 import structlog
 from saq import CronJob, Worker
 from saq.queue.postgres import PostgresQueue
@@ -70,9 +71,9 @@ saq_jobs = sa.Table(
 saq_stats = sa.Table(
     "saq_stats", Base.metadata,
     sa.Column("worker_id", sa.Text, primary_key=True),
-    sa.Column("stats", sa.dialects.postgresql.JSONB),
+    sa.Column("stats", JSONB),
     sa.Column("expire_at", sa.BigInteger),
-    sa.Column("metadata", sa.dialects.postgresql.JSONB),
+    sa.Column("metadata", JSONB),
     sa.Column("queue_key", sa.Text),
     sa.Index("saq_stats_expire_at_idx", "expire_at"),
     sa.Index("saq_stats_queue_key_idx", "queue_key"),
@@ -165,7 +166,7 @@ class JobQueue:
     async def status(self, key: str) -> str | None:
         await self.connect()
         job = await self.queue.job(key)
-        return str(job.status) if job else None
+        return job.status.value if job else None
 
     async def wait(self, key: str, timeout: float = 30.0) -> Any:
         """Wait until job ``key`` has finished; returns the job (for tests and the CLI)."""
@@ -239,6 +240,7 @@ class JobQueue:
 
     async def stop_worker(self) -> None:
         if self._worker is not None:
+            _skip_grace_when_idle(self._worker)
             with contextlib.suppress(Exception):
                 await self._worker.stop()
         if self._worker_task is not None:
@@ -253,7 +255,24 @@ class JobQueue:
         await self.connect()
         worker = self.make_worker(concurrency=concurrency, burst=burst)
         log.info("jobs.worker_started", jobs=sorted(self.definitions), burst=burst)
+        original_stop = worker.stop
+
+        async def stop() -> None:
+            _skip_grace_when_idle(worker)
+            await original_stop()
+
+        worker.stop = stop  # type: ignore[method-assign]
         await worker.start()
+
+
+def _skip_grace_when_idle(worker: Worker) -> None:
+    """SAQ waits the whole grace period even for idle dequeue loops; only running jobs need it.
+
+    A job still running after the grace period is cancelled and put back into the queue
+    (``retry``), so stopping never loses a job.
+    """
+    if not worker.job_task_contexts:
+        worker._shutdown_grace_period_s = 0
 
 
 # --- the process-wide queue ---------------------------------------------------------------------
