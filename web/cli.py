@@ -89,7 +89,8 @@ def serve(host: str | None, port: int | None, no_demo: bool) -> None:
             from tenants.demo import start_demo_login
 
             demo_login = start_demo_login(rt.app_url, rt.settings)
-        app = create_app(rt.settings, database_url=rt.app_url, plugin_manager=pm)
+        app = create_app(rt.settings, database_url=rt.app_url, plugin_manager=pm,
+                         run_worker=__import__("os").environ.get("KOMMPASS_INPROCESS_WORKER", "1") != "0")
         click.echo(f"Kommpass läuft auf {rt.settings.web.base_url}  (Beenden mit Strg+C)")
         try:
             uvicorn.run(app, host=rt.settings.web.host, port=rt.settings.web.port, log_config=None,
