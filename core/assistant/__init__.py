@@ -1,0 +1,1 @@
+"""The local assistant: semantic search and answers over the catalogue and strategies."""

@@ -1,0 +1,243 @@
+"""One hybrid index: dense vectors in FAISS plus BM25 (bm25s) over German-analysed text.
+
+* ``sync(passages)`` brings the index to exactly the given passages: passages whose text is
+  unchanged keep their vectors, only new or changed ones are embedded (an edit re-embeds one
+  passage, not the index). The keyword side is rebuilt from the stored texts, which takes
+  well under a second even for the catalogue.
+* ``save``/``load`` persist everything in one folder (written to a temporary folder and
+  swapped in, so a reader never sees half an index); loading never embeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from core.assistant.documents import Passage
+from core.assistant.protocols import EmbeddingBackend
+from core.assistant.text import Decompounder, analyze
+
+FORMAT_VERSION = 3
+EMBED_BATCH = 32
+
+Progress = Callable[[int, int], None]
+
+#: Word frequencies every index learns its decompounding from in addition to its own texts
+#: (set from the catalogue index, see ``Engine``): a tenant's few pages alone know too few words.
+_base_vocabulary: dict[str, int] = {}
+
+
+def set_base_vocabulary(freq: dict[str, int]) -> None:
+    global _base_vocabulary
+    _base_vocabulary = {w: n for w, n in freq.items() if n >= 2}
+
+
+class HybridIndex:
+    def __init__(self, scope: str, backend_name: str, dim: int) -> None:
+        self.scope = scope
+        self.backend_name = backend_name
+        self.dim = dim
+        self.generation = 0
+        self.passages: dict[int, Passage] = {}
+        self.digests: dict[int, str] = {}
+        self.by_doc: dict[str, int] = {}
+        self.next_id = 1
+        self.dense = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.decompounder = Decompounder()
+        self.bm25: bm25s.BM25 | None = None
+        self.bm25_ids: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self.lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    # --- building -------------------------------------------------------------------------
+    def sync(
+        self, passages: Sequence[Passage], backend: EmbeddingBackend, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Make the index hold exactly ``passages``; returns counts added/changed/removed/kept."""
+        wanted: dict[str, Passage] = {}
+        for p in passages:
+            wanted[p.doc_id] = p
+        with self.lock:
+            removed = [i for d, i in self.by_doc.items() if d not in wanted]
+            to_embed: list[Passage] = []
+            replaced: list[int] = []
+            kept = 0
+            for doc_id, p in wanted.items():
+                old = self.by_doc.get(doc_id)
+                if old is not None and self.digests.get(old) == p.digest:
+                    self.passages[old] = p  # title/url/meta may change without re-embedding
+                    kept += 1
+                    continue
+                if old is not None:
+                    replaced.append(old)
+                to_embed.append(p)
+        vectors = self._embed(to_embed, backend, progress)
+        with self.lock:
+            drop = removed + replaced
+            if drop:
+                self.dense.remove_ids(np.asarray(drop, dtype=np.int64))
+                for i in drop:
+                    p_old = self.passages.pop(i)
+                    self.digests.pop(i, None)
+                    if self.by_doc.get(p_old.doc_id) == i:
+                        del self.by_doc[p_old.doc_id]
+            if to_embed:
+                ids = np.arange(self.next_id, self.next_id + len(to_embed), dtype=np.int64)
+                self.next_id += len(to_embed)
+                self.dense.add_with_ids(vectors, ids)
+                for i, p in zip(ids.tolist(), to_embed, strict=True):
+                    self.passages[i] = p
+                    self.digests[i] = p.digest
+                    self.by_doc[p.doc_id] = i
+            if to_embed or drop or self.bm25 is None:
+                self._rebuild_keyword()
+            self.generation += 1
+        return {
+            "added": len(to_embed) - len(replaced),
+            "changed": len(replaced),
+            "removed": len(removed),
+            "kept": kept,
+        }
+
+    def remove(self, doc_ids: Sequence[str]) -> int:
+        """Remove passages at once (e.g. a withdrawn publication)."""
+        with self.lock:
+            ids = [self.by_doc[d] for d in doc_ids if d in self.by_doc]
+            if not ids:
+                return 0
+            self.dense.remove_ids(np.asarray(ids, dtype=np.int64))
+            for i in ids:
+                p = self.passages.pop(i)
+                self.digests.pop(i, None)
+                self.by_doc.pop(p.doc_id, None)
+            self._rebuild_keyword()
+            self.generation += 1
+            return len(ids)
+
+    def _embed(
+        self, passages: Sequence[Passage], backend: EmbeddingBackend, progress: Progress | None
+    ) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(passages), self.dim), dtype=np.float32)
+        for start in range(0, len(passages), EMBED_BATCH):
+            batch = passages[start : start + EMBED_BATCH]
+            out[start : start + len(batch)] = backend.embed_passages([p.text for p in batch])
+            if progress is not None:
+                progress(min(start + len(batch), len(passages)), len(passages))
+        return out
+
+    def _rebuild_keyword(self) -> None:
+        ids = sorted(self.passages)
+        texts = [self.passages[i].text for i in ids]
+        base = _base_vocabulary if self.scope != "catalog" else None
+        self.decompounder = Decompounder.learn(texts, base)
+        corpus = [analyze(t, self.decompounder) or ["\u2205"] for t in texts]
+        self.bm25_ids = np.asarray(ids, dtype=np.int64)
+        if not corpus:
+            self.bm25 = None
+            return
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(corpus, show_progress=False)
+        self.bm25 = bm25
+
+    # --- searching ------------------------------------------------------------------------
+    def search_dense(self, query_vector: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+        with self.lock:
+            if self.dense.ntotal == 0:
+                return []
+            scores, ids = self.dense.search(query_vector.reshape(1, -1), min(k, self.dense.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def search_keyword(self, query: str, k: int) -> list[tuple[int, float]]:
+        with self.lock:
+            bm25 = self.bm25
+            if bm25 is None:
+                return []
+            tokens = [t for t in analyze(query, self.decompounder) if t in bm25.vocab_dict]
+            if not tokens:
+                return []
+            scores = bm25.get_scores(tokens)
+            ids = self.bm25_ids
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(ids[j]), float(scores[j])) for j in top if scores[j] > 0]
+
+    # --- persistence ----------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
+        tmp.mkdir()
+        with self.lock:
+            faiss.write_index(self.dense, str(tmp / "dense.faiss"))
+            with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+                for i, p in self.passages.items():
+                    fh.write(
+                        json.dumps({"id": i, "digest": self.digests[i], **p.to_json()}, ensure_ascii=False)
+                    )
+                    fh.write("\n")
+            meta = {
+                "format": FORMAT_VERSION,
+                "scope": self.scope,
+                "backend": self.backend_name,
+                "dim": self.dim,
+                "next_id": self.next_id,
+                "generation": self.generation,
+                "saved_at": time.time(),
+                "count": len(self.passages),
+            }
+            (tmp / "words.json").write_text(json.dumps(self.decompounder.freq, ensure_ascii=False))
+            if self.bm25 is not None:
+                self.bm25.save(str(tmp / "bm25"), show_progress=False)
+                np.save(tmp / "bm25_ids.npy", self.bm25_ids)
+            (tmp / "meta.json").write_text(json.dumps(meta))
+        old = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.old"
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> HybridIndex:
+        folder = Path(folder)
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError("index format changed")
+        index = cls(meta["scope"], meta["backend"], int(meta["dim"]))
+        index.next_id = int(meta["next_id"])
+        index.generation = int(meta["generation"])
+        index.dense = faiss.read_index(str(folder / "dense.faiss"))
+        with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                data: dict[str, Any] = json.loads(line)
+                i = int(data["id"])
+                p = Passage.from_json(data)
+                index.passages[i] = p
+                index.digests[i] = data["digest"]
+                index.by_doc[p.doc_id] = i
+        index.decompounder = Decompounder(json.loads((folder / "words.json").read_text()))
+        if (folder / "bm25").exists():
+            index.bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            index.bm25_ids = np.load(folder / "bm25_ids.npy")
+        return index
+
+
+def read_generation(folder: Path) -> int | None:
+    try:
+        return int(json.loads((Path(folder) / "meta.json").read_text())["generation"])
+    except (OSError, ValueError, KeyError):
+        return None
