@@ -27,7 +27,9 @@ def overview(as_json: bool) -> None:
         click.echo(json.dumps({"tenants": rows}))
         return
     for row in rows:
-        parts = [f"{p}: {'–' if v is None else str(v['percent']) + ' %'}" for p, v in row["platforms"].items()]
+        parts = [
+            f"{p}: {'–' if v is None else str(v['percent']) + ' %'}" for p, v in row["platforms"].items()
+        ]
         click.echo(f"{row['slug']:<24} {'  '.join(parts)}  bezahlt: {row['paid_count']}")
 
 
@@ -41,10 +43,14 @@ def expire(as_json: bool) -> None:
             self.sessionmaker = sessionmaker
 
     result = run_with_db(lambda sm: expire_payments_job(Ctx(sm)))
-    click.echo(json.dumps(result) if as_json else f"{result['expired']} Zahlung(en) als abgelaufen geschlossen.")
+    click.echo(
+        json.dumps(result) if as_json else f"{result['expired']} Zahlung(en) als abgelaufen geschlossen."
+    )
 
 
-@epayment.command("export", help="Buchungen eines Tages als CSV oder XML (XFinanz-Stil) auf die Standardausgabe.")
+@epayment.command(
+    "export", help="Buchungen eines Tages als CSV oder XML (XFinanz-Stil) auf die Standardausgabe."
+)
 @click.option("--mandant", "slug", required=True, help="Kürzel des Mandanten.")
 @click.option("--tag", "day", default=None, help="Buchungstag JJJJ-MM-TT (Standard: heute).")
 @click.option("--haushaltsstelle", default=None)
@@ -64,11 +70,14 @@ def export(slug: str, day: str | None, haushaltsstelle: str | None, fmt: str) ->
         async with platform_session(sm) as session:
             tenant = await TenantService(session).get_by_slug(slug)
         async with tenant_session(sm, tenant.id) as session:
-            rows = await accounting.bookings(session, tenant.id, day=booking_day, haushaltsstelle=haushaltsstelle)
+            rows = await accounting.bookings(
+                session, tenant.id, day=booking_day, haushaltsstelle=haushaltsstelle
+            )
         if fmt == "csv":
             return accounting.bookings_csv(rows).encode("utf-8")
-        return accounting.bookings_xml(rows, tenant_name=tenant.name, ags=tenant.ags, day=booking_day,
-                                       haushaltsstelle=haushaltsstelle)
+        return accounting.bookings_xml(
+            rows, tenant_name=tenant.name, ags=tenant.ags, day=booking_day, haushaltsstelle=haushaltsstelle
+        )
 
     sys.stdout.buffer.write(run_with_db(run))
 

@@ -24,14 +24,34 @@ from plugins.epayment.sandbox.process import sandbox_url
 from plugins.epayment.service import accounts, fees, payments
 
 FEES: dict[str, dict[str, Any]] = {
-    "reitkennzeichen": {"fee_kind": "schedule", "schedule": "Reitkennzeichen: 25,00\nReitplakette: 15,00",
-                        "kostenstelle": "3200", "kostentraeger": "122010", "haushaltsstelle": "1.122.01"},
-    "bewohnerpark": {"fee_kind": "fixed", "fee": "30,00", "kostenstelle": "3200", "kostentraeger": "122020",
-                     "haushaltsstelle": "1.122.02"},
-    "führungszeugnis": {"fee_kind": "fixed", "fee": "13,00", "kostenstelle": "3300", "kostentraeger": "122030",
-                        "haushaltsstelle": "1.122.03"},
-    "melde": {"fee_kind": "fixed", "fee": "10,00", "kostenstelle": "3300", "kostentraeger": "122040",
-              "haushaltsstelle": "1.122.04"},
+    "reitkennzeichen": {
+        "fee_kind": "schedule",
+        "schedule": "Reitkennzeichen: 25,00\nReitplakette: 15,00",
+        "kostenstelle": "3200",
+        "kostentraeger": "122010",
+        "haushaltsstelle": "1.122.01",
+    },
+    "bewohnerpark": {
+        "fee_kind": "fixed",
+        "fee": "30,00",
+        "kostenstelle": "3200",
+        "kostentraeger": "122020",
+        "haushaltsstelle": "1.122.02",
+    },
+    "führungszeugnis": {
+        "fee_kind": "fixed",
+        "fee": "13,00",
+        "kostenstelle": "3300",
+        "kostentraeger": "122030",
+        "haushaltsstelle": "1.122.03",
+    },
+    "melde": {
+        "fee_kind": "fixed",
+        "fee": "10,00",
+        "kostenstelle": "3300",
+        "kostentraeger": "122040",
+        "haushaltsstelle": "1.122.04",
+    },
 }
 
 
@@ -49,21 +69,49 @@ def _encryption_key() -> str | None:
 
 async def seed(session: AsyncSession, tenant_id: uuid.UUID, *, encryption_key: str | None = None) -> None:
     key = encryption_key or _encryption_key()
-    epaybl = await accounts.save_account(session, tenant_id, "epaybl", {
-        "provider": "sandbox", "stage": "integration", "endpoint_url": sandbox_url(),
-        "mandant_integration": "DOR-INT-0815", "mandant_production": "DOR-0815", "bewirtschafter": "4711",
-        "haushaltsstelle": "1.122.00", "objektnummer": "OBJ-2024-01", "kz_prefix": "DOR", "kz_length": "14",
-        "kontierung": "Sachkonto:8\nKostenstelle:6\nKostenträger:8", "booking_text": "Gebühr Stadt Dorsten",
-        "payment_methods": ["kreditkarte", "paypal", "sepa_lastschrift", "echtzeitueberweisung"],
-        "cost_fixed_cents": "25", "cost_percent_bp": "120",
-    }, encryption_key=key)
+    epaybl = await accounts.save_account(
+        session,
+        tenant_id,
+        "epaybl",
+        {
+            "provider": "sandbox",
+            "stage": "integration",
+            "endpoint_url": sandbox_url(),
+            "mandant_integration": "DOR-INT-0815",
+            "mandant_production": "DOR-0815",
+            "bewirtschafter": "4711",
+            "haushaltsstelle": "1.122.00",
+            "objektnummer": "OBJ-2024-01",
+            "kz_prefix": "DOR",
+            "kz_length": "14",
+            "kontierung": "Sachkonto:8\nKostenstelle:6\nKostenträger:8",
+            "booking_text": "Gebühr Stadt Dorsten",
+            "payment_methods": ["kreditkarte", "paypal", "sepa_lastschrift", "echtzeitueberweisung"],
+            "cost_fixed_cents": "25",
+            "cost_percent_bp": "120",
+        },
+        encryption_key=key,
+    )
     if key:
-        await accounts.set_secret(session, tenant_id, epaybl.id, secrets.token_urlsafe(32), encryption_key=key)
-    await accounts.save_account(session, tenant_id, "pmpayment", {
-        "provider": "sandbox", "stage": "integration", "merchant_id": "05562012", "kz_prefix": "PM",
-        "booking_text": "Gebühr Stadt Dorsten (pmPayment)", "payment_methods": ["kreditkarte", "paypal"],
-    })
-    services = (await session.scalars(select(OnlineService).where(OnlineService.tenant_id == tenant_id))).all()
+        await accounts.set_secret(
+            session, tenant_id, epaybl.id, secrets.token_urlsafe(32), encryption_key=key
+        )
+    await accounts.save_account(
+        session,
+        tenant_id,
+        "pmpayment",
+        {
+            "provider": "sandbox",
+            "stage": "integration",
+            "merchant_id": "05562012",
+            "kz_prefix": "PM",
+            "booking_text": "Gebühr Stadt Dorsten (pmPayment)",
+            "payment_methods": ["kreditkarte", "paypal"],
+        },
+    )
+    services = (
+        await session.scalars(select(OnlineService).where(OnlineService.tenant_id == tenant_id))
+    ).all()
     chosen = []
     for service in services:
         title = (service.title or "").lower()
@@ -71,19 +119,38 @@ async def seed(session: AsyncSession, tenant_id: uuid.UUID, *, encryption_key: s
             if needle in title and not any(s.id == service.id for s, _ in chosen):
                 chosen.append((service, spec))
     for service, spec in chosen:
-        await fees.save_fee(session, tenant_id, service.id, {**spec, "charges_fee": "1",
-                                                              "account_id": str(epaybl.id)})
+        await fees.save_fee(
+            session, tenant_id, service.id, {**spec, "charges_fee": "1", "account_id": str(epaybl.id)}
+        )
     # A few historical payments so the dashboard, export and reconciliation have content.
     now = utcnow()
-    for i, (outcome, cents) in enumerate([("paid", 2500), ("paid", 1500), ("cancelled", 2500), ("paid", 3000),
-                                          ("failed", 1300)]):
+    for i, (outcome, cents) in enumerate(
+        [("paid", 2500), ("paid", 1500), ("cancelled", 2500), ("paid", 3000), ("failed", 1300)]
+    ):
         created = now - dt.timedelta(days=6 - i, hours=2)
-        payment = await payments.create_payment(session, tenant_id, account=epaybl, amount_cents=cents,
-                                                service_title=chosen[0][0].title if chosen else "Gebühr",
-                                                now=created)
+        payment = await payments.create_payment(
+            session,
+            tenant_id,
+            account=epaybl,
+            amount_cents=cents,
+            service_title=chosen[0][0].title if chosen else "Gebühr",
+            now=created,
+        )
         payment.provider_reference = f"SBX-DEMO-{i}"
         payment.status = "pending"
-        await payments.apply_notification(session, tenant_id, "sandbox", Notification(
-            event_id=f"demo-{payment.id}", kassenzeichen=payment.kassenzeichen, reference=payment.reference,
-            provider_reference=f"SBX-DEMO-{i}", status=outcome, amount_cents=cents, currency="EUR",
-            payment_method="kreditkarte" if i % 2 == 0 else "paypal"), now=created + dt.timedelta(minutes=3))
+        await payments.apply_notification(
+            session,
+            tenant_id,
+            "sandbox",
+            Notification(
+                event_id=f"demo-{payment.id}",
+                kassenzeichen=payment.kassenzeichen,
+                reference=payment.reference,
+                provider_reference=f"SBX-DEMO-{i}",
+                status=outcome,
+                amount_cents=cents,
+                currency="EUR",
+                payment_method="kreditkarte" if i % 2 == 0 else "paypal",
+            ),
+            now=created + dt.timedelta(minutes=3),
+        )

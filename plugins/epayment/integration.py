@@ -20,19 +20,31 @@ async def load_widget(ctx: RenderContext) -> dict[str, Any]:
     today = dt.date.today()
     summary = await accounting.day_summary(ctx.session, ctx.tenant_id, today)
     flagged = len(await payments.list_payments(ctx.session, ctx.tenant_id, flagged=True, limit=100))
-    platforms = [(accounts.PLATFORMS[a.platform], accounts.completeness(a, a.platform)["percent"])
-                 for a in await accounts.list_accounts(ctx.session, ctx.tenant_id)]
-    return {"counts": counts, "today_count": sum(s["count"] for s in summary),
-            "today_sum": euro(sum(s["sum_cents"] for s in summary)), "flagged": flagged, "platforms": platforms}
+    platforms = [
+        (accounts.PLATFORMS[a.platform], accounts.completeness(a, a.platform)["percent"])
+        for a in await accounts.list_accounts(ctx.session, ctx.tenant_id)
+    ]
+    return {
+        "counts": counts,
+        "today_count": sum(s["count"] for s in summary),
+        "today_sum": euro(sum(s["sum_cents"] for s in summary)),
+        "flagged": flagged,
+        "platforms": platforms,
+    }
 
 
 async def load_report_section(ctx: RenderContext) -> dict[str, Any]:
-    year = (ctx.reporting_date.year if getattr(ctx.reporting_date, "year", None) else dt.date.today().year)
+    year = ctx.reporting_date.year if getattr(ctx.reporting_date, "year", None) else dt.date.today().year
     costs = await accounting.monthly_costs(ctx.session, ctx.tenant_id, year)
     counts = await payments.status_counts(ctx.session, ctx.tenant_id)
-    account_rows = [[accounts.PLATFORMS[a.platform], accounts.STAGES[a.stage],
-                     f"{accounts.completeness(a, a.platform)['percent']} %"]
-                    for a in await accounts.list_accounts(ctx.session, ctx.tenant_id)]
+    account_rows = [
+        [
+            accounts.PLATFORMS[a.platform],
+            accounts.STAGES[a.stage],
+            f"{accounts.completeness(a, a.platform)['percent']} %",
+        ]
+        for a in await accounts.list_accounts(ctx.session, ctx.tenant_id)
+    ]
     paid = sum(r["count"] for r in costs)
     total = sum(r["sum_cents"] for r in costs)
     cost = sum(r["cost_cents"] for r in costs)
@@ -44,12 +56,25 @@ async def load_report_section(ctx: RenderContext) -> dict[str, Any]:
             f"abgebrochen: {counts.get('cancelled', 0)}, fehlgeschlagen: {counts.get('failed', 0)}.",
         ],
         "tables": [
-            {"title": "Anbindung an Bezahlplattformen", "columns": ["Plattform", "Stufe", "Vollständigkeit"],
-             "rows": account_rows},
-            {"title": f"Zahlungen und Transaktionskosten {year}",
-             "columns": ["Monat", "Plattform", "Zahlungen", "Summe", "Transaktionskosten"],
-             "rows": [[f"{r['month']:02d}/{year}", r["platform_label"], r["count"], euro(r["sum_cents"]),
-                       euro(r["cost_cents"])] for r in costs]},
+            {
+                "title": "Anbindung an Bezahlplattformen",
+                "columns": ["Plattform", "Stufe", "Vollständigkeit"],
+                "rows": account_rows,
+            },
+            {
+                "title": f"Zahlungen und Transaktionskosten {year}",
+                "columns": ["Monat", "Plattform", "Zahlungen", "Summe", "Transaktionskosten"],
+                "rows": [
+                    [
+                        f"{r['month']:02d}/{year}",
+                        r["platform_label"],
+                        r["count"],
+                        euro(r["sum_cents"]),
+                        euro(r["cost_cents"]),
+                    ]
+                    for r in costs
+                ],
+            },
         ],
     }
 

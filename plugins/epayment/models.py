@@ -75,9 +75,14 @@ class ServiceFee(TenantScoped, Versioned, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "online_service_id"),
         UniqueConstraint("tenant_id", "public_key"),
-        ForeignKeyConstraint(["tenant_id", "online_service_id"], ["online_services.tenant_id", "online_services.id"],
-                             ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "online_service_id"],
+            ["online_services.tenant_id", "online_services.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"]
+        ),
         CheckConstraint("fee_kind IN ('fixed', 'schedule')", name="fee_kind_known"),
     )
 
@@ -100,13 +105,20 @@ class Payment(TenantScoped, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "kassenzeichen"),
         UniqueConstraint("tenant_id", "reference"),
-        ForeignKeyConstraint(["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"]),
-        ForeignKeyConstraint(["tenant_id", "service_fee_id"],
-                             ["epayment_service_fees.tenant_id", "epayment_service_fees.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(
+            ["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"]
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "service_fee_id"],
+            ["epayment_service_fees.tenant_id", "epayment_service_fees.id"],
+            ondelete="SET NULL",
+        ),
         Index("ix_epayment_payments_tenant_status", "tenant_id", "status"),
         Index("ix_epayment_payments_tenant_created", "tenant_id", "created_at"),
-        CheckConstraint("status IN ('initiated', 'pending', 'paid', 'failed', 'cancelled', 'expired')",
-                        name="status_known"),
+        CheckConstraint(
+            "status IN ('initiated', 'pending', 'paid', 'failed', 'cancelled', 'expired')",
+            name="status_known",
+        ),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 
@@ -138,8 +150,11 @@ class PaymentNotification(TenantScoped, Base):
     __tablename__ = "epayment_notifications"
     __table_args__ = (
         UniqueConstraint("tenant_id", "provider", "event_id"),
-        ForeignKeyConstraint(["tenant_id", "payment_id"], ["epayment_payments.tenant_id", "epayment_payments.id"],
-                             ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "payment_id"],
+            ["epayment_payments.tenant_id", "epayment_payments.id"],
+            ondelete="CASCADE",
+        ),
         Index("ix_epayment_notifications_tenant_payment", "tenant_id", "payment_id"),
     )
 
@@ -158,8 +173,11 @@ class Booking(TenantScoped, Base):
     __tablename__ = "epayment_bookings"
     __table_args__ = (
         UniqueConstraint("tenant_id", "payment_id"),
-        ForeignKeyConstraint(["tenant_id", "payment_id"], ["epayment_payments.tenant_id", "epayment_payments.id"],
-                             ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "payment_id"],
+            ["epayment_payments.tenant_id", "epayment_payments.id"],
+            ondelete="CASCADE",
+        ),
         Index("ix_epayment_bookings_tenant_date", "tenant_id", "booking_date"),
     )
 

@@ -21,8 +21,12 @@ SANDBOX = SandboxProvider()
 
 @hookimpl
 def kommpass_plugin_info() -> PluginInfo:
-    return PluginInfo(name="epayment", label="E-Payment", version="0.1.0",
-                      description="Bezahlplattform-Anbindung, gebührenpflichtige Dienste, Zahlungen, Abgleich.")
+    return PluginInfo(
+        name="epayment",
+        label="E-Payment",
+        version="0.1.0",
+        description="Bezahlplattform-Anbindung, gebührenpflichtige Dienste, Zahlungen, Abgleich.",
+    )
 
 
 @hookimpl
@@ -56,23 +60,37 @@ def kommpass_register_payment_providers() -> list[Any]:
 def kommpass_register_dashboard_widgets() -> list[Widget]:
     from plugins.epayment.integration import load_widget
 
-    return [Widget(key="epayment", title="E-Payment", template="epayment/_widget.html", load=load_widget, order=70)]
+    return [
+        Widget(
+            key="epayment", title="E-Payment", template="epayment/_widget.html", load=load_widget, order=70
+        )
+    ]
 
 
 @hookimpl
 def kommpass_register_report_sections() -> list[ReportSection]:
     from plugins.epayment.integration import load_report_section
 
-    return [ReportSection(key="epayment", title="E-Payment", load=load_report_section,
-                          template="epayment/_report_section.html", order=70)]
+    return [
+        ReportSection(
+            key="epayment",
+            title="E-Payment",
+            load=load_report_section,
+            template="epayment/_report_section.html",
+            order=70,
+        )
+    ]
 
 
 @hookimpl
 def kommpass_register_jobs() -> list[JobDefinition]:
     from plugins.epayment.integration import expire_payments_job
 
-    return [JobDefinition(name="epayment.expire_payments", function=expire_payments_job, cron="*/5 * * * *",
-                          timeout=300)]
+    return [
+        JobDefinition(
+            name="epayment.expire_payments", function=expire_payments_job, cron="*/5 * * * *", timeout=300
+        )
+    ]
 
 
 @hookimpl

@@ -103,7 +103,9 @@ class PaymentProvider(Protocol):
         """The Kassenzeichen the (not yet verified) notification claims to be about."""
         ...
 
-    def verify_notification(self, account: ProviderAccount, headers: dict[str, str], body: bytes) -> Notification:
+    def verify_notification(
+        self, account: ProviderAccount, headers: dict[str, str], body: bytes
+    ) -> Notification:
         """Check signature and freshness; raise ``InvalidSignature`` / ``MalformedNotification``."""
         ...
 

@@ -23,8 +23,9 @@ def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
     return f"t={t},v1={mac}"
 
 
-def verify(secret: str, body: bytes, header: str | None, *, now: float | None = None,
-           tolerance: int = TOLERANCE) -> None:
+def verify(
+    secret: str, body: bytes, header: str | None, *, now: float | None = None, tolerance: int = TOLERANCE
+) -> None:
     if not header:
         raise InvalidSignature("Signatur fehlt.")
     try:

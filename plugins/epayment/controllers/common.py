@@ -17,8 +17,12 @@ from tenants.context import Identity
 
 def actor_of(request: Request[Any, Any, Any], identity: Identity) -> Actor:
     client = request.client.host if request.client else None
-    return Actor(user_id=identity.user_id, label=identity.email or identity.display_name, ip=client,
-                 request_id=request.scope.get("state", {}).get("request_id"))  # type: ignore[union-attr]
+    return Actor(
+        user_id=identity.user_id,
+        label=identity.email or identity.display_name,
+        ip=client,
+        request_id=request.scope.get("state", {}).get("request_id"),
+    )  # type: ignore[union-attr]
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Any:

@@ -44,30 +44,59 @@ def _base_ctx(**kw: Any) -> dict[str, Any]:
 async def overview(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     tenant_id = identity.require_tenant()
     existing = {a.platform: a for a in await accounts.list_accounts(db, tenant_id)}
-    platforms = [{"key": key, "label": label, "account": existing.get(key),
-                  "completeness": accounts.completeness(existing.get(key), key)}
-                 for key, label in accounts.PLATFORMS.items()]
+    platforms = [
+        {
+            "key": key,
+            "label": label,
+            "account": existing.get(key),
+            "completeness": accounts.completeness(existing.get(key), key),
+        }
+        for key, label in accounts.PLATFORMS.items()
+    ]
     counts = await payments.status_counts(db, tenant_id)
     flagged = await payments.list_payments(db, tenant_id, flagged=True, limit=20)
-    return page(request, "epayment/overview.html", _base_ctx(platforms=platforms, counts=counts, flagged=flagged))
+    return page(
+        request, "epayment/overview.html", _base_ctx(platforms=platforms, counts=counts, flagged=flagged)
+    )
 
 
 # --- onboarding ------------------------------------------------------------------------------
-def _account_form_ctx(platform: str, account: Any, values: dict[str, Any] | None, errors: dict[str, str],
-                      provider_choices: list[tuple[str, str]]) -> dict[str, Any]:
+def _account_form_ctx(
+    platform: str,
+    account: Any,
+    values: dict[str, Any] | None,
+    errors: dict[str, str],
+    provider_choices: list[tuple[str, str]],
+) -> dict[str, Any]:
     if values is None:
-        values = accounts.account_view(account) if account else {"stage": "integration", "provider": "sandbox",
-                                                                 "payment_methods": [], "kontierung": [],
-                                                                 "cost_fixed_cents": 0, "cost_percent_bp": 0}
+        values = (
+            accounts.account_view(account)
+            if account
+            else {
+                "stage": "integration",
+                "provider": "sandbox",
+                "payment_methods": [],
+                "kontierung": [],
+                "cost_fixed_cents": 0,
+                "cost_percent_bp": 0,
+            }
+        )
         values["kontierung"] = "\n".join(f"{k['name']}:{k['length']}" for k in values.get("kontierung") or [])
     values.pop("secret", None)  # a secret never goes back into a page, not even after a failed submit
-    return _base_ctx(platform=platform, platform_label=accounts.PLATFORMS[platform], account=account,
-                     values=values, errors=errors, specs=accounts.field_specs(platform),
-                     stages=list(accounts.STAGES.items()), methods=list(accounts.PAYMENT_METHODS.items()),
-                     providers=provider_choices,
-                     completeness=accounts.completeness(account, platform),
-                     secret_set=bool(account and account.secret_encrypted),
-                     secret_set_at=account.secret_set_at if account else None)
+    return _base_ctx(
+        platform=platform,
+        platform_label=accounts.PLATFORMS[platform],
+        account=account,
+        values=values,
+        errors=errors,
+        specs=accounts.field_specs(platform),
+        stages=list(accounts.STAGES.items()),
+        methods=list(accounts.PAYMENT_METHODS.items()),
+        providers=provider_choices,
+        completeness=accounts.completeness(account, platform),
+        secret_set=bool(account and account.secret_encrypted),
+        secret_set_at=account.secret_set_at if account else None,
+    )
 
 
 def _platform(platform: str) -> str:
@@ -77,25 +106,37 @@ def _platform(platform: str) -> str:
 
 
 @get("/epayment/plattformen/{platform:str}", guards=[requires_tenant_admin])
-async def account_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       platform: str) -> Template:
+async def account_form(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+) -> Template:
     tenant_id = identity.require_tenant()
     account = await accounts.account_for_platform(db, tenant_id, _platform(platform))
     choices = [(n, p.label) for n, p in sorted(providers(request).items())]
-    return page(request, "epayment/account_form.html", _account_form_ctx(platform, account, None, {}, choices))
+    return page(
+        request, "epayment/account_form.html", _account_form_ctx(platform, account, None, {}, choices)
+    )
 
 
 @post("/epayment/plattformen/{platform:str}", guards=[requires_tenant_admin])
-async def account_save(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       platform: str) -> Any:
+async def account_save(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+) -> Any:
     tenant_id = identity.require_tenant()
     _platform(platform)
     data = await _form(request)
     known = set(providers(request))
     try:
         version = int(data["version"]) if data.get("version") else None
-        await accounts.save_account(db, tenant_id, platform, data, actor=actor_of(request, identity),
-                                    encryption_key=encryption_key(request), known_providers=known, version=version)
+        await accounts.save_account(
+            db,
+            tenant_id,
+            platform,
+            data,
+            actor=actor_of(request, identity),
+            encryption_key=encryption_key(request),
+            known_providers=known,
+            version=version,
+        )
     except ValidationFailed as exc:
         await db.rollback()
         account = await accounts.account_for_platform(db, tenant_id, platform)
@@ -106,16 +147,23 @@ async def account_save(request: Request[Any, Any, Any], db: AsyncSession, identi
 
 
 @post("/epayment/plattformen/{platform:str}/geheimnis", guards=[requires_tenant_admin])
-async def account_rotate_secret(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                platform: str) -> Any:
+async def account_rotate_secret(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+) -> Any:
     tenant_id = identity.require_tenant()
     account = await accounts.account_for_platform(db, tenant_id, _platform(platform))
     if account is None:
         raise NotFound("Bitte zuerst die Stammdaten der Plattform speichern.")
     data = await _form(request)
     try:
-        await accounts.set_secret(db, tenant_id, account.id, str(data.get("secret") or ""),
-                                  encryption_key=encryption_key(request) or "", actor=actor_of(request, identity))
+        await accounts.set_secret(
+            db,
+            tenant_id,
+            account.id,
+            str(data.get("secret") or ""),
+            encryption_key=encryption_key(request) or "",
+            actor=actor_of(request, identity),
+        )
     except ValidationFailed as exc:
         await db.rollback()
         account = await accounts.account_for_platform(db, tenant_id, platform)
@@ -133,27 +181,37 @@ async def service_list(request: Request[Any, Any, Any], db: AsyncSession, identi
     return page(request, "epayment/services.html", _base_ctx(rows=rows, fee_label=fees.fee_label))
 
 
-def _fee_ctx(row: fees.ServiceRow, account_list: list[Any], values: dict[str, Any] | None,
-             errors: dict[str, str]) -> dict[str, Any]:
+def _fee_ctx(
+    row: fees.ServiceRow, account_list: list[Any], values: dict[str, Any] | None, errors: dict[str, str]
+) -> dict[str, Any]:
     if values is None:
         fee = row.fee
         values = {
-            "charges_fee": bool(fee and fee.charges_fee), "fee_kind": fee.fee_kind if fee else "fixed",
+            "charges_fee": bool(fee and fee.charges_fee),
+            "fee_kind": fee.fee_kind if fee else "fixed",
             "fee": euro(fee.fee_cents).replace(" €", "") if fee and fee.fee_cents else "",
-            "schedule": "\n".join(f"{i['label']}: {euro(int(i['cents'])).replace(' €', '')}"
-                                  for i in (fee.schedule if fee else []) or []),
-            "kostenstelle": fee.kostenstelle if fee else "", "kostentraeger": fee.kostentraeger if fee else "",
+            "schedule": "\n".join(
+                f"{i['label']}: {euro(int(i['cents'])).replace(' €', '')}"
+                for i in (fee.schedule if fee else []) or []
+            ),
+            "kostenstelle": fee.kostenstelle if fee else "",
+            "kostentraeger": fee.kostentraeger if fee else "",
             "haushaltsstelle": fee.haushaltsstelle if fee else "",
             "account_id": str(fee.account_id) if fee and fee.account_id else "",
             "version": fee.version if fee else "",
         }
-    return _base_ctx(row=row, values=values, errors=errors,
-                     account_choices=[(str(a.id), accounts.PLATFORMS[a.platform]) for a in account_list])
+    return _base_ctx(
+        row=row,
+        values=values,
+        errors=errors,
+        account_choices=[(str(a.id), accounts.PLATFORMS[a.platform]) for a in account_list],
+    )
 
 
 @get("/epayment/dienste/{service_id:str}", guards=[requires_viewer])
-async def fee_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                   service_id: str) -> Template:
+async def fee_form(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str
+) -> Template:
     tenant_id = identity.require_tenant()
     row = await fees.get_service(db, tenant_id, parse_uuid(service_id))
     account_list = await accounts.list_accounts(db, tenant_id)
@@ -161,7 +219,9 @@ async def fee_form(request: Request[Any, Any, Any], db: AsyncSession, identity: 
 
 
 @post("/epayment/dienste/{service_id:str}", guards=[requires_editor])
-async def fee_save(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str) -> Any:
+async def fee_save(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str
+) -> Any:
     tenant_id = identity.require_tenant()
     sid = parse_uuid(service_id)
     data = await _form(request)
@@ -173,45 +233,65 @@ async def fee_save(request: Request[Any, Any, Any], db: AsyncSession, identity: 
         row = await fees.get_service(db, tenant_id, sid)
         account_list = await accounts.list_accounts(db, tenant_id)
         data["charges_fee"] = str(data.get("charges_fee", "")).lower() in ("1", "true", "on", "ja")
-        return page(request, "epayment/fee_form.html", _fee_ctx(row, account_list, data, exc.as_dict()),
-                    status_code=422)
+        return page(
+            request,
+            "epayment/fee_form.html",
+            _fee_ctx(row, account_list, data, exc.as_dict()),
+            status_code=422,
+        )
     return Redirect(path="/epayment/dienste?gespeichert=1", status_code=303)
 
 
 # --- payments ------------------------------------------------------------------------------------
 @get("/epayment/zahlungen", guards=[requires_viewer])
-async def payment_list(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       status: str | None = None, markiert: str | None = None) -> Template:
+async def payment_list(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    status: str | None = None,
+    markiert: str | None = None,
+) -> Template:
     tenant_id = identity.require_tenant()
     status = status if status in payments.STATE_LABELS else None
     rows = await payments.list_payments(db, tenant_id, status=status, flagged=True if markiert else None)
-    return page(request, "epayment/payments.html", _base_ctx(rows=rows, status=status, markiert=bool(markiert)))
+    return page(
+        request, "epayment/payments.html", _base_ctx(rows=rows, status=status, markiert=bool(markiert))
+    )
 
 
 @get("/epayment/zahlungen/{payment_id:str}", guards=[requires_viewer])
-async def payment_detail(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         payment_id: str) -> Template:
+async def payment_detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+) -> Template:
     tenant_id = identity.require_tenant()
     payment = await payments.get_payment(db, tenant_id, parse_uuid(payment_id))
     events = await payments.payment_events(db, tenant_id, payment.id)
-    return page(request, "epayment/payment_detail.html", _base_ctx(p=payment, events=events, provider_state=None))
+    return page(
+        request, "epayment/payment_detail.html", _base_ctx(p=payment, events=events, provider_state=None)
+    )
 
 
 @post("/epayment/zahlungen/{payment_id:str}/markierung", guards=[requires_editor])
-async def payment_flag(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       payment_id: str) -> Redirect:
+async def payment_flag(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+) -> Redirect:
     tenant_id = identity.require_tenant()
     data = await _form(request)
-    payment = await payments.flag_payment(db, tenant_id, parse_uuid(payment_id),
-                                          flagged=data.get("flagged") == "1",
-                                          reason=(str(data.get("reason") or "")[:300] or None),
-                                          actor=actor_of(request, identity))
+    payment = await payments.flag_payment(
+        db,
+        tenant_id,
+        parse_uuid(payment_id),
+        flagged=data.get("flagged") == "1",
+        reason=(str(data.get("reason") or "")[:300] or None),
+        actor=actor_of(request, identity),
+    )
     return Redirect(path=f"/epayment/zahlungen/{payment.id}", status_code=303)
 
 
 @post("/epayment/zahlungen/{payment_id:str}/abfrage", guards=[requires_editor])
-async def payment_query(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        payment_id: str) -> Template:
+async def payment_query(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+) -> Template:
     """Ask the provider for its view of the payment (reconciliation of a stuck payment)."""
     tenant_id = identity.require_tenant()
     payment = await payments.get_payment(db, tenant_id, parse_uuid(payment_id))
@@ -222,28 +302,41 @@ async def payment_query(request: Request[Any, Any, Any], db: AsyncSession, ident
         state = {"error": "Für diese Zahlung gibt es beim Zahlungsdienst keinen Vorgang."}
     else:
         try:
-            result = await provider.query_status(accounts.provider_account(account, encryption_key(request)),
-                                                 payment.provider_reference)
+            result = await provider.query_status(
+                accounts.provider_account(account, encryption_key(request)), payment.provider_reference
+            )
             state = {"status": result.status, "amount_cents": result.amount_cents}
         except ProviderError as exc:
             state = {"error": str(exc)}
     events = await payments.payment_events(db, tenant_id, payment.id)
-    return page(request, "epayment/payment_detail.html", _base_ctx(p=payment, events=events, provider_state=state))
+    return page(
+        request, "epayment/payment_detail.html", _base_ctx(p=payment, events=events, provider_state=state)
+    )
 
 
 # --- bookings, exports, reconciliation, costs ---------------------------------------------------------
 @get("/epayment/buchungen", guards=[requires_viewer])
-async def booking_day(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      tag: str | None = None, haushaltsstelle: str | None = None) -> Template:
+async def booking_day(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    tag: str | None = None,
+    haushaltsstelle: str | None = None,
+) -> Template:
     tenant_id = identity.require_tenant()
     day = parse_day(tag)
     rows = await accounting.bookings(db, tenant_id, day=day, haushaltsstelle=haushaltsstelle or None)
     summary = await accounting.day_summary(db, tenant_id, day)
-    return page(request, "epayment/bookings.html", _base_ctx(day=day, rows=rows, summary=summary,
-                                                             haushaltsstelle=haushaltsstelle or ""))
+    return page(
+        request,
+        "epayment/bookings.html",
+        _base_ctx(day=day, rows=rows, summary=summary, haushaltsstelle=haushaltsstelle or ""),
+    )
 
 
-async def _export_rows(db: AsyncSession, identity: Identity, tag: str | None, haushaltsstelle: str | None) -> Any:
+async def _export_rows(
+    db: AsyncSession, identity: Identity, tag: str | None, haushaltsstelle: str | None
+) -> Any:
     tenant_id = identity.require_tenant()
     day = parse_day(tag)
     return day, await accounting.bookings(db, tenant_id, day=day, haushaltsstelle=haushaltsstelle or None)
@@ -255,29 +348,51 @@ def _export_name(day: dt.date, haushaltsstelle: str | None, ext: str) -> str:
 
 
 @get("/epayment/buchungen/export.csv", guards=[requires_viewer])
-async def booking_csv(db: AsyncSession, identity: Identity, tag: str | None = None,
-                      haushaltsstelle: str | None = None) -> Response[str]:
+async def booking_csv(
+    db: AsyncSession, identity: Identity, tag: str | None = None, haushaltsstelle: str | None = None
+) -> Response[str]:
     day, rows = await _export_rows(db, identity, tag, haushaltsstelle)
-    return Response(accounting.bookings_csv(rows), media_type="text/csv; charset=utf-8", headers={
-        "content-disposition": f'attachment; filename="{_export_name(day, haushaltsstelle, "csv")}"'})
+    return Response(
+        accounting.bookings_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="{_export_name(day, haushaltsstelle, "csv")}"'
+        },
+    )
 
 
 @get("/epayment/buchungen/export.xml", guards=[requires_viewer])
-async def booking_xml(db: AsyncSession, identity: Identity, tag: str | None = None,
-                      haushaltsstelle: str | None = None) -> Response[bytes]:
+async def booking_xml(
+    db: AsyncSession, identity: Identity, tag: str | None = None, haushaltsstelle: str | None = None
+) -> Response[bytes]:
     from tenants.models import Tenant
 
     day, rows = await _export_rows(db, identity, tag, haushaltsstelle)
     tenant = await db.get(Tenant, identity.require_tenant())
-    body = accounting.bookings_xml(rows, tenant_name=tenant.name if tenant else "", ags=tenant.ags if tenant else None,
-                                   day=day, haushaltsstelle=haushaltsstelle or None)
-    return Response(body, media_type="application/xml", headers={
-        "content-disposition": f'attachment; filename="{_export_name(day, haushaltsstelle, "xml")}"'})
+    body = accounting.bookings_xml(
+        rows,
+        tenant_name=tenant.name if tenant else "",
+        ags=tenant.ags if tenant else None,
+        day=day,
+        haushaltsstelle=haushaltsstelle or None,
+    )
+    return Response(
+        body,
+        media_type="application/xml",
+        headers={
+            "content-disposition": f'attachment; filename="{_export_name(day, haushaltsstelle, "xml")}"'
+        },
+    )
 
 
 @get("/epayment/abgleich", guards=[requires_viewer])
-async def reconciliation(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         von: str | None = None, bis: str | None = None) -> Template:
+async def reconciliation(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    von: str | None = None,
+    bis: str | None = None,
+) -> Template:
     tenant_id = identity.require_tenant()
     today = dt.date.today()
     date_from = parse_day(von, "von", today - dt.timedelta(days=30))
@@ -287,13 +402,17 @@ async def reconciliation(request: Request[Any, Any, Any], db: AsyncSession, iden
 
 
 @get("/epayment/kosten", guards=[requires_viewer])
-async def costs(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                jahr: str | None = None) -> Template:
+async def costs(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, jahr: str | None = None
+) -> Template:
     tenant_id = identity.require_tenant()
     year = parse_year(jahr)
     rows = await accounting.monthly_costs(db, tenant_id, year)
-    return page(request, "epayment/costs.html", _base_ctx(year=year, rows=rows,
-                                                          total=sum(r["cost_cents"] for r in rows)))
+    return page(
+        request,
+        "epayment/costs.html",
+        _base_ctx(year=year, rows=rows, total=sum(r["cost_cents"] for r in rows)),
+    )
 
 
 @get("/epayment/kaaw", guards=[requires_kaaw_admin], opt={"platform_route": True})
@@ -303,7 +422,21 @@ async def kaaw_overview(request: Request[Any, Any, Any], identity: Identity) -> 
 
 
 ROUTES: list[Any] = [
-    overview, account_form, account_save, account_rotate_secret, service_list, fee_form, fee_save,
-    payment_list, payment_detail, payment_flag, payment_query, booking_day, booking_csv, booking_xml,
-    reconciliation, costs, kaaw_overview,
+    overview,
+    account_form,
+    account_save,
+    account_rotate_secret,
+    service_list,
+    fee_form,
+    fee_save,
+    payment_list,
+    payment_detail,
+    payment_flag,
+    payment_query,
+    booking_day,
+    booking_csv,
+    booking_xml,
+    reconciliation,
+    costs,
+    kaaw_overview,
 ]

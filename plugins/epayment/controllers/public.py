@@ -43,17 +43,30 @@ async def pay_start(request: Request[Any, Any, Any], key: str) -> Any:
         option = -1
     try:
         url = await flows.start_service_payment(
-            _sessionmaker(request), providers(request), key=key, option=option,
-            base_url=settings_of(request).web.base_url, encryption_key=encryption_key(request),
-            applicant_reference=str(form.get("applicant_reference") or "").strip() or None)
+            _sessionmaker(request),
+            providers(request),
+            key=key,
+            option=option,
+            base_url=settings_of(request).web.base_url,
+            encryption_key=encryption_key(request),
+            applicant_reference=str(form.get("applicant_reference") or "").strip() or None,
+        )
     except ValidationFailed as exc:
         view = await flows.public_service(_sessionmaker(request), key)
-        return page(request, "epayment/pay.html", {"s": view, "euro": euro, "errors": exc.as_dict(),
-                                                   "values": dict(form)}, status_code=422)
+        return page(
+            request,
+            "epayment/pay.html",
+            {"s": view, "euro": euro, "errors": exc.as_dict(), "values": dict(form)},
+            status_code=422,
+        )
     except ProviderError as exc:
         view = await flows.public_service(_sessionmaker(request), key)
-        return page(request, "epayment/pay.html", {"s": view, "euro": euro, "values": dict(form),
-                                                   "errors": {"provider": str(exc)}}, status_code=502)
+        return page(
+            request,
+            "epayment/pay.html",
+            {"s": view, "euro": euro, "values": dict(form), "errors": {"provider": str(exc)}},
+            status_code=502,
+        )
     return Redirect(path=url, status_code=303)
 
 
@@ -72,8 +85,14 @@ async def notify(request: Request[Any, Any, Any], provider: str) -> Response[Any
     headers = {k.lower(): v for k, v in request.headers.items()}
     client = request.client.host if request.client else None
     try:
-        result = await flows.handle_notification(_sessionmaker(request), providers(request), provider, headers, body,
-                                                 encryption_key=encryption_key(request))
+        result = await flows.handle_notification(
+            _sessionmaker(request),
+            providers(request),
+            provider,
+            headers,
+            body,
+            encryption_key=encryption_key(request),
+        )
     except NotFound as exc:
         log.warning("epayment.notify_unknown", provider=provider, client=client, reason=exc.message)
         return Response({"status_code": 404, "detail": exc.message}, status_code=404)
@@ -83,8 +102,13 @@ async def notify(request: Request[Any, Any, Any], provider: str) -> Response[Any
     except MalformedNotification as exc:
         log.warning("epayment.notify_malformed", provider=provider, client=client, reason=str(exc))
         return Response({"status_code": 400, "detail": "Meldung unlesbar."}, status_code=400)
-    log.info("epayment.notify", provider=provider, outcome=result.outcome, status=result.status,
-             payment_id=str(result.payment_id))
+    log.info(
+        "epayment.notify",
+        provider=provider,
+        outcome=result.outcome,
+        status=result.status,
+        payment_id=str(result.payment_id),
+    )
     return Response({"outcome": result.outcome, "status": result.status})
 
 

@@ -19,8 +19,13 @@ down_revision: str | Sequence[str] | None = "0001_foundation"
 branch_labels: str | Sequence[str] | None = ("epayment",)
 depends_on: str | Sequence[str] | None = ("0100_measures",)
 
-TABLES = ("epayment_accounts", "epayment_service_fees", "epayment_payments", "epayment_notifications",
-          "epayment_bookings")
+TABLES = (
+    "epayment_accounts",
+    "epayment_service_fees",
+    "epayment_payments",
+    "epayment_notifications",
+    "epayment_bookings",
+)
 
 
 def _ids(table: str, *, versioned: bool = False, timestamps: bool = True) -> list[Any]:
@@ -36,8 +41,9 @@ def _ids(table: str, *, versioned: bool = False, timestamps: bool = True) -> lis
             sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         ]
     cols += [
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
     ]
     return cols
@@ -83,15 +89,24 @@ def upgrade() -> None:
         sa.Column("kostentraeger", sa.String(40), nullable=True),
         sa.Column("haushaltsstelle", sa.String(60), nullable=True),
         sa.Column("public_key", sa.String(40), nullable=False),
-        sa.UniqueConstraint("tenant_id", "online_service_id",
-                            name="uq_epayment_service_fees_tenant_id_online_service_id"),
+        sa.UniqueConstraint(
+            "tenant_id", "online_service_id", name="uq_epayment_service_fees_tenant_id_online_service_id"
+        ),
         sa.UniqueConstraint("tenant_id", "public_key", name="uq_epayment_service_fees_tenant_id_public_key"),
-        sa.ForeignKeyConstraint(["tenant_id", "online_service_id"], ["online_services.tenant_id", "online_services.id"],
-                                name="fk_epayment_service_fees_tenant_id_online_service_id_on_6839",
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"],
-                                name="fk_epayment_service_fees_tenant_id_account_id_epayment_accounts"),
-        sa.CheckConstraint("fee_kind IN ('fixed', 'schedule')", name="ck_epayment_service_fees_fee_kind_known"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "online_service_id"],
+            ["online_services.tenant_id", "online_services.id"],
+            name="fk_epayment_service_fees_tenant_id_online_service_id_on_6839",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "account_id"],
+            ["epayment_accounts.tenant_id", "epayment_accounts.id"],
+            name="fk_epayment_service_fees_tenant_id_account_id_epayment_accounts",
+        ),
+        sa.CheckConstraint(
+            "fee_kind IN ('fixed', 'schedule')", name="ck_epayment_service_fees_fee_kind_known"
+        ),
     )
     op.create_table(
         "epayment_payments",
@@ -117,16 +132,25 @@ def upgrade() -> None:
         sa.Column("flag_reason", sa.Text(), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("final_at", sa.DateTime(timezone=True), nullable=True),
-        sa.UniqueConstraint("tenant_id", "kassenzeichen", name="uq_epayment_payments_tenant_id_kassenzeichen"),
+        sa.UniqueConstraint(
+            "tenant_id", "kassenzeichen", name="uq_epayment_payments_tenant_id_kassenzeichen"
+        ),
         sa.UniqueConstraint("tenant_id", "reference", name="uq_epayment_payments_tenant_id_reference"),
-        sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["epayment_accounts.tenant_id", "epayment_accounts.id"],
-                                name="fk_epayment_payments_tenant_id_account_id_epayment_accounts"),
-        sa.ForeignKeyConstraint(["tenant_id", "service_fee_id"],
-                                ["epayment_service_fees.tenant_id", "epayment_service_fees.id"],
-                                name="fk_epayment_payments_tenant_id_service_fee_id_epayment__190c",
-                                ondelete="SET NULL"),
-        sa.CheckConstraint("status IN ('initiated', 'pending', 'paid', 'failed', 'cancelled', 'expired')",
-                           name="ck_epayment_payments_status_known"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "account_id"],
+            ["epayment_accounts.tenant_id", "epayment_accounts.id"],
+            name="fk_epayment_payments_tenant_id_account_id_epayment_accounts",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "service_fee_id"],
+            ["epayment_service_fees.tenant_id", "epayment_service_fees.id"],
+            name="fk_epayment_payments_tenant_id_service_fee_id_epayment__190c",
+            ondelete="SET NULL",
+        ),
+        sa.CheckConstraint(
+            "status IN ('initiated', 'pending', 'paid', 'failed', 'cancelled', 'expired')",
+            name="ck_epayment_payments_status_known",
+        ),
         sa.CheckConstraint("amount_cents > 0", name="ck_epayment_payments_amount_positive"),
     )
     op.create_index("ix_epayment_payments_tenant_status", "epayment_payments", ["tenant_id", "status"])
@@ -142,13 +166,19 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(12), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("tenant_id", "provider", "event_id",
-                            name="uq_epayment_notifications_tenant_id_provider_event_id"),
-        sa.ForeignKeyConstraint(["tenant_id", "payment_id"], ["epayment_payments.tenant_id", "epayment_payments.id"],
-                                name="fk_epayment_notifications_tenant_id_payment_id_epayment_d18e",
-                                ondelete="CASCADE"),
+        sa.UniqueConstraint(
+            "tenant_id", "provider", "event_id", name="uq_epayment_notifications_tenant_id_provider_event_id"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "payment_id"],
+            ["epayment_payments.tenant_id", "epayment_payments.id"],
+            name="fk_epayment_notifications_tenant_id_payment_id_epayment_d18e",
+            ondelete="CASCADE",
+        ),
     )
-    op.create_index("ix_epayment_notifications_tenant_payment", "epayment_notifications", ["tenant_id", "payment_id"])
+    op.create_index(
+        "ix_epayment_notifications_tenant_payment", "epayment_notifications", ["tenant_id", "payment_id"]
+    )
     op.create_table(
         "epayment_bookings",
         *_ids("epayment_bookings", timestamps=False),
@@ -164,9 +194,12 @@ def upgrade() -> None:
         sa.Column("payment_method", sa.String(40), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("tenant_id", "payment_id", name="uq_epayment_bookings_tenant_id_payment_id"),
-        sa.ForeignKeyConstraint(["tenant_id", "payment_id"], ["epayment_payments.tenant_id", "epayment_payments.id"],
-                                name="fk_epayment_bookings_tenant_id_payment_id_epayment_payments",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "payment_id"],
+            ["epayment_payments.tenant_id", "epayment_payments.id"],
+            name="fk_epayment_bookings_tenant_id_payment_id_epayment_payments",
+            ondelete="CASCADE",
+        ),
     )
     op.create_index("ix_epayment_bookings_tenant_date", "epayment_bookings", ["tenant_id", "booking_date"])
     op.create_table(
@@ -212,6 +245,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS epayment_tenant_for_key(text)")
-    for table in ("epayment_routes", "epayment_bookings", "epayment_notifications", "epayment_payments",
-                  "epayment_service_fees", "epayment_accounts"):
+    for table in (
+        "epayment_routes",
+        "epayment_bookings",
+        "epayment_notifications",
+        "epayment_payments",
+        "epayment_service_fees",
+        "epayment_accounts",
+    ):
         op.drop_table(table)

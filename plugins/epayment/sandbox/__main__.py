@@ -16,8 +16,9 @@ def main() -> None:
     parser.add_argument("--base-url", default=None)
     args = parser.parse_args()
     base = args.base_url or f"http://{args.host}:{args.port}"
-    uvicorn.run(create_sandbox_app(base), host=args.host, port=args.port, log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        create_sandbox_app(base), host=args.host, port=args.port, log_level="warning", access_log=False
+    )
 
 
 if __name__ == "__main__":

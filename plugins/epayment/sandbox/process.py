@@ -17,11 +17,14 @@ def sandbox_url() -> str:
     return os.environ.get("KOMMPASS_EPAYMENT_SANDBOX_URL", f"http://127.0.0.1:{DEFAULT_PORT}").rstrip("/")
 
 
-def start_sandbox(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout: float = 20.0) -> subprocess.Popen[bytes]:
+def start_sandbox(
+    host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout: float = 20.0
+) -> subprocess.Popen[bytes]:
     """Start the sandbox and wait until it answers ``/health``."""
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "plugins.epayment.sandbox", "--host", host, "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + timeout
     url = f"http://{host}:{port}/health"

@@ -31,36 +31,48 @@ class SandboxProvider:
         #: (endpoint, merchant) → hash of the secret registered there (never the secret).
         self._registered: dict[tuple[str, str], str] = {}
 
-    async def _register(self, client: httpx.AsyncClient, account: ProviderAccount, *, force: bool = False) -> None:
+    async def _register(
+        self, client: httpx.AsyncClient, account: ProviderAccount, *, force: bool = False
+    ) -> None:
         key = (account.endpoint_url, account.merchant_id)
         digest = hashlib.sha256(account.secret.encode()).hexdigest()
         if not force and self._registered.get(key) == digest:
             return
-        resp = await client.put(f"{account.endpoint_url.rstrip('/')}/api/merchants/{account.merchant_id}",
-                                json={"secret": account.secret})
+        resp = await client.put(
+            f"{account.endpoint_url.rstrip('/')}/api/merchants/{account.merchant_id}",
+            json={"secret": account.secret},
+        )
         if resp.status_code >= 300:
             raise ProviderError("Die Sandbox hat die Händlerkennung nicht angenommen.")
         self._registered[key] = digest
 
     async def start_payment(self, account: ProviderAccount, request: StartRequest) -> StartResult:
-        body = json.dumps({
-            "merchant_id": account.merchant_id,
-            "amount_cents": request.amount_cents,
-            "currency": request.currency,
-            "kassenzeichen": request.kassenzeichen,
-            "reference": request.reference,
-            "description": request.description,
-            "return_url": request.return_url,
-            "notify_url": request.notify_url,
-            "methods": list(account.payment_methods),
-        }).encode()
+        body = json.dumps(
+            {
+                "merchant_id": account.merchant_id,
+                "amount_cents": request.amount_cents,
+                "currency": request.currency,
+                "kassenzeichen": request.kassenzeichen,
+                "reference": request.reference,
+                "description": request.description,
+                "return_url": request.return_url,
+                "notify_url": request.notify_url,
+                "methods": list(account.payment_methods),
+            }
+        ).encode()
         url = f"{account.endpoint_url.rstrip('/')}/api/payments"
         try:
             async with httpx.AsyncClient(timeout=10.0) as client:
                 await self._register(client, account)
                 for attempt in range(2):
-                    resp = await client.post(url, content=body, headers={
-                        "content-type": "application/json", signing.HEADER: signing.sign(account.secret, body)})
+                    resp = await client.post(
+                        url,
+                        content=body,
+                        headers={
+                            "content-type": "application/json",
+                            signing.HEADER: signing.sign(account.secret, body),
+                        },
+                    )
                     if resp.status_code in (401, 404) and attempt == 0:  # sandbox restarted or secret rotated
                         await self._register(client, account, force=True)
                         continue
@@ -89,7 +101,9 @@ class SandboxProvider:
             raise MalformedNotification("Kassenzeichen fehlt.")
         return key
 
-    def verify_notification(self, account: ProviderAccount, headers: dict[str, str], body: bytes) -> Notification:
+    def verify_notification(
+        self, account: ProviderAccount, headers: dict[str, str], body: bytes
+    ) -> Notification:
         signing.verify(account.secret, body, headers.get(signing.HEADER))
         data = self._parse(body)
         try:
@@ -115,16 +129,22 @@ class SandboxProvider:
         path = f"/api/payments/{provider_reference}"
         try:
             async with httpx.AsyncClient(timeout=10.0) as client:
-                resp = await client.get(f"{account.endpoint_url.rstrip('/')}{path}",
-                                        params={"merchant_id": account.merchant_id},
-                                        headers={signing.HEADER: signing.sign(account.secret, f"GET {path}".encode())})
+                resp = await client.get(
+                    f"{account.endpoint_url.rstrip('/')}{path}",
+                    params={"merchant_id": account.merchant_id},
+                    headers={signing.HEADER: signing.sign(account.secret, f"GET {path}".encode())},
+                )
         except httpx.HTTPError as exc:
             raise ProviderError("Der Zahlungsdienst ist nicht erreichbar.") from exc
         if resp.status_code != 200:
             raise ProviderError(f"Der Zahlungsdienst kennt die Zahlung nicht (HTTP {resp.status_code}).")
         data = resp.json()
-        return ProviderStatus(provider_reference=provider_reference, status=str(data["status"]),
-                              amount_cents=int(data["amount_cents"]), currency=str(data["currency"]))
+        return ProviderStatus(
+            provider_reference=provider_reference,
+            status=str(data["status"]),
+            amount_cents=int(data["amount_cents"]),
+            currency=str(data["currency"]),
+        )
 
 
 __all__ = ["InvalidSignature", "SandboxProvider"]

@@ -20,7 +20,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 from litestar import Litestar, MediaType, Request, Response, get, post, put
@@ -83,9 +83,11 @@ def create_sandbox_app(base_url: str) -> Litestar:
         status = 0
         for attempt in range(3):
             try:
-                resp = await client.post(payment.notify_url, content=body,
-                                         headers={"content-type": "application/json",
-                                                  signing.HEADER: signing.sign(secret, body)})
+                resp = await client.post(
+                    payment.notify_url,
+                    content=body,
+                    headers={"content-type": "application/json", signing.HEADER: signing.sign(secret, body)},
+                )
                 status = resp.status_code
                 if status < 500:
                     break
@@ -96,18 +98,21 @@ def create_sandbox_app(base_url: str) -> Litestar:
         return status
 
     def notification_body(payment: SandboxPayment) -> bytes:
-        return json.dumps({
-            "event_id": f"{payment.id}:{payment.status}",
-            "merchant_id": payment.merchant_id,
-            "kassenzeichen": payment.kassenzeichen,
-            "reference": payment.reference,
-            "transaction_id": payment.id,
-            "status": payment.status,
-            "amount_cents": payment.amount_cents,
-            "currency": payment.currency,
-            "payment_method": payment.payment_method,
-            "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
-        }, separators=(",", ":")).encode()
+        return json.dumps(
+            {
+                "event_id": f"{payment.id}:{payment.status}",
+                "merchant_id": payment.merchant_id,
+                "kassenzeichen": payment.kassenzeichen,
+                "reference": payment.reference,
+                "transaction_id": payment.id,
+                "status": payment.status,
+                "amount_cents": payment.amount_cents,
+                "currency": payment.currency,
+                "payment_method": payment.payment_method,
+                "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+            },
+            separators=(",", ":"),
+        ).encode()
 
     def check_signature(request_body: bytes, merchant_id: str, header: str | None) -> Response[Any] | None:
         secret = state.merchants.get(merchant_id)
@@ -139,28 +144,44 @@ def create_sandbox_app(base_url: str) -> Litestar:
         if problem is not None:
             return problem
         payment = SandboxPayment(
-            id="SBX-" + secrets.token_hex(8), merchant_id=merchant_id, amount_cents=int(data["amount_cents"]),
-            currency=str(data["currency"]), kassenzeichen=str(data["kassenzeichen"]),
-            reference=str(data["reference"]), description=str(data.get("description") or ""),
-            return_url=str(data["return_url"]), notify_url=str(data["notify_url"]),
+            id="SBX-" + secrets.token_hex(8),
+            merchant_id=merchant_id,
+            amount_cents=int(data["amount_cents"]),
+            currency=str(data["currency"]),
+            kassenzeichen=str(data["kassenzeichen"]),
+            reference=str(data["reference"]),
+            description=str(data.get("description") or ""),
+            return_url=str(data["return_url"]),
+            notify_url=str(data["notify_url"]),
             methods=[str(m) for m in data.get("methods") or []] or ["kreditkarte"],
         )
         state.payments[payment.id] = payment
-        return Response({"id": payment.id, "redirect_url": f"{state.base_url}/pay/{payment.id}"}, status_code=201)
+        return Response(
+            {"id": payment.id, "redirect_url": f"{state.base_url}/pay/{payment.id}"}, status_code=201
+        )
 
     @get("/api/payments/{payment_id:str}")
-    async def read_payment(request: Request[Any, Any, Any], payment_id: str, merchant_id: str) -> Response[Any]:
-        problem = check_signature(f"GET /api/payments/{payment_id}".encode(), merchant_id,
-                                  request.headers.get(signing.HEADER))
+    async def read_payment(
+        request: Request[Any, Any, Any], payment_id: str, merchant_id: str
+    ) -> Response[Any]:
+        problem = check_signature(
+            f"GET /api/payments/{payment_id}".encode(), merchant_id, request.headers.get(signing.HEADER)
+        )
         if problem is not None:
             return problem
         payment = state.payments.get(payment_id)
         if payment is None or payment.merchant_id != merchant_id:
             return Response({"detail": "unknown payment"}, status_code=404)
-        return Response({"id": payment.id, "status": payment.status, "amount_cents": payment.amount_cents,
-                         "currency": payment.currency})
+        return Response(
+            {
+                "id": payment.id,
+                "status": payment.status,
+                "amount_cents": payment.amount_cents,
+                "currency": payment.currency,
+            }
+        )
 
-    @post("/api/payments/{payment_id:str}/resend")
+    @post("/api/payments/{payment_id:str}/resend", status_code=200)
     async def resend(payment_id: str) -> Response[Any]:
         """Test helper: deliver the last notification again (a replay)."""
         payment = state.payments.get(payment_id)
@@ -175,10 +196,13 @@ def create_sandbox_app(base_url: str) -> Litestar:
         if payment is None:
             return Response("<h1>Zahlung nicht gefunden</h1>", status_code=404, media_type=MediaType.HTML)
         if payment.status != "pending":
-            return Response(_page("Zahlung abgeschlossen", f"<p>Status: {html.escape(payment.status)}</p>"),
-                            media_type=MediaType.HTML)
+            return Response(
+                _page("Zahlung abgeschlossen", f"<p>Status: {html.escape(payment.status)}</p>"),
+                media_type=MediaType.HTML,
+            )
         options = "".join(
-            f'<div><input type="radio" name="method" id="m-{m}" value="{html.escape(m)}"{" checked" if i == 0 else ""}>'
+            f'<div><input type="radio" name="method" id="m-{m}" value="{html.escape(m)}"'
+            f"{' checked' if i == 0 else ''}>"
             f' <label for="m-{m}">{html.escape(METHOD_LABELS.get(m, m))}</label></div>'
             for i, m in enumerate(payment.methods)
         )
@@ -197,7 +221,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
 
     @post("/pay/{payment_id:str}", status_code=303)
     async def pay_action(
-        payment_id: str, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)
+        payment_id: str, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
     ) -> Response[Any]:
         payment = state.payments.get(payment_id)
         if payment is None:
@@ -220,7 +244,15 @@ def create_sandbox_app(base_url: str) -> Litestar:
         await client_holder["client"].aclose()
 
     return Litestar(
-        route_handlers=[health, register_merchant, create_payment, read_payment, resend, pay_page, pay_action],
+        route_handlers=[
+            health,
+            register_merchant,
+            create_payment,
+            read_payment,
+            resend,
+            pay_page,
+            pay_action,
+        ],
         on_startup=[startup],
         on_shutdown=[shutdown],
         debug=False,

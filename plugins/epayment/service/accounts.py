@@ -82,20 +82,31 @@ def completeness(account: PaymentAccount | None, platform: str) -> dict[str, Any
     if platform == "epaybl":
         items.append(("Kontierungsfelder mit Länge", bool(account and account.kontierung)))
     done = sum(1 for _, ok in items if ok)
-    return {"done": done, "total": len(items), "percent": round(100 * done / len(items)),
-            "missing": [label for label, ok in items if not ok]}
+    return {
+        "done": done,
+        "total": len(items),
+        "percent": round(100 * done / len(items)),
+        "missing": [label for label, ok in items if not ok],
+    }
 
 
 def account_view(account: PaymentAccount) -> dict[str, Any]:
     """Everything about an account a page or the API may show (no secret, not even encrypted)."""
     out = {spec.name: getattr(account, spec.name) for spec in field_specs(account.platform)}
     out.update(
-        id=str(account.id), platform=account.platform, platform_label=PLATFORMS[account.platform],
-        provider=account.provider, stage=account.stage, kontierung=list(account.kontierung or []),
-        payment_methods=list(account.payment_methods or []), cost_fixed_cents=account.cost_fixed_cents,
-        cost_percent_bp=account.cost_percent_bp, secret_set=bool(account.secret_encrypted),
+        id=str(account.id),
+        platform=account.platform,
+        platform_label=PLATFORMS[account.platform],
+        provider=account.provider,
+        stage=account.stage,
+        kontierung=list(account.kontierung or []),
+        payment_methods=list(account.payment_methods or []),
+        cost_fixed_cents=account.cost_fixed_cents,
+        cost_percent_bp=account.cost_percent_bp,
+        secret_set=bool(account.secret_encrypted),
         secret_set_at=account.secret_set_at.isoformat() if account.secret_set_at else None,
-        version=account.version, completeness=completeness(account, account.platform),
+        version=account.version,
+        completeness=completeness(account, account.platform),
     )
     return out
 
@@ -109,21 +120,28 @@ def _snapshot(account: PaymentAccount) -> dict[str, Any]:
 
 async def list_accounts(session: AsyncSession, tenant_id: uuid.UUID) -> list[PaymentAccount]:
     rows = await session.scalars(
-        select(PaymentAccount).where(PaymentAccount.tenant_id == tenant_id).order_by(PaymentAccount.platform))
+        select(PaymentAccount).where(PaymentAccount.tenant_id == tenant_id).order_by(PaymentAccount.platform)
+    )
     return list(rows)
 
 
 async def get_account(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID) -> PaymentAccount:
-    account = await session.scalar(select(PaymentAccount).where(
-        PaymentAccount.tenant_id == tenant_id, PaymentAccount.id == account_id))
+    account = await session.scalar(
+        select(PaymentAccount).where(PaymentAccount.tenant_id == tenant_id, PaymentAccount.id == account_id)
+    )
     if account is None:
         raise NotFound("Das Bezahlplattform-Konto wurde nicht gefunden.")
     return account
 
 
-async def account_for_platform(session: AsyncSession, tenant_id: uuid.UUID, platform: str) -> PaymentAccount | None:
-    return await session.scalar(select(PaymentAccount).where(
-        PaymentAccount.tenant_id == tenant_id, PaymentAccount.platform == platform))
+async def account_for_platform(
+    session: AsyncSession, tenant_id: uuid.UUID, platform: str
+) -> PaymentAccount | None:
+    return await session.scalar(
+        select(PaymentAccount).where(
+            PaymentAccount.tenant_id == tenant_id, PaymentAccount.platform == platform
+        )
+    )
 
 
 def _parse_kontierung(raw: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
@@ -136,8 +154,11 @@ def _parse_kontierung(raw: Any, errors: list[FieldError]) -> list[dict[str, Any]
                 continue
             name, _, length = line.rpartition(":")
             if not name.strip() or not length.strip().isdigit() or not 1 <= int(length) <= 40:
-                errors.append(FieldError("kontierung", f"Zeile {line_no}: bitte als „Feldname:Länge“ angeben "
-                                                       "(Länge 1–40)."))
+                errors.append(
+                    FieldError(
+                        "kontierung", f"Zeile {line_no}: bitte als „Feldname:Länge“ angeben (Länge 1–40)."
+                    )
+                )
                 continue
             items.append({"name": name.strip(), "length": int(length)})
     elif isinstance(raw, list):
@@ -171,7 +192,9 @@ def validate_account(platform: str, data: dict[str, Any]) -> tuple[dict[str, Any
             values[spec.name] = int(value)
             continue
         if spec.kind == "url" and not value.startswith(("http://", "https://")):
-            errors.append(FieldError(spec.name, f"{spec.label}: bitte eine Adresse mit http:// oder https://."))
+            errors.append(
+                FieldError(spec.name, f"{spec.label}: bitte eine Adresse mit http:// oder https://.")
+            )
             continue
         if spec.max_length and len(value) > spec.max_length:
             errors.append(FieldError(spec.name, f"{spec.label}: höchstens {spec.max_length} Zeichen."))
@@ -179,7 +202,11 @@ def validate_account(platform: str, data: dict[str, Any]) -> tuple[dict[str, Any
         values[spec.name] = value
     if values.get("kz_prefix") and not str(values["kz_prefix"]).isalnum():
         errors.append(FieldError("kz_prefix", "Präfix: nur Buchstaben und Ziffern."))
-    if values.get("kz_prefix") and values.get("kz_length") and len(values["kz_prefix"]) > values["kz_length"] - 4:
+    if (
+        values.get("kz_prefix")
+        and values.get("kz_length")
+        and len(values["kz_prefix"]) > values["kz_length"] - 4
+    ):
         errors.append(FieldError("kz_length", "Gesamtlänge: mindestens vier Stellen mehr als das Präfix."))
     stage = str(data.get("stage") or "integration")
     if stage not in STAGES:
@@ -193,9 +220,13 @@ def validate_account(platform: str, data: dict[str, Any]) -> tuple[dict[str, Any
     if unknown:
         errors.append(FieldError("payment_methods", "Unbekannte Zahlart: " + ", ".join(map(str, unknown))))
     values["payment_methods"] = [m for m in PAYMENT_METHODS if m in methods]
-    values["kontierung"] = _parse_kontierung(data.get("kontierung") or [], errors) if platform == "epaybl" else []
-    for name, label, limit in (("cost_fixed_cents", "Transaktionskosten fest (Cent)", 100000),
-                               ("cost_percent_bp", "Transaktionskosten Anteil (Basispunkte)", 10000)):
+    values["kontierung"] = (
+        _parse_kontierung(data.get("kontierung") or [], errors) if platform == "epaybl" else []
+    )
+    for name, label, limit in (
+        ("cost_fixed_cents", "Transaktionskosten fest (Cent)", 100000),
+        ("cost_percent_bp", "Transaktionskosten Anteil (Basispunkte)", 10000),
+    ):
         raw = str(data.get(name) if data.get(name) is not None else "0").strip() or "0"
         if not raw.isdigit() or int(raw) > limit:
             errors.append(FieldError(name, f"{label}: ganze Zahl von 0 bis {limit}."))
@@ -204,9 +235,17 @@ def validate_account(platform: str, data: dict[str, Any]) -> tuple[dict[str, Any
     return values, errors
 
 
-async def save_account(session: AsyncSession, tenant_id: uuid.UUID, platform: str, data: dict[str, Any], *,
-                       actor: Actor = SYSTEM, encryption_key: str | None = None,
-                       known_providers: set[str] | None = None, version: int | None = None) -> PaymentAccount:
+async def save_account(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    platform: str,
+    data: dict[str, Any],
+    *,
+    actor: Actor = SYSTEM,
+    encryption_key: str | None = None,
+    known_providers: set[str] | None = None,
+    version: int | None = None,
+) -> PaymentAccount:
     """Create or update the tenant's account for ``platform``; a non-empty ``secret`` sets it."""
     if platform not in PLATFORMS:
         raise NotFound("Diese Bezahlplattform gibt es nicht.")
@@ -230,9 +269,15 @@ async def save_account(session: AsyncSession, tenant_id: uuid.UUID, platform: st
     if secret:
         _set_secret(account, secret, encryption_key)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="epayment.account." + ("update" if old else "create"),
-                 actor=actor, entity_type="epayment_account", entity_id=account.id,
-                 changes=diff(old, _snapshot(account)))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="epayment.account." + ("update" if old else "create"),
+        actor=actor,
+        entity_type="epayment_account",
+        entity_id=account.id,
+        changes=diff(old, _snapshot(account)),
+    )
     return account
 
 
@@ -245,15 +290,28 @@ def _set_secret(account: PaymentAccount, secret: str, encryption_key: str | None
     account.secret_set_at = utcnow()
 
 
-async def set_secret(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID, secret: str, *,
-                     encryption_key: str, actor: Actor = SYSTEM) -> PaymentAccount:
+async def set_secret(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    account_id: uuid.UUID,
+    secret: str,
+    *,
+    encryption_key: str,
+    actor: Actor = SYSTEM,
+) -> PaymentAccount:
     """Set or rotate the secret; the audit trail notes that it changed, never the value."""
     account = await get_account(session, tenant_id, account_id)
     _set_secret(account, secret.strip(), encryption_key)
     await session.flush()
-    await record(session, tenant_id=tenant_id, action="epayment.account.secret_rotated", actor=actor,
-                 entity_type="epayment_account", entity_id=account.id,
-                 changes={"secret": ["(verborgen)", "(neu gesetzt)"]})
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="epayment.account.secret_rotated",
+        actor=actor,
+        entity_type="epayment_account",
+        entity_id=account.id,
+        changes={"secret": ["(verborgen)", "(neu gesetzt)"]},
+    )
     return account
 
 
@@ -272,10 +330,21 @@ def provider_account(account: PaymentAccount, encryption_key: str | None) -> Pro
     """The decrypted view for the provider adapter (not for pages, the API or logs)."""
     merchant = merchant_of(account)
     if not account.secret_encrypted or not encryption_key or not merchant or not account.endpoint_url:
-        raise ValidationFailed([FieldError("account", "Die Anbindung an die Bezahlplattform ist unvollständig "
-                                                      "(Endpunkt, Mandanten-/Kundennummer oder Geheimnis fehlt).")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "account",
+                    "Die Anbindung an die Bezahlplattform ist unvollständig "
+                    "(Endpunkt, Mandanten-/Kundennummer oder Geheimnis fehlt).",
+                )
+            ]
+        )
     return ProviderAccount(
-        platform=account.platform, merchant_id=merchant, endpoint_url=account.endpoint_url,
-        secret=crypto.decrypt(account.secret_encrypted, encryption_key), stage=account.stage,
-        payment_methods=tuple(account.payment_methods or ()), booking_text=account.booking_text,
+        platform=account.platform,
+        merchant_id=merchant,
+        endpoint_url=account.endpoint_url,
+        secret=crypto.decrypt(account.secret_encrypted, encryption_key),
+        stage=account.stage,
+        payment_methods=tuple(account.payment_methods or ()),
+        booking_text=account.booking_text,
     )

@@ -41,6 +41,16 @@ async def tenant_for_key(session: AsyncSession, key: str) -> uuid.UUID | None:
     return uuid.UUID(str(value)) if value is not None else None
 
 
+async def bind_tenant_now(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Bind ``tenant_id`` for the rest of the current transaction (and the session's next ones).
+
+    Used after ``tenant_for_key`` resolved the tenant inside a transaction that began without
+    one; the setting is transaction-local like ``core.db``'s own binding.
+    """
+    session.info["tenant_id"] = tenant_id
+    await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+
+
 def euro(cents: int | None) -> str:
     if cents is None:
         return "–"

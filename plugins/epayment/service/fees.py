@@ -27,12 +27,20 @@ class ServiceRow:
 
 def fee_view(fee: ServiceFee, service: OnlineService | None = None) -> dict[str, Any]:
     return {
-        "id": str(fee.id), "online_service_id": str(fee.online_service_id),
-        "service_number": service.number if service else None, "service_title": service.title if service else None,
-        "account_id": str(fee.account_id) if fee.account_id else None, "charges_fee": fee.charges_fee,
-        "fee_kind": fee.fee_kind, "fee_cents": fee.fee_cents, "schedule": list(fee.schedule or []),
-        "kostenstelle": fee.kostenstelle, "kostentraeger": fee.kostentraeger,
-        "haushaltsstelle": fee.haushaltsstelle, "public_key": fee.public_key, "version": fee.version,
+        "id": str(fee.id),
+        "online_service_id": str(fee.online_service_id),
+        "service_number": service.number if service else None,
+        "service_title": service.title if service else None,
+        "account_id": str(fee.account_id) if fee.account_id else None,
+        "charges_fee": fee.charges_fee,
+        "fee_kind": fee.fee_kind,
+        "fee_cents": fee.fee_cents,
+        "schedule": list(fee.schedule or []),
+        "kostenstelle": fee.kostenstelle,
+        "kostentraeger": fee.kostentraeger,
+        "haushaltsstelle": fee.haushaltsstelle,
+        "public_key": fee.public_key,
+        "version": fee.version,
     }
 
 
@@ -46,25 +54,36 @@ def fee_label(fee: ServiceFee | None) -> str:
 
 
 async def list_services(session: AsyncSession, tenant_id: uuid.UUID) -> list[ServiceRow]:
-    services = (await session.scalars(select(OnlineService).where(OnlineService.tenant_id == tenant_id)
-                                      .order_by(OnlineService.number))).all()
-    fees = {f.online_service_id: f for f in (await session.scalars(
-        select(ServiceFee).where(ServiceFee.tenant_id == tenant_id))).all()}
+    services = (
+        await session.scalars(
+            select(OnlineService).where(OnlineService.tenant_id == tenant_id).order_by(OnlineService.number)
+        )
+    ).all()
+    fees = {
+        f.online_service_id: f
+        for f in (await session.scalars(select(ServiceFee).where(ServiceFee.tenant_id == tenant_id))).all()
+    }
     return [ServiceRow(s, fees.get(s.id)) for s in services]
 
 
 async def get_service(session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID) -> ServiceRow:
-    service = await session.scalar(select(OnlineService).where(
-        OnlineService.tenant_id == tenant_id, OnlineService.id == service_id))
+    service = await session.scalar(
+        select(OnlineService).where(OnlineService.tenant_id == tenant_id, OnlineService.id == service_id)
+    )
     if service is None:
         raise NotFound("Der Online-Dienst wurde nicht gefunden.")
-    fee = await session.scalar(select(ServiceFee).where(
-        ServiceFee.tenant_id == tenant_id, ServiceFee.online_service_id == service_id))
+    fee = await session.scalar(
+        select(ServiceFee).where(
+            ServiceFee.tenant_id == tenant_id, ServiceFee.online_service_id == service_id
+        )
+    )
     return ServiceRow(service, fee)
 
 
 async def get_fee(session: AsyncSession, tenant_id: uuid.UUID, fee_id: uuid.UUID) -> ServiceFee:
-    fee = await session.scalar(select(ServiceFee).where(ServiceFee.tenant_id == tenant_id, ServiceFee.id == fee_id))
+    fee = await session.scalar(
+        select(ServiceFee).where(ServiceFee.tenant_id == tenant_id, ServiceFee.id == fee_id)
+    )
     if fee is None:
         raise NotFound("Die Gebührenangabe wurde nicht gefunden.")
     return fee
@@ -79,18 +98,25 @@ def _parse_schedule(raw: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
                 label, _, amount = line.rpartition(":")
                 entries.append((label.strip(), amount.strip()))
     else:
-        entries = [(str(e.get("label", "")).strip(), str(e.get("amount", e.get("cents", "")))) for e in raw or []]
+        entries = [
+            (str(e.get("label", "")).strip(), str(e.get("amount", e.get("cents", "")))) for e in raw or []
+        ]
         if raw and all("cents" in e for e in raw):
-            entries = [(str(e.get("label", "")).strip(), f"{int(e['cents']) // 100},{int(e['cents']) % 100:02d}")
-                       for e in raw]
+            entries = [
+                (str(e.get("label", "")).strip(), f"{int(e['cents']) // 100},{int(e['cents']) % 100:02d}")
+                for e in raw
+            ]
     for row, (label, amount) in enumerate(entries, start=1):
         try:
             cents = parse_euro(amount)
         except ValueError:
             cents = None
         if not label or not cents or cents > MAX_FEE_CENTS:
-            errors.append(FieldError("schedule", f"Staffel Zeile {row}: „Bezeichnung: Betrag in Euro“ angeben.",
-                                     row=row))
+            errors.append(
+                FieldError(
+                    "schedule", f"Staffel Zeile {row}: „Bezeichnung: Betrag in Euro“ angeben.", row=row
+                )
+            )
             continue
         items.append({"label": label[:120], "cents": cents})
     if len(items) > MAX_SCHEDULE:
@@ -98,8 +124,15 @@ def _parse_schedule(raw: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
     return items
 
 
-async def save_fee(session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID, data: dict[str, Any], *,
-                   actor: Actor = SYSTEM, version: int | None = None) -> ServiceFee:
+async def save_fee(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    service_id: uuid.UUID,
+    data: dict[str, Any],
+    *,
+    actor: Actor = SYSTEM,
+    version: int | None = None,
+) -> ServiceFee:
     row = await get_service(session, tenant_id, service_id)
     errors: list[FieldError] = []
     charges = str(data.get("charges_fee", "")).lower() in ("1", "true", "on", "ja", "yes")
@@ -125,8 +158,11 @@ async def save_fee(session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid
         except ValueError:
             errors.append(FieldError("account_id", "Bitte eine Bezahlplattform wählen."))
         else:
-            exists = await session.scalar(select(PaymentAccount.id).where(
-                PaymentAccount.tenant_id == tenant_id, PaymentAccount.id == account_id))
+            exists = await session.scalar(
+                select(PaymentAccount.id).where(
+                    PaymentAccount.tenant_id == tenant_id, PaymentAccount.id == account_id
+                )
+            )
             if exists is None:
                 errors.append(FieldError("account_id", "Bitte eine Bezahlplattform wählen."))
     if charges:
@@ -135,10 +171,15 @@ async def save_fee(session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid
         if kind == "schedule" and not schedule:
             errors.append(FieldError("schedule", "Bitte mindestens eine Staffelposition angeben."))
         if account_id is None:
-            errors.append(FieldError("account_id", "Bitte die Bezahlplattform wählen, über die gezahlt wird."))
+            errors.append(
+                FieldError("account_id", "Bitte die Bezahlplattform wählen, über die gezahlt wird.")
+            )
     accounting = {}
-    for name, label, limit in (("kostenstelle", "Kostenstelle", 40), ("kostentraeger", "Kostenträger", 40),
-                               ("haushaltsstelle", "Haushaltsstelle", 60)):
+    for name, label, limit in (
+        ("kostenstelle", "Kostenstelle", 40),
+        ("kostentraeger", "Kostenträger", 40),
+        ("haushaltsstelle", "Haushaltsstelle", 60),
+    ):
         value = str(data.get(name) or "").strip() or None
         if value and len(value) > limit:
             errors.append(FieldError(name, f"{label}: höchstens {limit} Zeichen."))
@@ -167,6 +208,13 @@ async def save_fee(session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid
     old.pop("version", None)
     new_cmp = dict(new)
     new_cmp.pop("version", None)
-    await record(session, tenant_id=tenant_id, action="epayment.fee." + ("update" if old else "create"), actor=actor,
-                 entity_type="epayment_service_fee", entity_id=fee.id, changes=diff(old, new_cmp))
+    await record(
+        session,
+        tenant_id=tenant_id,
+        action="epayment.fee." + ("update" if old else "create"),
+        actor=actor,
+        entity_type="epayment_service_fee",
+        entity_id=fee.id,
+        changes=diff(old, new_cmp),
+    )
     return fee

@@ -25,11 +25,14 @@ from tests.integration.epayment.helpers import notification, setup_tenant, signe
 PROVIDERS: dict[str, Any] = {"sandbox": SandboxProvider()}
 
 
-async def new_payment(sessionmaker: async_sessionmaker[AsyncSession], setup: Any, cents: int = 2500,
-                      **kw: Any) -> Payment:
+async def new_payment(
+    sessionmaker: async_sessionmaker[AsyncSession], setup: Any, cents: int = 2500, **kw: Any
+) -> Payment:
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         account = await accounts.get_account(session, setup.tenant.id, setup.account_id)
-        payment = await payments.create_payment(session, setup.tenant.id, account=account, amount_cents=cents, **kw)
+        payment = await payments.create_payment(
+            session, setup.tenant.id, account=account, amount_cents=cents, **kw
+        )
         payment.provider_reference = f"SBX-{payment.reference[:8]}"
         return payment
 
@@ -37,19 +40,25 @@ async def new_payment(sessionmaker: async_sessionmaker[AsyncSession], setup: Any
 async def notify(sessionmaker: Any, settings: Settings, setup: Any, body: dict[str, Any]) -> Any:
     raw, headers = signed(setup.secret, body)
     headers = {k.lower(): v for k, v in headers.items()}
-    return await handle_notification(sessionmaker, PROVIDERS, "sandbox", headers, raw,
-                                     encryption_key=settings.encryption_key)
+    return await handle_notification(
+        sessionmaker, PROVIDERS, "sandbox", headers, raw, encryption_key=settings.encryption_key
+    )
 
 
 async def state(sessionmaker: Any, setup: Any, payment_id: Any) -> tuple[str, bool, int]:
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         p = await payments.get_payment(session, setup.tenant.id, payment_id)
-        booked = await session.scalar(select(func.count()).select_from(Booking).where(
-            Booking.tenant_id == setup.tenant.id, Booking.payment_id == payment_id))
+        booked = await session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.tenant_id == setup.tenant.id, Booking.payment_id == payment_id)
+        )
         return p.status, p.flagged, int(booked or 0)
 
 
-async def test_kassenzeichen_has_prefix_length_and_check_digit(sessionmaker: Any, test_settings: Settings) -> None:
+async def test_kassenzeichen_has_prefix_length_and_check_digit(
+    sessionmaker: Any, test_settings: Settings
+) -> None:
     setup = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
     p = await new_payment(sessionmaker, setup)
     assert p.kassenzeichen.startswith("KP") and len(p.kassenzeichen) == 14
@@ -58,8 +67,9 @@ async def test_kassenzeichen_has_prefix_length_and_check_digit(sessionmaker: Any
     assert p.status == "initiated" and p.haushaltsstelle == "1.122.00"
 
 
-async def test_paid_notification_books_once_and_duplicates_change_nothing(sessionmaker: Any,
-                                                                          test_settings: Settings) -> None:
+async def test_paid_notification_books_once_and_duplicates_change_nothing(
+    sessionmaker: Any, test_settings: Settings
+) -> None:
     setup = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
     p = await new_payment(sessionmaker, setup)
     first = await notify(sessionmaker, test_settings, setup, notification(p, "paid"))
@@ -67,7 +77,11 @@ async def test_paid_notification_books_once_and_duplicates_change_nothing(sessio
     late_pending = await notify(sessionmaker, test_settings, setup, notification(p, "pending"))
     late_failed = await notify(sessionmaker, test_settings, setup, notification(p, "failed"))
     assert (first.outcome, again.outcome, late_pending.outcome, late_failed.outcome) == (
-        "applied", "duplicate", "ignored", "ignored")
+        "applied",
+        "duplicate",
+        "ignored",
+        "ignored",
+    )
     assert await state(sessionmaker, setup, p.id) == ("paid", False, 1)
 
 
@@ -92,11 +106,19 @@ async def test_bad_signature_and_unknown_kassenzeichen(sessionmaker: Any, test_s
     p = await new_payment(sessionmaker, setup)
     raw, headers = signed("falsches-geheimnis-1234567", notification(p, "paid"))
     with pytest.raises(InvalidSignature):
-        await handle_notification(sessionmaker, PROVIDERS, "sandbox", {k.lower(): v for k, v in headers.items()},
-                                  raw, encryption_key=test_settings.encryption_key)
+        await handle_notification(
+            sessionmaker,
+            PROVIDERS,
+            "sandbox",
+            {k.lower(): v for k, v in headers.items()},
+            raw,
+            encryption_key=test_settings.encryption_key,
+        )
     assert await state(sessionmaker, setup, p.id) == ("initiated", False, 0)
     with pytest.raises(NotFound):
-        await notify(sessionmaker, test_settings, setup, notification(p, "paid", kassenzeichen="KP000000000000"))
+        await notify(
+            sessionmaker, test_settings, setup, notification(p, "paid", kassenzeichen="KP000000000000")
+        )
 
 
 async def test_old_signature_is_rejected(sessionmaker: Any, test_settings: Settings) -> None:
@@ -104,8 +126,14 @@ async def test_old_signature_is_rejected(sessionmaker: Any, test_settings: Setti
     p = await new_payment(sessionmaker, setup)
     raw, headers = signed(setup.secret, notification(p, "paid"), timestamp=int(utcnow().timestamp()) - 3600)
     with pytest.raises(InvalidSignature):
-        await handle_notification(sessionmaker, PROVIDERS, "sandbox", {k.lower(): v for k, v in headers.items()},
-                                  raw, encryption_key=test_settings.encryption_key)
+        await handle_notification(
+            sessionmaker,
+            PROVIDERS,
+            "sandbox",
+            {k.lower(): v for k, v in headers.items()},
+            raw,
+            encryption_key=test_settings.encryption_key,
+        )
 
 
 async def test_paid_after_expiry_is_flagged_for_review(sessionmaker: Any, test_settings: Settings) -> None:
@@ -118,7 +146,9 @@ async def test_paid_after_expiry_is_flagged_for_review(sessionmaker: Any, test_s
     assert await state(sessionmaker, setup, p.id) == ("expired", True, 0)
 
 
-async def test_expire_job_closes_only_overdue_open_payments(sessionmaker: Any, test_settings: Settings) -> None:
+async def test_expire_job_closes_only_overdue_open_payments(
+    sessionmaker: Any, test_settings: Settings
+) -> None:
     from plugins.epayment.integration import expire_payments_job
 
     setup = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
@@ -136,14 +166,20 @@ async def test_expire_job_closes_only_overdue_open_payments(sessionmaker: Any, t
     assert (await state(sessionmaker, setup, fresh.id))[0] == "initiated"
 
 
-async def test_concurrent_notifications_book_each_payment_once(sessionmaker: Any, test_settings: Settings) -> None:
+async def test_concurrent_notifications_book_each_payment_once(
+    sessionmaker: Any, test_settings: Settings
+) -> None:
     setup = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
     created = [await new_payment(sessionmaker, setup, cents=1000 + i) for i in range(10)]
     bodies = []
     for i, p in enumerate(created):
         final = "paid" if i % 3 else "cancelled"
-        bodies += [notification(p, final), notification(p, "pending"), notification(p, final),
-                   notification(p, final)]
+        bodies += [
+            notification(p, final),
+            notification(p, "pending"),
+            notification(p, final),
+            notification(p, final),
+        ]
     results = await asyncio.gather(*(notify(sessionmaker, test_settings, setup, b) for b in bodies))
     assert sum(1 for r in results if r.outcome == "applied") >= 10
     for i, p in enumerate(created):
@@ -152,8 +188,9 @@ async def test_concurrent_notifications_book_each_payment_once(sessionmaker: Any
         assert booked == (1 if status == "paid" else 0)
 
 
-async def test_routes_are_invisible_to_the_app_role_without_the_function(sessionmaker: Any,
-                                                                         test_settings: Settings) -> None:
+async def test_routes_are_invisible_to_the_app_role_without_the_function(
+    sessionmaker: Any, test_settings: Settings
+) -> None:
     a = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
     b = await setup_tenant(sessionmaker, test_settings.encryption_key or "")
     p = await new_payment(sessionmaker, b)
@@ -164,8 +201,12 @@ async def test_routes_are_invisible_to_the_app_role_without_the_function(session
     async with tenant_session(sessionmaker, a.tenant.id) as session:
         keys = (await session.scalars(select(PaymentRoute.route_key))).all()
         assert "kz:" + p.kassenzeichen not in keys
-        assert await session.scalar(text("SELECT count(*) FROM epayment_payments WHERE tenant_id = :b"),
-                                    {"b": b.tenant.id}) == 0
+        assert (
+            await session.scalar(
+                text("SELECT count(*) FROM epayment_payments WHERE tenant_id = :b"), {"b": b.tenant.id}
+            )
+            == 0
+        )
 
 
 async def test_reconciliation_lists_flagged_and_unbooked(sessionmaker: Any, test_settings: Settings) -> None:
@@ -179,8 +220,12 @@ async def test_reconciliation_lists_flagged_and_unbooked(sessionmaker: Any, test
         await session.execute(text("DELETE FROM epayment_bookings WHERE payment_id = :p"), {"p": ok.id})
     today = dt.date.today()
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
-        result = await accounting.reconcile(session, setup.tenant.id, date_from=today - dt.timedelta(days=1),
-                                            date_to=today + dt.timedelta(days=1))
+        result = await accounting.reconcile(
+            session,
+            setup.tenant.id,
+            date_from=today - dt.timedelta(days=1),
+            date_to=today + dt.timedelta(days=1),
+        )
     kinds = {(d.kind, d.kassenzeichen) for d in result["differences"]}
     assert ("unbooked", ok.kassenzeichen) in kinds and ("flagged", bad.kassenzeichen) in kinds
 
@@ -196,10 +241,11 @@ async def test_monthly_costs_and_exports(sessionmaker: Any, test_settings: Setti
         costs = await accounting.monthly_costs(session, setup.tenant.id, payments_local_year := today.year)
         rows = await accounting.bookings(session, setup.tenant.id, day=today)
     assert payments_local_year == today.year
-    month = [c for c in costs if c["month"] == today.month][0]
+    month = next(c for c in costs if c["month"] == today.month)
     assert month["count"] == 2 and month["sum_cents"] == 4000 and month["cost_cents"] == 2 * 25 + 40
     csv_text = accounting.bookings_csv(rows)
     assert "Kassenzeichen" in csv_text and p1.kassenzeichen in csv_text and "25,00" in csv_text
-    xml = accounting.bookings_xml(rows, tenant_name="Stadt X", ags="05562012", day=today,
-                                  haushaltsstelle=None).decode()
+    xml = accounting.bookings_xml(
+        rows, tenant_name="Stadt X", ags="05562012", day=today, haushaltsstelle=None
+    ).decode()
     assert "<xf:summe" in xml and "40.00" in xml and p2.kassenzeichen in xml

@@ -23,8 +23,9 @@ from tests.integration.epayment.helpers import Setup, notification, setup_tenant
 async def make_payment(sessionmaker: Any, setup: Setup, cents: int = 2500) -> Any:
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         account = await accounts.get_account(session, setup.tenant.id, setup.account_id)
-        p = await payments.create_payment(session, setup.tenant.id, account=account, amount_cents=cents,
-                                          service_title="Reitkennzeichen")
+        p = await payments.create_payment(
+            session, setup.tenant.id, account=account, amount_cents=cents, service_title="Reitkennzeichen"
+        )
         p.provider_reference = "SBX-" + p.reference[:6]
         return p
 
@@ -36,23 +37,30 @@ async def two(sessionmaker: async_sessionmaker[AsyncSession], test_settings: Set
     return a, b
 
 
-async def test_pages_render_for_viewer_in_german(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                 two: tuple[Setup, Setup]) -> None:
+async def test_pages_render_for_viewer_in_german(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, _ = two
     p = await make_payment(sessionmaker, a)
     await login(client, sessionmaker, tenant=a.tenant, role=Role.VIEWER)
-    for url, needle in [("/epayment", "Anbindung an Bezahlplattformen"), ("/epayment/dienste", "Reitkennzeichen"),
-                        (f"/epayment/dienste/{a.service_id}", "Haushaltsstelle"),
-                        ("/epayment/zahlungen", p.kassenzeichen), (f"/epayment/zahlungen/{p.id}", "Meldungen"),
-                        ("/epayment/buchungen", "Summen je Haushaltsstelle"), ("/epayment/abgleich", "Abgleich"),
-                        ("/epayment/kosten", "Transaktionskosten")]:
+    for url, needle in [
+        ("/epayment", "Anbindung an Bezahlplattformen"),
+        ("/epayment/dienste", "Reitkennzeichen"),
+        (f"/epayment/dienste/{a.service_id}", "Haushaltsstelle"),
+        ("/epayment/zahlungen", p.kassenzeichen),
+        (f"/epayment/zahlungen/{p.id}", "Meldungen"),
+        ("/epayment/buchungen", "Summen je Haushaltsstelle"),
+        ("/epayment/abgleich", "Abgleich"),
+        ("/epayment/kosten", "Transaktionskosten"),
+    ]:
         response = await client.get(url)
         assert response.status_code == 200, url
         assert needle in response.text, url
     assert (await client.get("/epayment/plattformen/epaybl")).status_code == 403
     headers = await csrf_headers(client)
-    assert (await client.post(f"/epayment/dienste/{a.service_id}", data={"charges_fee": "1"},
-                              headers=headers)).status_code == 403
+    assert (
+        await client.post(f"/epayment/dienste/{a.service_id}", data={"charges_fee": "1"}, headers=headers)
+    ).status_code == 403
 
 
 async def test_onboarding_form_validates_and_never_shows_the_secret(
@@ -63,27 +71,51 @@ async def test_onboarding_form_validates_and_never_shows_the_secret(
     headers = await csrf_headers(client)
     new_secret = "pm-geheimnis-" + "x7" * 12
     with structlog.testing.capture_logs() as logs:
-        bad = await client.post("/epayment/plattformen/pmpayment", headers=headers, data={
-            "provider": "sandbox", "stage": "integration", "endpoint_url": "ftp://falsch", "kz_length": "3",
-            "secret": new_secret})
+        bad = await client.post(
+            "/epayment/plattformen/pmpayment",
+            headers=headers,
+            data={
+                "provider": "sandbox",
+                "stage": "integration",
+                "endpoint_url": "ftp://falsch",
+                "kz_length": "3",
+                "secret": new_secret,
+            },
+        )
         assert bad.status_code == 422
         assert "http:// oder https://" in bad.text and "6 bis 30" in bad.text
         assert new_secret not in bad.text
-        ok = await client.post("/epayment/plattformen/pmpayment", headers=headers, follow_redirects=False, data={
-            "provider": "sandbox", "stage": "integration", "endpoint_url": "http://127.0.0.1:9",
-            "merchant_id": "05562012", "kz_prefix": "PM", "kz_length": "12", "booking_text": "Gebühr",
-            "payment_methods": ["kreditkarte", "paypal"], "secret": new_secret})
+        ok = await client.post(
+            "/epayment/plattformen/pmpayment",
+            headers=headers,
+            follow_redirects=False,
+            data={
+                "provider": "sandbox",
+                "stage": "integration",
+                "endpoint_url": "http://127.0.0.1:9",
+                "merchant_id": "05562012",
+                "kz_prefix": "PM",
+                "kz_length": "12",
+                "booking_text": "Gebühr",
+                "payment_methods": ["kreditkarte", "paypal"],
+                "secret": new_secret,
+            },
+        )
         assert ok.status_code == 303
         page = await client.get("/epayment/plattformen/pmpayment")
         rotated = "rotiert-" + "y9" * 12
-        rotate = await client.post("/epayment/plattformen/pmpayment/geheimnis", headers=headers,
-                                   data={"secret": rotated}, follow_redirects=False)
+        rotate = await client.post(
+            "/epayment/plattformen/pmpayment/geheimnis",
+            headers=headers,
+            data={"secret": rotated},
+            follow_redirects=False,
+        )
         assert rotate.status_code == 303
         api = await client.get("/api/v1/epayment/accounts")
         overview = await client.get("/epayment")
     assert page.status_code == 200 and "(gesetzt)" in page.text and "100 %" in page.text
     assert api.status_code == 200
-    pm = [x for x in api.json() if x["platform"] == "pmpayment"][0]
+    pm = next(x for x in api.json() if x["platform"] == "pmpayment")
     assert pm["secret_set"] is True and pm["completeness"]["percent"] == 100 and "secret" not in pm
     everything = page.text + api.text + overview.text + json.dumps(logs, default=str)
     for secret in (new_secret, rotated, a.secret):
@@ -95,19 +127,32 @@ async def test_onboarding_form_validates_and_never_shows_the_secret(
         assert creds.secret == rotated and rotated not in repr(creds)
 
 
-async def test_api_account_write_is_write_only_for_the_secret(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                              two: tuple[Setup, Setup]) -> None:
+async def test_api_account_write_is_write_only_for_the_secret(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, _ = two
     await login(client, sessionmaker, tenant=a.tenant, role=Role.TENANT_ADMIN)
     headers = await csrf_headers(client)
     secret = "api-geheimnis-" + "z" * 20
-    response = await client.put("/api/v1/epayment/accounts/pmpayment", headers=headers, json={
-        "endpoint_url": "http://127.0.0.1:9", "merchant_id": "1", "kz_prefix": "PM", "kz_length": 12,
-        "booking_text": "x", "payment_methods": ["paypal"], "secret": secret})
+    response = await client.put(
+        "/api/v1/epayment/accounts/pmpayment",
+        headers=headers,
+        json={
+            "endpoint_url": "http://127.0.0.1:9",
+            "merchant_id": "1",
+            "kz_prefix": "PM",
+            "kz_length": 12,
+            "booking_text": "x",
+            "payment_methods": ["paypal"],
+            "secret": secret,
+        },
+    )
     assert response.status_code == 200, response.text
     assert secret not in response.text and response.json()["secret_set"] is True
     body = {"endpoint_url": "http://127.0.0.1:9", "merchant_id": "1", "version": 1}
-    assert (await client.put("/api/v1/epayment/accounts/pmpayment", headers=headers, json=body)).status_code == 200
+    assert (
+        await client.put("/api/v1/epayment/accounts/pmpayment", headers=headers, json=body)
+    ).status_code == 200
     stale = await client.put("/api/v1/epayment/accounts/pmpayment", headers=headers, json=body)
     assert stale.status_code == 409 and "current" in stale.json()
     invalid = await client.put("/api/v1/epayment/accounts/pmpayment", headers=headers, json={"kz_length": 99})
@@ -115,47 +160,79 @@ async def test_api_account_write_is_write_only_for_the_secret(client: AsyncTestC
     assert any(e["field"] == "kz_length" for e in invalid.json()["errors"])
 
 
-async def test_fee_form_saves_schedule_and_shows_errors(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                        two: tuple[Setup, Setup]) -> None:
+async def test_fee_form_saves_schedule_and_shows_errors(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, _ = two
     await login(client, sessionmaker, tenant=a.tenant, role=Role.EDITOR)
     headers = await csrf_headers(client)
-    bad = await client.post(f"/epayment/dienste/{a.service_id}", headers=headers,
-                            data={"charges_fee": "1", "fee_kind": "fixed", "fee": "abc", "kostenstelle": "K1"})
+    bad = await client.post(
+        f"/epayment/dienste/{a.service_id}",
+        headers=headers,
+        data={"charges_fee": "1", "fee_kind": "fixed", "fee": "abc", "kostenstelle": "K1"},
+    )
     assert bad.status_code == 422 and "Betrag" in bad.text and 'value="K1"' in bad.text
-    ok = await client.post(f"/epayment/dienste/{a.service_id}", headers=headers, follow_redirects=False, data={
-        "charges_fee": "1", "fee_kind": "fixed", "fee": "12,50", "account_id": str(a.account_id),
-        "haushaltsstelle": "1.200.00"})
+    ok = await client.post(
+        f"/epayment/dienste/{a.service_id}",
+        headers=headers,
+        follow_redirects=False,
+        data={
+            "charges_fee": "1",
+            "fee_kind": "fixed",
+            "fee": "12,50",
+            "account_id": str(a.account_id),
+            "haushaltsstelle": "1.200.00",
+        },
+    )
     assert ok.status_code == 303
     api = (await client.get(f"/api/v1/epayment/services/{a.service_id}")).json()
     assert api["fee_cents"] == 1250 and api["haushaltsstelle"] == "1.200.00"
 
 
-async def test_every_route_is_404_for_another_tenants_ids(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                          two: tuple[Setup, Setup]) -> None:
+async def test_every_route_is_404_for_another_tenants_ids(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, b = two
     pb = await make_payment(sessionmaker, b)
     await login(client, sessionmaker, tenant=a.tenant, role=Role.TENANT_ADMIN)
     headers = await csrf_headers(client)
-    gets = [f"/epayment/dienste/{b.service_id}", f"/epayment/zahlungen/{pb.id}",
-            f"/api/v1/epayment/services/{b.service_id}", f"/api/v1/epayment/payments/{pb.id}"]
+    gets = [
+        f"/epayment/dienste/{b.service_id}",
+        f"/epayment/zahlungen/{pb.id}",
+        f"/api/v1/epayment/services/{b.service_id}",
+        f"/api/v1/epayment/payments/{pb.id}",
+    ]
     for url in gets:
         assert (await client.get(url)).status_code == 404, url
-    posts = [(f"/epayment/dienste/{b.service_id}", {"charges_fee": "1", "fee": "1,00"}),
-             (f"/epayment/zahlungen/{pb.id}/markierung", {"flagged": "1"}),
-             (f"/epayment/zahlungen/{pb.id}/abfrage", {})]
+    posts = [
+        (f"/epayment/dienste/{b.service_id}", {"charges_fee": "1", "fee": "1,00"}),
+        (f"/epayment/zahlungen/{pb.id}/markierung", {"flagged": "1"}),
+        (f"/epayment/zahlungen/{pb.id}/abfrage", {}),
+    ]
     for url, data in posts:
         assert (await client.post(url, data=data, headers=headers)).status_code == 404, url
-    api_writes = [("put", f"/api/v1/epayment/services/{b.service_id}", {"charges_fee": False}),
-                  ("post", f"/api/v1/epayment/services/{b.service_id}/payments", {"option": 0}),
-                  ("post", f"/api/v1/epayment/accounts/{b.account_id}/secret", {"secret": "x" * 20})]
+    api_writes = [
+        ("put", f"/api/v1/epayment/services/{b.service_id}", {"charges_fee": False}),
+        ("post", f"/api/v1/epayment/services/{b.service_id}/payments", {"option": 0}),
+        ("post", f"/api/v1/epayment/accounts/{b.account_id}/secret", {"secret": "x" * 20}),
+    ]
     for method, url, body in api_writes:
         assert (await getattr(client, method)(url, json=body, headers=headers)).status_code == 404, url
     # Lists and exports of tenant A never contain tenant B's data.
-    for url in ["/epayment/zahlungen", "/api/v1/epayment/payments", "/epayment/buchungen/export.csv",
-                "/epayment/buchungen/export.xml", "/api/v1/epayment/services", "/api/v1/epayment/accounts",
-                "/epayment/abgleich", "/api/v1/epayment/reconciliation", "/api/v1/epayment/bookings",
-                "/api/v1/epayment/costs", "/epayment/kosten", "/epayment"]:
+    for url in [
+        "/epayment/zahlungen",
+        "/api/v1/epayment/payments",
+        "/epayment/buchungen/export.csv",
+        "/epayment/buchungen/export.xml",
+        "/api/v1/epayment/services",
+        "/api/v1/epayment/accounts",
+        "/epayment/abgleich",
+        "/api/v1/epayment/reconciliation",
+        "/api/v1/epayment/bookings",
+        "/api/v1/epayment/costs",
+        "/epayment/kosten",
+        "/epayment",
+    ]:
         response = await client.get(url)
         assert response.status_code == 200, url
         assert pb.kassenzeichen not in response.text and str(b.service_id) not in response.text, url
@@ -166,8 +243,9 @@ async def test_every_route_is_404_for_another_tenants_ids(client: AsyncTestClien
         assert not p.flagged
 
 
-async def test_plugin_switched_off_hides_pages_and_public_pay_page(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                                   two: tuple[Setup, Setup]) -> None:
+async def test_plugin_switched_off_hides_pages_and_public_pay_page(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, _ = two
     async with tenant_session(sessionmaker, a.tenant.id) as session:
         await set_plugin_enabled(session, a.tenant.id, "epayment", False)
@@ -177,8 +255,9 @@ async def test_plugin_switched_off_hides_pages_and_public_pay_page(client: Async
     assert (await client.get("/api/v1/epayment/payments")).status_code == 404
 
 
-async def test_notify_endpoint_status_codes_and_logging(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                        two: tuple[Setup, Setup], caplog: Any) -> None:
+async def test_notify_endpoint_status_codes_and_logging(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup], caplog: Any
+) -> None:
     a, _ = two
     p = await make_payment(sessionmaker, a)
     caplog.set_level(logging.INFO)
@@ -188,9 +267,12 @@ async def test_notify_endpoint_status_codes_and_logging(client: AsyncTestClient[
         raw, headers = signed(a.secret, notification(p, "paid", kassenzeichen="KP99999999999"))
         unknown = await client.post("/epayment/notify/sandbox", content=raw, headers=headers)
         other_provider = await client.post("/epayment/notify/gibtsnicht", content=raw, headers=headers)
-        malformed = await client.post("/epayment/notify/sandbox", content=b"{kaputt",
-                                      headers={"content-type": "application/json"})
-        raw, headers = signed(a.secret, notification(p, "paid", amount=p.amount_cents + 1, event="evt-falsch"))
+        malformed = await client.post(
+            "/epayment/notify/sandbox", content=b"{kaputt", headers={"content-type": "application/json"}
+        )
+        raw, headers = signed(
+            a.secret, notification(p, "paid", amount=p.amount_cents + 1, event="evt-falsch")
+        )
         mismatch = await client.post("/epayment/notify/sandbox", content=raw, headers=headers)
         raw, headers = signed(a.secret, notification(p, "paid"))
         ok = await client.post("/epayment/notify/sandbox", content=raw, headers=headers)
@@ -207,8 +289,9 @@ async def test_notify_endpoint_status_codes_and_logging(client: AsyncTestClient[
         assert stored.status == "paid" and stored.flagged  # the earlier mismatch stays on record
 
 
-async def test_kaaw_overview_shows_aggregates_only(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                   two: tuple[Setup, Setup]) -> None:
+async def test_kaaw_overview_shows_aggregates_only(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, b = two
     await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
     page = await client.get("/epayment/kaaw")
@@ -217,12 +300,13 @@ async def test_kaaw_overview_shows_aggregates_only(client: AsyncTestClient[Any],
     assert "1.122.00" not in page.text and a.secret not in page.text  # no account details
     api = await client.get("/api/v1/epayment/overview")
     assert api.status_code == 200
-    row = [r for r in api.json() if r["tenant_id"] == str(b.tenant.id)][0]
+    row = next(r for r in api.json() if r["tenant_id"] == str(b.tenant.id))
     assert row["platforms"]["epaybl"]["percent"] == 100 and row["platforms"]["pmpayment"] is None
 
 
-async def test_kaaw_overview_is_forbidden_for_tenant_users(client: AsyncTestClient[Any], sessionmaker: Any,
-                                                           two: tuple[Setup, Setup]) -> None:
+async def test_kaaw_overview_is_forbidden_for_tenant_users(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
     a, _ = two
     await login(client, sessionmaker, tenant=a.tenant, role=Role.TENANT_ADMIN)
     assert (await client.get("/epayment/kaaw")).status_code == 403
