@@ -89,6 +89,11 @@ def serve(host: str | None, port: int | None, no_demo: bool) -> None:
             from tenants.demo import start_demo_login
 
             demo_login = start_demo_login(rt.app_url, rt.settings)
+        sandbox = None
+        if not no_demo and not rt.settings.web.production:  # e-payment sandbox (its own process)
+            from plugins.epayment.sandbox.process import start_for_demo
+
+            sandbox = start_for_demo()
         app = create_app(rt.settings, database_url=rt.app_url, plugin_manager=pm,
                          run_worker=__import__("os").environ.get("KOMMPASS_INPROCESS_WORKER", "1") != "0")
         click.echo(f"Kommpass läuft auf {rt.settings.web.base_url}  (Beenden mit Strg+C)")
@@ -96,6 +101,10 @@ def serve(host: str | None, port: int | None, no_demo: bool) -> None:
             uvicorn.run(app, host=rt.settings.web.host, port=rt.settings.web.port, log_config=None,
                         access_log=False, timeout_graceful_shutdown=10)
         finally:
+            if sandbox is not None:
+                from plugins.epayment.sandbox.process import stop_sandbox
+
+                stop_sandbox(sandbox)
             if demo_login is not None:
                 demo_login.stop()
 
