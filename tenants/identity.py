@@ -461,3 +461,35 @@ async def delete_sessions_of_tenant(session: AsyncSession, tenant_id: uuid.UUID)
     from tenants.models import UserSession
 
     await session.execute(delete(UserSession).where(UserSession.active_tenant_id == tenant_id))
+
+
+async def tenant_overview(sessionmaker: Any, tenant_id: uuid.UUID, *, encryption_key: str,
+                          base_url: str) -> dict[str, Any]:
+    """Everything the KAAW console shows about one tenant (each part read under its RLS)."""
+    from core.db import platform_session, tenant_session
+
+    async with platform_session(sessionmaker) as s:
+        tenant = await s.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound("Mandant nicht gefunden.")
+    async with tenant_session(sessionmaker, tenant_id) as s:
+        providers = [provider_read(p, base_url) for p in await ProviderService(s, encryption_key).list(tenant_id)]
+        members = await MemberService(s).members(tenant_id)
+        invitations = await MemberService(s).invitations(tenant_id)
+    return {"tenant": tenant, "providers": providers, "members": members, "invitations": invitations}
+
+
+async def all_audit(sessionmaker: Any, *, tenant_id: uuid.UUID | None = None, limit: int = 200) -> list[AuditEntry]:
+    """Platform events plus every tenant's events, each tenant read under its own RLS binding."""
+    from core.db import platform_session, tenant_session
+
+    async with platform_session(sessionmaker) as s:
+        entries = [] if tenant_id else await platform_audit(s, limit=limit)
+        tenants = list(await s.scalars(select(Tenant).order_by(Tenant.name)))
+    for t in tenants:
+        if tenant_id is not None and t.id != tenant_id:
+            continue
+        async with tenant_session(sessionmaker, t.id) as s:
+            entries.extend(await tenant_audit(s, t.id, limit=limit, tenant_name=t.name))
+    entries.sort(key=lambda e: e.occurred_at, reverse=True)
+    return entries[:limit]
