@@ -84,7 +84,10 @@ def progress_chart(progress: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "options": {
             "indexAxis": "y",
-            "scales": {"x": {"stacked": True, "ticks": {"precision": 0}}, "y": {"stacked": True}},
+            "scales": {
+                "x": {"stacked": True, "ticks": {"precision": 0}},
+                "y": {"stacked": True, "ticks": {"autoSkip": False}},
+            },
         },
     }
     rows = [
@@ -92,6 +95,7 @@ def progress_chart(progress: list[dict[str, Any]]) -> dict[str, Any]:
         for p in progress
     ]
     return {
+        "height": max(256, 26 * len(labels) + 90),
         "spec": spec,
         "columns": ["Organisationseinheit", "umgesetzt", "in Einführung", "geplant", "Anteil umgesetzt"],
         "rows": rows,
@@ -146,10 +150,11 @@ def timeline_chart(rollouts: list[Rollout], today: dt.date | None = None) -> dic
                 "x": {
                     "type": "linear",
                     "min": math.floor(lo) if labels else today.year - 1,
-                    "max": math.ceil(hi) + 0 if labels else today.year + 1,
+                    "max": math.ceil(hi) if labels else today.year + 1,
                     "ticks": {"stepSize": 1, "format": {"useGrouping": False, "maximumFractionDigits": 0}},
                     "title": {"display": True, "text": "Jahr"},
-                }
+                },
+                "y": {"ticks": {"autoSkip": False}},
             },
         },
     }
