@@ -26,7 +26,10 @@ pytestmark = pytest.mark.browser
 
 
 async def test_dms_pages_render_charts_and_are_accessible(
-    page: Page, context: BrowserContext, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession]
+    page: Page,  # noqa: F811 - pytest fixture
+    context: BrowserContext,  # noqa: F811
+    live_server: LiveServer,  # noqa: F811
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker, name="Stadt Aktenhausen")
     async with tenant_session(sessionmaker, tenant.id) as s:
@@ -42,7 +45,8 @@ async def test_dms_pages_render_charts_and_are_accessible(
     await page.goto("/dms/einfuehrungen")
     await page.select_option("#f-status", "in_einfuehrung")  # htmx swaps the table
     await page.wait_for_function(
-        "() => document.querySelector('#dms-rollout-table caption').textContent.includes('5 Einführung')")
+        "() => document.querySelector('#dms-rollout-table caption').textContent.includes('5 Einführung')"
+    )
     assert "Bauakte" in await page.inner_text("#dms-rollout-table")
     assert "Vertragsakte" not in await page.inner_text("#dms-rollout-table")
     await screenshot(page, "dms-rollouts")
