@@ -333,7 +333,11 @@ class MemberService:
         return Role(value) if value else None
 
     async def tenants_of(self, user_id: uuid.UUID) -> list[tuple[Tenant, Role]]:
-        """The user's active tenants (memberships are visible through ``app.user_id``)."""
+        """The user's active tenants (memberships are visible through ``app.user_id``).
+
+        The session must be bound to the user and to *no* tenant (see ``tenants_of_user``),
+        otherwise the tenant filters hide the other tenants' memberships.
+        """
         rows = await self.session.execute(
             select(Tenant, Membership.role).join(Membership, Membership.tenant_id == Tenant.id)
             .where(Membership.user_id == user_id, Tenant.is_active.is_(True)).order_by(Tenant.name)
@@ -493,3 +497,11 @@ async def all_audit(sessionmaker: Any, *, tenant_id: uuid.UUID | None = None, li
             entries.extend(await tenant_audit(s, t.id, limit=limit, tenant_name=t.name))
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:limit]
+
+
+async def tenants_of_user(sessionmaker: Any, user_id: uuid.UUID) -> list[tuple[Tenant, Role]]:
+    """The tenant switcher's list: read with only the user bound (RLS ``app.user_id``)."""
+    from core.db import tenant_session
+
+    async with tenant_session(sessionmaker, None, user_id=user_id) as s:
+        return await MemberService(s).tenants_of(user_id)

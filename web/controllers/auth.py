@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.audit.service import Actor, record, record_platform
 from core.errors import NotFound
 from tenants.context import Identity
-from tenants.identity import MemberService
+from tenants.identity import tenants_of_user
 from tenants.login import LoginService, RequestInfo, demo_allowed, safe_next
 from tenants.oidc import LoginFailed
 from tenants.sessions import SessionService
@@ -173,7 +173,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
 
 @get("/mandant-wechseln", name="switch_tenant")
 async def switch_tenant_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
-    tenants = await MemberService(db).tenants_of(identity.user_id)
+    tenants = await tenants_of_user(request.app.state.sessionmaker, identity.user_id)
     return page(request, "auth/switch_tenant.html", {"tenants": tenants})
 
 
@@ -184,7 +184,7 @@ async def switch_tenant(request: Request[Any, Any, Any], db: AsyncSession, ident
         target = uuid.UUID(data.get("tenant_id", ""))
     except ValueError as exc:
         raise NotFound("Kommune nicht gefunden.") from exc
-    tenants = {t.id: (t, role) for t, role in await MemberService(db).tenants_of(identity.user_id)}
+    tenants = {t.id: (t, role) for t, role in await tenants_of_user(request.app.state.sessionmaker, identity.user_id)}
     if target not in tenants:
         raise NotFound("Kommune nicht gefunden.")
     token = request.cookies.get(SESSION_COOKIE, "")
