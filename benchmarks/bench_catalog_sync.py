@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.catalog.sync import sync_catalog  # noqa: E402
-from core.db import create_engine, make_sessionmaker  # noqa: E402
-from core.embedded import EmbeddedPostgres, asyncpg_url, provision  # noqa: E402
-from plugins.ozg_catalog.plugin import SNAPSHOT  # noqa: E402
+from core.catalog.sync import sync_catalog
+from core.db import create_engine, make_sessionmaker
+from core.embedded import EmbeddedPostgres, asyncpg_url, provision
+from plugins.ozg_catalog.plugin import SNAPSHOT
 
 
 def fresh_database(admin_url: str) -> str:
@@ -36,7 +36,9 @@ def fresh_database(admin_url: str) -> str:
     suffix = secrets.token_hex(3)
     name, owner, app = f"kp_bench_{suffix}", f"kp_bench_owner_{suffix}", f"kp_bench_app_{suffix}"
     owner_pw, app_pw = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-    provision(admin_url, database=name, owner_role=owner, owner_password=owner_pw, app_role=app, app_password=app_pw)
+    provision(
+        admin_url, database=name, owner_role=owner, owner_password=owner_pw, app_role=app, app_password=app_pw
+    )
     host, port = admin_url.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)
     migrate.upgrade(asyncpg_url(owner, owner_pw, host, int(port), name), app_role=app)
     return asyncpg_url(app, app_pw, host, int(port), name)
@@ -64,21 +66,27 @@ async def run(app_url: str, runs: int, tmp: Path) -> None:
         first = await sync_catalog(sm, SNAPSHOT)
         first_s = time.perf_counter() - t
         c = first.counts
-        print(f"first full sync:      {first_s:6.2f} s  (target ≤ 10 s)  -> version {first.version}: "
-              f"{c['ozg_leistungen']} OZG, {c['leika_leistungen']} LeiKa, {c['themenfelder']} Themenfelder, "
-              f"{c['lebenslagen']} Lebenslagen, {first.added} entries added")
+        print(
+            f"first full sync:      {first_s:6.2f} s  (target ≤ 10 s)  -> version {first.version}: "
+            f"{c['ozg_leistungen']} OZG, {c['leika_leistungen']} LeiKa, {c['themenfelder']} Themenfelder, "
+            f"{c['lebenslagen']} Lebenslagen, {first.added} entries added"
+        )
         times = []
         for _ in range(runs):
             t = time.perf_counter()
             again = await sync_catalog(sm, SNAPSHOT)
             times.append(time.perf_counter() - t)
             assert (again.added, again.changed, again.removed) == (0, 0, 0) and not again.created
-        print(f"no-change re-sync:    {statistics.median(times):6.2f} s  (target ≤ 3 s)   "
-              f"median of {runs}, min {min(times):.2f} s, max {max(times):.2f} s")
+        print(
+            f"no-change re-sync:    {statistics.median(times):6.2f} s  (target ≤ 3 s)   "
+            f"median of {runs}, min {min(times):.2f} s, max {max(times):.2f} s"
+        )
         t = time.perf_counter()
         changed = await sync_catalog(sm, [SNAPSHOT[0], variant(tmp)])
-        print(f"1 changed + 1 removed: {time.perf_counter() - t:5.2f} s  -> version {changed.version}: "
-              f"{changed.added} added, {changed.changed} changed, {changed.removed} removed")
+        print(
+            f"1 changed + 1 removed: {time.perf_counter() - t:5.2f} s  -> version {changed.version}: "
+            f"{changed.added} added, {changed.changed} changed, {changed.removed} removed"
+        )
     finally:
         await engine.dispose()
 

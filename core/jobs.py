@@ -36,10 +36,10 @@ from typing import Any
 
 import pluggy
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 import structlog
 from saq import CronJob, Worker
 from saq.queue.postgres import PostgresQueue
+from sqlalchemy.dialects.postgresql import JSONB
 
 from core.models import Base
 from plugins.types import JobDefinition
@@ -55,21 +55,27 @@ DEFAULT_RETRIES = 3
 
 # The SAQ tables, declared so that the migration test sees models == migrations.
 saq_jobs = sa.Table(
-    "saq_jobs", Base.metadata,
+    "saq_jobs",
+    Base.metadata,
     sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("lock_key", sa.Integer, nullable=False, server_default=sa.text("nextval('saq_jobs_lock_key_seq')")),
+    sa.Column(
+        "lock_key", sa.Integer, nullable=False, server_default=sa.text("nextval('saq_jobs_lock_key_seq')")
+    ),
     sa.Column("job", sa.LargeBinary, nullable=False),
     sa.Column("queue", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("priority", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("group_key", sa.Text),
-    sa.Column("scheduled", sa.BigInteger, nullable=False, server_default=sa.text("EXTRACT(EPOCH FROM NOW())")),
+    sa.Column(
+        "scheduled", sa.BigInteger, nullable=False, server_default=sa.text("EXTRACT(EPOCH FROM NOW())")
+    ),
     sa.Column("expire_at", sa.BigInteger),
     sa.Index("saq_jobs_status_queue_group_key_idx", "status", "queue", "group_key"),
     sa.Index("saq_jobs_status_queue_priority_scheduled_idx", "status", "queue", "priority", "scheduled"),
 )
 saq_stats = sa.Table(
-    "saq_stats", Base.metadata,
+    "saq_stats",
+    Base.metadata,
     sa.Column("worker_id", sa.Text, primary_key=True),
     sa.Column("stats", JSONB),
     sa.Column("expire_at", sa.BigInteger),
@@ -101,7 +107,7 @@ def psycopg_url(url: str) -> str:
     """``postgresql+asyncpg://…`` (SQLAlchemy) → ``postgresql://…`` (psycopg)."""
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql://" + url[len(prefix):]
+            return "postgresql://" + url[len(prefix) :]
     return url
 
 
@@ -119,9 +125,18 @@ def job_definitions(pm: pluggy.PluginManager) -> dict[str, JobDefinition]:
 class JobQueue:
     """One connection to the queue; connects lazily on first use."""
 
-    def __init__(self, database_url: str, *, pm: pluggy.PluginManager | None = None,
-                 sessionmaker: Any = None, settings: Any = None, name: str = QUEUE_NAME,
-                 heartbeat: int = DEFAULT_HEARTBEAT, sweep_every: int = 15, max_connections: int = 4) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        pm: pluggy.PluginManager | None = None,
+        sessionmaker: Any = None,
+        settings: Any = None,
+        name: str = QUEUE_NAME,
+        heartbeat: int = DEFAULT_HEARTBEAT,
+        sweep_every: int = 15,
+        max_connections: int = 4,
+    ) -> None:
         from plugins.manager import get_plugin_manager
 
         self.pm = pm or get_plugin_manager()
@@ -145,15 +160,20 @@ class JobQueue:
             await self.queue.disconnect()
 
     # -- enqueueing ---------------------------------------------------------------------------
-    async def enqueue(self, name: str, *, key: str | None = None, scheduled: int = 0,
-                      **kwargs: Any) -> str | None:
+    async def enqueue(
+        self, name: str, *, key: str | None = None, scheduled: int = 0, **kwargs: Any
+    ) -> str | None:
         """Enqueue task ``name`` with ``kwargs``; returns the job key (None: already queued)."""
         definition = self.definitions.get(name)
         if definition is None:
             raise KeyError(f"Unbekannter Job „{name}“.")
         await self.connect()
-        job_kwargs: dict[str, Any] = {"timeout": definition.timeout, "heartbeat": self.heartbeat,
-                                      "retries": DEFAULT_RETRIES, "kwargs": kwargs}
+        job_kwargs: dict[str, Any] = {
+            "timeout": definition.timeout,
+            "heartbeat": self.heartbeat,
+            "retries": DEFAULT_RETRIES,
+            "kwargs": kwargs,
+        }
         if key:
             job_kwargs["key"] = key
         if scheduled:
@@ -168,13 +188,13 @@ class JobQueue:
         job = await self.queue.job(key)
         return job.status.value if job else None
 
-    async def wait(self, key: str, timeout: float = 30.0) -> Any:
+    async def wait(self, key: str, within: float = 30.0) -> Any:
         """Wait until job ``key`` has finished; returns the job (for tests and the CLI)."""
         await self.connect()
         job = await self.queue.job(key)
         if job is None:
             raise KeyError(key)
-        await job.refresh(until_complete=timeout)
+        await job.refresh(until_complete=within)
         return job
 
     # -- the worker ---------------------------------------------------------------------------
@@ -185,21 +205,34 @@ class JobQueue:
         async def run(saq_ctx: dict[str, Any], **kwargs: Any) -> Any:
             job = saq_ctx.get("job")
             if wants_ctx:
-                kwargs["ctx"] = JobContext(self.sessionmaker, self.settings,
-                                           job.key if job else "", job.attempts if job else 0)
+                kwargs["ctx"] = JobContext(
+                    self.sessionmaker, self.settings, job.key if job else "", job.attempts if job else 0
+                )
             return await fn(**kwargs)
 
         run.__qualname__ = definition.name  # SAQ names functions (and cron jobs) by __qualname__
         run.__name__ = definition.name
         return run
 
-    def make_worker(self, *, concurrency: int = 2, burst: bool = False, handle_signals: bool = True,
-                    poll_interval: float = 1.0) -> Worker:
+    def make_worker(
+        self,
+        *,
+        concurrency: int = 2,
+        burst: bool = False,
+        handle_signals: bool = True,
+        poll_interval: float = 1.0,
+    ) -> Worker:
         functions = [(d.name, self._wrap(d)) for d in self.definitions.values()]
         cron_jobs = [
-            CronJob(self._wrap(d), cron=d.cron, timeout=d.timeout, heartbeat=self.heartbeat,
-                    retries=DEFAULT_RETRIES)
-            for d in self.definitions.values() if d.cron
+            CronJob(
+                self._wrap(d),
+                cron=d.cron,
+                timeout=d.timeout,
+                heartbeat=self.heartbeat,
+                retries=DEFAULT_RETRIES,
+            )
+            for d in self.definitions.values()
+            if d.cron
         ]
         heartbeats: dict[str, asyncio.Task[None]] = {}
 
@@ -221,9 +254,15 @@ class JobQueue:
                 task.cancel()
 
         worker = Worker(
-            self.queue, functions=functions, cron_jobs=cron_jobs, concurrency=concurrency,
-            before_process=[before], after_process=[after], burst=burst,
-            dequeue_timeout=1.0 if burst else 0.0, poll_interval=poll_interval,
+            self.queue,
+            functions=functions,
+            cron_jobs=cron_jobs,
+            concurrency=concurrency,
+            before_process=[before],
+            after_process=[after],
+            burst=burst,
+            dequeue_timeout=1.0 if burst else 0.0,
+            poll_interval=poll_interval,
             timers={"sweep": self.sweep_every, "schedule": 5, "worker_info": 10, "abort": 1},
             shutdown_grace_period_s=10,
         )
@@ -300,5 +339,14 @@ def worker_concurrency() -> int:
     return max(1, int(os.environ.get("KOMMPASS_WORKER_CONCURRENCY", "2")))
 
 
-__all__ = ["JobContext", "JobQueue", "enqueue", "get_default_queue", "job_definitions",
-           "psycopg_url", "set_default_queue", "worker_concurrency", "Iterable"]
+__all__ = [
+    "Iterable",
+    "JobContext",
+    "JobQueue",
+    "enqueue",
+    "get_default_queue",
+    "job_definitions",
+    "psycopg_url",
+    "set_default_queue",
+    "worker_concurrency",
+]

@@ -125,4 +125,6 @@ class CatalogSourceState(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str | None] = mapped_column(String(64))
     checked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 import core.jobs  # noqa: F401,E402  (registers the job-queue tables in Base.metadata)

@@ -15,8 +15,29 @@ import re
 MUNICIPAL_TYPES: frozenset[str] = frozenset({"2", "3", "2/3", "2b", "3b", "4", "4b", "5"})
 #: Every single type the LeiKa knows (anything else in a file is an invalid row).
 KNOWN_TYPES: frozenset[str] = frozenset(
-    {"1", "2", "2a", "2b", "3", "3a", "3b", "2/3", "4", "4a", "4b", "5", "6", "7", "8", "8a", "8b",
-     "9", "10", "11", "12"}
+    {
+        "1",
+        "2",
+        "2a",
+        "2b",
+        "3",
+        "3a",
+        "3b",
+        "2/3",
+        "4",
+        "4a",
+        "4b",
+        "5",
+        "6",
+        "7",
+        "8",
+        "8a",
+        "8b",
+        "9",
+        "10",
+        "11",
+        "12",
+    }
 )
 #: Labels for the browser's type filter.
 TYPE_LABELS: dict[str, str] = {

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.models import (
     CatalogChange,
     CatalogVersion,
-    LeikaLeistung,
     Lebenslage,
+    LeikaLeistung,
     OzgLeistung,
     Themenfeld,
 )
@@ -64,8 +64,12 @@ async def is_empty(session: AsyncSession) -> bool:
 
 async def facets(session: AsyncSession) -> Facets:
     tf = list((await session.scalars(select(Themenfeld.name).order_by(Themenfeld.name))).all())
-    ll = [(r.name, r.themenfeld) for r in (await session.execute(
-        select(Lebenslage.name, Lebenslage.themenfeld).order_by(Lebenslage.name))).all()]
+    ll = [
+        (r.name, r.themenfeld)
+        for r in (
+            await session.execute(select(Lebenslage.name, Lebenslage.themenfeld).order_by(Lebenslage.name))
+        ).all()
+    ]
     raw = (await session.scalars(select(LeikaLeistung.leika_type).distinct())).all()
     types = sorted({t for value in raw for t in split_types(value)}, key=_type_order)
     return Facets(tf, ll, types)
@@ -83,14 +87,22 @@ def _type_condition(types: frozenset[str] | set[str]) -> Any:
 
 
 def _leika_query(flt: CatalogFilter) -> Select[Any]:
-    stmt = select(LeikaLeistung, OzgLeistung).outerjoin(OzgLeistung, LeikaLeistung.ozg_id == OzgLeistung.ozg_id)
+    stmt = select(LeikaLeistung, OzgLeistung).outerjoin(
+        OzgLeistung, LeikaLeistung.ozg_id == OzgLeistung.ozg_id
+    )
     if flt.q.strip():
         conds = []
         for word in flt.q.split():
             like = f"%{word.replace('%', '').replace('_', ' ')}%"
-            conds.append(or_(LeikaLeistung.name.ilike(like), LeikaLeistung.leika_key.like(like),
-                             OzgLeistung.name.ilike(like), LeikaLeistung.law_abbreviations.ilike(like),
-                             LeikaLeistung.ozg_id == word))
+            conds.append(
+                or_(
+                    LeikaLeistung.name.ilike(like),
+                    LeikaLeistung.leika_key.like(like),
+                    OzgLeistung.name.ilike(like),
+                    LeikaLeistung.law_abbreviations.ilike(like),
+                    LeikaLeistung.ozg_id == word,
+                )
+            )
         stmt = stmt.where(and_(*conds))
     if flt.themenfeld:
         stmt = stmt.where(OzgLeistung.themenfeld == flt.themenfeld)
@@ -120,13 +132,19 @@ async def search(session: AsyncSession, flt: CatalogFilter, *, page_size: int = 
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, flt.page), pages)
-    rows = (await session.execute(
-        stmt.order_by(LeikaLeistung.name, LeikaLeistung.key).offset((page - 1) * page_size).limit(page_size)
-    )).all()
+    rows = (
+        await session.execute(
+            stmt.order_by(LeikaLeistung.name, LeikaLeistung.key)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+    ).all()
     return Page(items=[(r[0], r[1]) for r in rows], total=total, page=page, pages=pages)
 
 
-async def leika_detail(session: AsyncSession, key: str) -> tuple[LeikaLeistung, OzgLeistung | None, list[LeikaLeistung]]:
+async def leika_detail(
+    session: AsyncSession, key: str
+) -> tuple[LeikaLeistung, OzgLeistung | None, list[LeikaLeistung]]:
     """A LeiKa service, its OZG-Leistung and the other LeiKa services of that OZG-Leistung."""
     leika = await session.get(LeikaLeistung, key)
     if leika is None:
@@ -134,9 +152,16 @@ async def leika_detail(session: AsyncSession, key: str) -> tuple[LeikaLeistung, 
     ozg = await session.get(OzgLeistung, leika.ozg_id) if leika.ozg_id else None
     siblings: list[LeikaLeistung] = []
     if ozg is not None:
-        siblings = list((await session.scalars(
-            select(LeikaLeistung).where(LeikaLeistung.ozg_id == ozg.ozg_id, LeikaLeistung.key != key)
-            .order_by(LeikaLeistung.name).limit(200))).all())
+        siblings = list(
+            (
+                await session.scalars(
+                    select(LeikaLeistung)
+                    .where(LeikaLeistung.ozg_id == ozg.ozg_id, LeikaLeistung.key != key)
+                    .order_by(LeikaLeistung.name)
+                    .limit(200)
+                )
+            ).all()
+        )
     return leika, ozg, siblings
 
 
@@ -144,8 +169,13 @@ async def ozg_detail(session: AsyncSession, ozg_id: str) -> tuple[OzgLeistung, l
     ozg = await session.get(OzgLeistung, ozg_id)
     if ozg is None:
         raise NotFound("Diese OZG-Leistung gibt es im Katalog nicht.")
-    leika = list((await session.scalars(
-        select(LeikaLeistung).where(LeikaLeistung.ozg_id == ozg_id).order_by(LeikaLeistung.name))).all())
+    leika = list(
+        (
+            await session.scalars(
+                select(LeikaLeistung).where(LeikaLeistung.ozg_id == ozg_id).order_by(LeikaLeistung.name)
+            )
+        ).all()
+    )
     return ozg, leika
 
 
@@ -163,16 +193,24 @@ def legal_basis_links(value: str) -> list[tuple[str, str | None]]:
 
 # --- versions and diffs --------------------------------------------------------------------------
 async def versions(session: AsyncSession, *, limit: int = 100) -> list[CatalogVersion]:
-    return list((await session.scalars(
-        select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(limit))).all())
+    return list(
+        (await session.scalars(select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(limit))).all()
+    )
 
 
 async def current_version(session: AsyncSession) -> CatalogVersion | None:
     return await session.scalar(select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(1))
 
 
-async def version_diff(session: AsyncSession, version_id: int, *, entity: str = "", action: str = "",
-                       page: int = 1, page_size: int = 200) -> tuple[CatalogVersion, Page]:
+async def version_diff(
+    session: AsyncSession,
+    version_id: int,
+    *,
+    entity: str = "",
+    action: str = "",
+    page: int = 1,
+    page_size: int = 200,
+) -> tuple[CatalogVersion, Page]:
     version = await session.get(CatalogVersion, version_id)
     if version is None:
         raise NotFound("Diese Katalogversion gibt es nicht.")
@@ -185,8 +223,13 @@ async def version_diff(session: AsyncSession, version_id: int, *, entity: str = 
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     order = {"removed": 0, "changed": 1, "added": 2}
-    rows = (await session.scalars(stmt.order_by(CatalogChange.action, CatalogChange.entity, CatalogChange.label)
-                                  .offset((page - 1) * page_size).limit(page_size))).all()
+    rows = (
+        await session.scalars(
+            stmt.order_by(CatalogChange.action, CatalogChange.entity, CatalogChange.label)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+    ).all()
     items = sorted(rows, key=lambda c: (order.get(c.action, 9), c.entity, c.label))
     return version, Page(items=list(items), total=total, page=page, pages=pages)
 
@@ -232,13 +275,20 @@ async def municipal_ozg(session: AsyncSession, municipality_type: str | None = N
     cond = LeikaLeistung.municipal.is_(True)
     if allowed != MUNICIPAL_TYPES:
         cond = and_(cond, _type_condition(set(allowed)))
-    rows = (await session.execute(
-        select(OzgLeistung.ozg_id, OzgLeistung.name, OzgLeistung.themenfeld, OzgLeistung.lebenslage,
-               func.count(LeikaLeistung.key))
-        .join(LeikaLeistung, LeikaLeistung.ozg_id == OzgLeistung.ozg_id)
-        .where(cond)
-        .group_by(OzgLeistung.ozg_id)
-    )).all()
+    rows = (
+        await session.execute(
+            select(
+                OzgLeistung.ozg_id,
+                OzgLeistung.name,
+                OzgLeistung.themenfeld,
+                OzgLeistung.lebenslage,
+                func.count(LeikaLeistung.key),
+            )
+            .join(LeikaLeistung, LeikaLeistung.ozg_id == OzgLeistung.ozg_id)
+            .where(cond)
+            .group_by(OzgLeistung.ozg_id)
+        )
+    ).all()
     return [GapRow(r[0], r[1], r[2] or "–", r[3] or "–", int(r[4])) for r in rows]
 
 
@@ -246,16 +296,26 @@ async def _covered_ozg_ids(session: AsyncSession, tenant_id: uuid.UUID) -> dict[
     """OZG-ID → labels of the tenant's online services that name it (directly or by LeiKa key)."""
     from core.online_services.models import OnlineService
 
-    services = (await session.execute(
-        select(OnlineService.number, OnlineService.title, OnlineService.ozg_ids, OnlineService.leika_keys)
-        .where(OnlineService.tenant_id == tenant_id)
-    )).all()
+    services = (
+        await session.execute(
+            select(
+                OnlineService.number, OnlineService.title, OnlineService.ozg_ids, OnlineService.leika_keys
+            ).where(OnlineService.tenant_id == tenant_id)
+        )
+    ).all()
     leika_keys = {k for s in services for k in (s.leika_keys or [])}
     ozg_of_leika: dict[str, str] = {}
     if leika_keys:
-        ozg_of_leika = {r[0]: r[1] for r in (await session.execute(
-            select(LeikaLeistung.leika_key, LeikaLeistung.ozg_id)
-            .where(LeikaLeistung.leika_key.in_(leika_keys), LeikaLeistung.ozg_id.is_not(None)))).all()}
+        ozg_of_leika = {
+            r[0]: r[1]
+            for r in (
+                await session.execute(
+                    select(LeikaLeistung.leika_key, LeikaLeistung.ozg_id).where(
+                        LeikaLeistung.leika_key.in_(leika_keys), LeikaLeistung.ozg_id.is_not(None)
+                    )
+                )
+            ).all()
+        }
     out: dict[str, list[str]] = {}
     for s in services:
         label = f"{s.number} {s.title or ''}".strip()
@@ -265,8 +325,13 @@ async def _covered_ozg_ids(session: AsyncSession, tenant_id: uuid.UUID) -> dict[
     return out
 
 
-async def gap_analysis(session: AsyncSession, tenant_id: uuid.UUID, municipality_type: str | None = None,
-                       *, sort: str = "themenfeld") -> GapAnalysis:
+async def gap_analysis(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    municipality_type: str | None = None,
+    *,
+    sort: str = "themenfeld",
+) -> GapAnalysis:
     """Coverage of the municipal OZG-Leistungen by the tenant's online services."""
     universe = await municipal_ozg(session, municipality_type)
     covered = await _covered_ozg_ids(session, tenant_id)
@@ -291,9 +356,13 @@ async def gap_analysis(session: AsyncSession, tenant_id: uuid.UUID, municipality
     }
     gaps.sort(key=keys.get(sort, keys["themenfeld"]))
     done.sort(key=keys["themenfeld"])
-    return GapAnalysis(total=len(universe), covered=len(done),
-                       by_themenfeld=sorted(by_tf.values(), key=lambda c: c.themenfeld),
-                       gaps=gaps, covered_rows=done)
+    return GapAnalysis(
+        total=len(universe),
+        covered=len(done),
+        by_themenfeld=sorted(by_tf.values(), key=lambda c: c.themenfeld),
+        gaps=gaps,
+        covered_rows=done,
+    )
 
 
 async def network_coverage(session: AsyncSession) -> tuple[int, list[tuple[GapRow, int]]]:
@@ -328,8 +397,13 @@ async def tenant_municipality_type(session: AsyncSession, tenant_id: uuid.UUID) 
 
 # --- turning a gap into work ----------------------------------------------------------------------
 async def _next_number(session: AsyncSession, model: Any, tenant_id: uuid.UUID, prefix: str) -> str:
-    existing = set((await session.scalars(
-        select(model.number).where(model.tenant_id == tenant_id, model.number.like(f"{prefix}%")))).all())
+    existing = set(
+        (
+            await session.scalars(
+                select(model.number).where(model.tenant_id == tenant_id, model.number.like(f"{prefix}%"))
+            )
+        ).all()
+    )
     n = 1
     while f"{prefix}{n:03d}" in existing:
         n += 1
@@ -346,17 +420,20 @@ async def gap_to_measure(session: AsyncSession, tenant_id: uuid.UUID, ozg_id: st
     if ozg is None:
         raise NotFound("Diese OZG-Leistung gibt es im Katalog nicht.")
     number = await _next_number(session, Measure, tenant_id, "MP-OZG ")
-    return await MeasureService(session, tenant_id, actor).create(MeasureCreate(
-        number=number, title=f"Online-Angebot: {ozg.name}"[:500],
-        description=f"Aus der Lückenanalyse: OZG-Leistung {ozg.ozg_id} „{ozg.name}“ "
-                    f"(Themenfeld {ozg.themenfeld or '–'}, Lebenslage {ozg.lebenslage or '–'}).",
-    ))
+    return await MeasureService(session, tenant_id, actor).create(
+        MeasureCreate(
+            number=number,
+            title=f"Online-Angebot: {ozg.name}"[:500],
+            description=f"Aus der Lückenanalyse: OZG-Leistung {ozg.ozg_id} „{ozg.name}“ "
+            f"(Themenfeld {ozg.themenfeld or '–'}, Lebenslage {ozg.lebenslage or '–'}).",
+        )
+    )
 
 
 async def gap_to_online_service(session: AsyncSession, tenant_id: uuid.UUID, ozg_id: str, actor: Any) -> Any:
     """Create a planned online service for a gap (through ``core.online_services``)."""
-    from core.online_services.models import OnlineService
     from core.online_services import service as os_service  # type: ignore[attr-defined]
+    from core.online_services.models import OnlineService
 
     ozg = await session.get(OzgLeistung, ozg_id)
     if ozg is None:

@@ -106,24 +106,49 @@ LEIKA_FIELDS_SNAPSHOT = frozenset(
 
 _HEADER_ALIASES: dict[str, str] = {
     # LeiKa (snapshot layout)
-    "schluessel": "leika_key", "schlüssel": "leika_key", "leistungsschluessel": "leika_key",
-    "leistungsschlüssel": "leika_key", "leika-schluessel": "leika_key", "leika-schlüssel": "leika_key",
-    "bezeichnung": "name", "typ": "leika_type", "leika-typ": "leika_type",
-    "ozg-id": "ozg_id", "ozg id": "ozg_id", "ozgid": "ozg_id", "ozg-leistungs-id": "ozg_id",
-    "rechtsgrundlage": "legal_basis", "rechtsgrundlagen": "legal_basis",
-    "gesetze": "laws", "gesetzeskuerzel": "law_abbreviations", "gesetzeskürzel": "law_abbreviations",
-    "sdg1": "sdg1", "sdg2": "sdg2",
+    "schluessel": "leika_key",
+    "schlüssel": "leika_key",
+    "leistungsschluessel": "leika_key",
+    "leistungsschlüssel": "leika_key",
+    "leika-schluessel": "leika_key",
+    "leika-schlüssel": "leika_key",
+    "bezeichnung": "name",
+    "typ": "leika_type",
+    "leika-typ": "leika_type",
+    "ozg-id": "ozg_id",
+    "ozg id": "ozg_id",
+    "ozgid": "ozg_id",
+    "ozg-leistungs-id": "ozg_id",
+    "rechtsgrundlage": "legal_basis",
+    "rechtsgrundlagen": "legal_basis",
+    "gesetze": "laws",
+    "gesetzeskuerzel": "law_abbreviations",
+    "gesetzeskürzel": "law_abbreviations",
+    "sdg1": "sdg1",
+    "sdg2": "sdg2",
     # OZG catalogue
-    "ozg-leistung": "ozg_name", "ozg leistung": "ozg_name", "leistungsbezeichnung": "ozg_name",
-    "themenfeld": "themenfeld", "lebenslage": "lebenslage", "lebens- und geschäftslage": "lebenslage",
+    "ozg-leistung": "ozg_name",
+    "ozg leistung": "ozg_name",
+    "leistungsbezeichnung": "ozg_name",
+    "themenfeld": "themenfeld",
+    "lebenslage": "lebenslage",
+    "lebens- und geschäftslage": "lebenslage",
     # FIM LeiKa download: kept in ``extra``
-    "leistungsgruppierung": "x:Leistungsgruppierung", "leistungskennung": "x:Leistungskennung",
-    "verrichtung": "x:Verrichtung", "verrichtungsdetail": "x:Verrichtungsdetail",
-    "bezeichnung 2": "x:Bezeichnung 2", "bezeichnung2": "x:Bezeichnung 2",
-    "synonyme": "x:Synonyme", "besondere merkmale": "x:Besondere Merkmale",
-    "veröffentlichungsdatum": "x:Veröffentlichungsdatum", "veroeffentlichungsdatum": "x:Veröffentlichungsdatum",
-    "gruppierung": "x:Gruppierung", "kennung": "x:Kennung", "verrichtungskennung": "x:Verrichtungskennung",
-    "status": "x:Status", "begriffe im kontext": "x:Begriffe im Kontext",
+    "leistungsgruppierung": "x:Leistungsgruppierung",
+    "leistungskennung": "x:Leistungskennung",
+    "verrichtung": "x:Verrichtung",
+    "verrichtungsdetail": "x:Verrichtungsdetail",
+    "bezeichnung 2": "x:Bezeichnung 2",
+    "bezeichnung2": "x:Bezeichnung 2",
+    "synonyme": "x:Synonyme",
+    "besondere merkmale": "x:Besondere Merkmale",
+    "veröffentlichungsdatum": "x:Veröffentlichungsdatum",
+    "veroeffentlichungsdatum": "x:Veröffentlichungsdatum",
+    "gruppierung": "x:Gruppierung",
+    "kennung": "x:Kennung",
+    "verrichtungskennung": "x:Verrichtungskennung",
+    "status": "x:Status",
+    "begriffe im kontext": "x:Begriffe im Kontext",
 }
 
 
@@ -152,7 +177,9 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"1", "ja", "x", "true", "wahr", "yes", "j"}
 
 
-def _rows_from_table(header: Sequence[str], records: Iterable[tuple[int, Sequence[Any]]], source: str) -> SourceData:
+def _rows_from_table(
+    header: Sequence[str], records: Iterable[tuple[int, Sequence[Any]]], source: str
+) -> SourceData:
     names = [_norm_header(str(h or "")) for h in header]
     present = set(names)
     if "leika_key" in present:
@@ -178,16 +205,31 @@ def _rows_from_table(header: Sequence[str], records: Iterable[tuple[int, Sequenc
             else:
                 record[name] = value
         if kind == "ozg":
-            rows.append(OzgRow(line=line, ozg_id=record.get("ozg_id", ""), name=record.get("ozg_name", ""),
-                               themenfeld=record.get("themenfeld", ""), lebenslage=record.get("lebenslage", "")))
+            rows.append(
+                OzgRow(
+                    line=line,
+                    ozg_id=record.get("ozg_id", ""),
+                    name=record.get("ozg_name", ""),
+                    themenfeld=record.get("themenfeld", ""),
+                    lebenslage=record.get("lebenslage", ""),
+                )
+            )
         else:
-            rows.append(LeikaRow(
-                line=line, leika_key=record.get("leika_key", ""), name=record.get("name", ""),
-                leika_type=record.get("leika_type", ""), ozg_id=record.get("ozg_id", ""),
-                legal_basis=record.get("legal_basis", ""), laws=record.get("laws", ""),
-                law_abbreviations=record.get("law_abbreviations", ""),
-                sdg1=_truthy(record.get("sdg1", "")), sdg2=_truthy(record.get("sdg2", "")), extra=extra,
-            ))
+            rows.append(
+                LeikaRow(
+                    line=line,
+                    leika_key=record.get("leika_key", ""),
+                    name=record.get("name", ""),
+                    leika_type=record.get("leika_type", ""),
+                    ozg_id=record.get("ozg_id", ""),
+                    legal_basis=record.get("legal_basis", ""),
+                    laws=record.get("laws", ""),
+                    law_abbreviations=record.get("law_abbreviations", ""),
+                    sdg1=_truthy(record.get("sdg1", "")),
+                    sdg2=_truthy(record.get("sdg2", "")),
+                    extra=extra,
+                )
+            )
     fields = frozenset(n for n in names if not n.startswith("x:") and n != "leika_key") | {"extra"}
     if kind == "leika" and "name" not in fields:
         raise SourceError(f"{source}: die LeiKa-Liste hat keine Spalte „Bezeichnung“.")
@@ -229,11 +271,13 @@ def parse_xlsx(data: bytes, source: str) -> list[SourceData]:
             if not header:
                 continue
             try:
-                blocks.append(_rows_from_table(
-                    [str(h or "") for h in header],
-                    ((i, list(r)) for i, r in enumerate(rows, start=2)),
-                    f"{source}#{sheet.title}",
-                ))
+                blocks.append(
+                    _rows_from_table(
+                        [str(h or "") for h in header],
+                        ((i, list(r)) for i, r in enumerate(rows, start=2)),
+                        f"{source}#{sheet.title}",
+                    )
+                )
             except SourceError:
                 continue
     finally:
@@ -290,14 +334,18 @@ class UrlSource:
         return self.url
 
     async def load(self, state: SourceState | None) -> list[SourceData]:
-        headers = {"User-Agent": "Kommpass-Katalogabgleich/1.0", "Accept": "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, */*"}
+        headers = {
+            "User-Agent": "Kommpass-Katalogabgleich/1.0",
+            "Accept": "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, */*",
+        }
         if state and state.etag:
             headers["If-None-Match"] = state.etag
         if state and state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, verify=True, follow_redirects=True,
-                                         max_redirects=5) as client:
+            async with httpx.AsyncClient(
+                timeout=self.timeout, verify=True, follow_redirects=True, max_redirects=5
+            ) as client:
                 async with client.stream("GET", self.url, headers=headers) as response:
                     self.last_status = response.status_code
                     if response.status_code == 304:
@@ -313,9 +361,11 @@ class UrlSource:
                             raise SourceError(f"{self.url}: Datei größer als {MAX_BYTES // 1_000_000} MB.")
                         chunks.append(chunk)
                     data = b"".join(chunks)
-                    new_state = SourceState(etag=response.headers.get("etag"),
-                                            last_modified=response.headers.get("last-modified"),
-                                            sha256=sha256(data))
+                    new_state = SourceState(
+                        etag=response.headers.get("etag"),
+                        last_modified=response.headers.get("last-modified"),
+                        sha256=sha256(data),
+                    )
         except httpx.TimeoutException as exc:
             raise SourceError(f"{self.url}: Zeitüberschreitung beim Abruf.") from exc
         except httpx.HTTPError as exc:

@@ -37,8 +37,8 @@ from core.catalog.models import (
     CatalogChange,
     CatalogSourceState,
     CatalogVersion,
-    LeikaLeistung,
     Lebenslage,
+    LeikaLeistung,
     OzgLeistung,
     Themenfeld,
 )
@@ -61,10 +61,25 @@ SYNC_LOCK = 0x6B70_6361_7461
 
 ENTITIES = ("themenfeld", "lebenslage", "ozg_leistung", "leika_leistung")
 #: Names of the per-table counts in results and ``--json`` output.
-TABLE_NAMES = {"ozg_leistung": "ozg_leistungen", "leika_leistung": "leika_leistungen",
-               "themenfeld": "themenfelder", "lebenslage": "lebenslagen"}
-LEIKA_FIELDS = ("leika_key", "name", "leika_type", "municipal", "ozg_id", "legal_basis", "laws",
-                "law_abbreviations", "sdg1", "sdg2", "extra")
+TABLE_NAMES = {
+    "ozg_leistung": "ozg_leistungen",
+    "leika_leistung": "leika_leistungen",
+    "themenfeld": "themenfelder",
+    "lebenslage": "lebenslagen",
+}
+LEIKA_FIELDS = (
+    "leika_key",
+    "name",
+    "leika_type",
+    "municipal",
+    "ozg_id",
+    "legal_basis",
+    "laws",
+    "law_abbreviations",
+    "sdg1",
+    "sdg2",
+    "extra",
+)
 _KEY = re.compile(r"^[0-9]{14}$")
 _BATCH = 2000
 
@@ -92,7 +107,7 @@ class SyncRefused(ValidationFailed):
         super().__init__(
             errors=[FieldError(field=p.source, message=p.text(), row=p.line) for p in problems],
             message=f"Abgleich abgelehnt: {len(problems)} ungültige Zeile(n). Mit „überspringen“ "
-                    "werden sie ausgelassen.",
+            "werden sie ausgelassen.",
         )
         self.problems = problems
 
@@ -115,8 +130,12 @@ class SyncResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "added": self.added, "changed": self.changed, "removed": self.removed,
-            "unchanged": self.unchanged, "version": self.version, "created": self.created,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "version": self.version,
+            "created": self.created,
             **self.counts,
             "tables": self.tables,
             "skipped": [p.as_dict() for p in self.skipped],
@@ -143,16 +162,27 @@ class _Current:
 
 async def _load_current(session: AsyncSession) -> _Current:
     tf = {r.name: {"name": r.name} for r in (await session.execute(select(Themenfeld.name))).all()}
-    ll = {r.name: {"name": r.name, "themenfeld": r.themenfeld}
-          for r in (await session.execute(select(Lebenslage.name, Lebenslage.themenfeld))).all()}
-    ozg = {r.ozg_id: {"ozg_id": r.ozg_id, "name": r.name, "themenfeld": r.themenfeld, "lebenslage": r.lebenslage}
-           for r in (await session.execute(select(OzgLeistung.ozg_id, OzgLeistung.name, OzgLeistung.themenfeld,
-                                                  OzgLeistung.lebenslage))).all()}
+    ll = {
+        r.name: {"name": r.name, "themenfeld": r.themenfeld}
+        for r in (await session.execute(select(Lebenslage.name, Lebenslage.themenfeld))).all()
+    }
+    ozg = {
+        r.ozg_id: {"ozg_id": r.ozg_id, "name": r.name, "themenfeld": r.themenfeld, "lebenslage": r.lebenslage}
+        for r in (
+            await session.execute(
+                select(OzgLeistung.ozg_id, OzgLeistung.name, OzgLeistung.themenfeld, OzgLeistung.lebenslage)
+            )
+        ).all()
+    }
     cols = [LeikaLeistung.key, *(getattr(LeikaLeistung, f) for f in LEIKA_FIELDS)]
-    leika = {r[0]: dict(zip(("key", *LEIKA_FIELDS), r, strict=True))
-             for r in (await session.execute(select(*cols))).all()}
-    states = {r.locator: SourceState(etag=r.etag, last_modified=r.last_modified, sha256=r.sha256)
-              for r in (await session.execute(select(CatalogSourceState))).scalars()}
+    leika = {
+        r[0]: dict(zip(("key", *LEIKA_FIELDS), r, strict=True))
+        for r in (await session.execute(select(*cols))).all()
+    }
+    states = {
+        r.locator: SourceState(etag=r.etag, last_modified=r.last_modified, sha256=r.sha256)
+        for r in (await session.execute(select(CatalogSourceState))).scalars()
+    }
     version = await session.scalar(select(func.max(CatalogVersion.id)))
     return _Current(tf, ll, ozg, leika, states, version)
 
@@ -166,18 +196,30 @@ def _build_ozg(blocks: list[SourceData], problems: list[RowProblem]) -> dict[str
                 problems.append(RowProblem(block.source, row.line, "", "OZG-ID fehlt."))
                 continue
             if not row.name:
-                problems.append(RowProblem(block.source, row.line, row.ozg_id, f"OZG-Leistung {row.ozg_id} ohne Namen."))
+                problems.append(
+                    RowProblem(block.source, row.line, row.ozg_id, f"OZG-Leistung {row.ozg_id} ohne Namen.")
+                )
                 continue
             if row.ozg_id in out:
-                problems.append(RowProblem(block.source, row.line, row.ozg_id, f"OZG-ID {row.ozg_id} doppelt."))
+                problems.append(
+                    RowProblem(block.source, row.line, row.ozg_id, f"OZG-ID {row.ozg_id} doppelt.")
+                )
                 continue
-            out[row.ozg_id] = {"ozg_id": row.ozg_id, "name": row.name,
-                               "themenfeld": row.themenfeld or None, "lebenslage": row.lebenslage or None}
+            out[row.ozg_id] = {
+                "ozg_id": row.ozg_id,
+                "name": row.name,
+                "themenfeld": row.themenfeld or None,
+                "lebenslage": row.lebenslage or None,
+            }
     return out
 
 
-def _build_leika(blocks: list[SourceData], ozg_ids: set[str], current: dict[str, dict[str, Any]],
-                 problems: list[RowProblem]) -> dict[str, dict[str, Any]]:
+def _build_leika(
+    blocks: list[SourceData],
+    ozg_ids: set[str],
+    current: dict[str, dict[str, Any]],
+    problems: list[RowProblem],
+) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     seen_lines: dict[str, tuple[str, int]] = {}
     for block in blocks:
@@ -186,25 +228,41 @@ def _build_leika(blocks: list[SourceData], ozg_ids: set[str], current: dict[str,
             assert isinstance(row, LeikaRow)
             key = row.leika_key
             if key and not _KEY.match(key):
-                problems.append(RowProblem(block.source, row.line, key,
-                                           f"LeiKa-Schlüssel „{key}“ hat nicht 14 Ziffern."))
+                problems.append(
+                    RowProblem(block.source, row.line, key, f"LeiKa-Schlüssel „{key}“ hat nicht 14 Ziffern.")
+                )
                 continue
             if not row.name:
                 problems.append(RowProblem(block.source, row.line, key, "Bezeichnung fehlt."))
                 continue
             if not is_valid_type(row.leika_type):
-                problems.append(RowProblem(block.source, row.line, key,
-                                           f"Unbekannter LeiKa-Typ „{row.leika_type}“ ({row.name})."))
+                problems.append(
+                    RowProblem(
+                        block.source, row.line, key, f"Unbekannter LeiKa-Typ „{row.leika_type}“ ({row.name})."
+                    )
+                )
                 continue
             if row.ozg_id and row.ozg_id not in ozg_ids:
-                problems.append(RowProblem(block.source, row.line, key,
-                                           f"OZG-ID {row.ozg_id} ist im OZG-Katalog unbekannt ({row.name})."))
+                problems.append(
+                    RowProblem(
+                        block.source,
+                        row.line,
+                        key,
+                        f"OZG-ID {row.ozg_id} ist im OZG-Katalog unbekannt ({row.name}).",
+                    )
+                )
                 continue
             if key:
                 if key in seen_lines:
-                    src, line = seen_lines[key]
-                    problems.append(RowProblem(block.source, row.line, key,
-                                               f"LeiKa-Schlüssel {key} doppelt (schon in Zeile {line})."))
+                    _src, line = seen_lines[key]
+                    problems.append(
+                        RowProblem(
+                            block.source,
+                            row.line,
+                            key,
+                            f"LeiKa-Schlüssel {key} doppelt (schon in Zeile {line}).",
+                        )
+                    )
                     continue
                 seen_lines[key] = (block.source, row.line)
                 entry_key = key
@@ -215,14 +273,29 @@ def _build_leika(blocks: list[SourceData], ozg_ids: set[str], current: dict[str,
                     n += 1
                     entry_key = f"{base}-{n}"
             record: dict[str, Any] = {
-                "key": entry_key, "leika_key": key or None, "name": row.name, "leika_type": row.leika_type,
-                "ozg_id": row.ozg_id or None, "legal_basis": row.legal_basis, "laws": row.laws,
-                "law_abbreviations": row.law_abbreviations, "sdg1": row.sdg1, "sdg2": row.sdg2,
+                "key": entry_key,
+                "leika_key": key or None,
+                "name": row.name,
+                "leika_type": row.leika_type,
+                "ozg_id": row.ozg_id or None,
+                "legal_basis": row.legal_basis,
+                "laws": row.laws,
+                "law_abbreviations": row.law_abbreviations,
+                "sdg1": row.sdg1,
+                "sdg2": row.sdg2,
                 "extra": dict(row.extra),
             }
             old = current.get(entry_key)
             if old is not None:
-                for name in ("leika_type", "ozg_id", "legal_basis", "laws", "law_abbreviations", "sdg1", "sdg2"):
+                for name in (
+                    "leika_type",
+                    "ozg_id",
+                    "legal_basis",
+                    "laws",
+                    "law_abbreviations",
+                    "sdg1",
+                    "sdg2",
+                ):
                     if name not in provided:
                         record[name] = old[name]
             record["municipal"] = is_municipal(record["leika_type"])
@@ -230,8 +303,9 @@ def _build_leika(blocks: list[SourceData], ozg_ids: set[str], current: dict[str,
     return out
 
 
-def _diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]
-          ) -> tuple[list[str], list[str], list[str], int]:
+def _diff(
+    old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]
+) -> tuple[list[str], list[str], list[str], int]:
     added = [k for k in new if k not in old]
     removed = [k for k in old if k not in new]
     changed = [k for k in new if k in old and new[k] != old[k]]
@@ -259,24 +333,45 @@ async def sync_catalog(
     progress = on_progress or (lambda _stage: None)
     async with sessionmaker() as session:
         async with session.begin():
-            states = {r.locator: SourceState(etag=r.etag, last_modified=r.last_modified, sha256=r.sha256)
-                      for r in (await session.execute(select(CatalogSourceState))).scalars()}
+            states = {
+                r.locator: SourceState(etag=r.etag, last_modified=r.last_modified, sha256=r.sha256)
+                for r in (await session.execute(select(CatalogSourceState))).scalars()
+            }
     blocks = await load_sources(resolved, states)
     progress("loaded")
     async with sessionmaker() as session:
         async with session.begin():
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SYNC_LOCK})
-            result = await _sync_in_transaction(session, blocks, [s.name for s in resolved],
-                                                skip_invalid=skip_invalid, triggered_by=triggered_by,
-                                                progress=progress)
+            result = await _sync_in_transaction(
+                session,
+                blocks,
+                [s.name for s in resolved],
+                skip_invalid=skip_invalid,
+                triggered_by=triggered_by,
+                progress=progress,
+            )
             progress("commit")
-    log.info("catalog.sync", version=result.version, created=result.created, added=result.added,
-             changed=result.changed, removed=result.removed, skipped=len(result.skipped))
+    log.info(
+        "catalog.sync",
+        version=result.version,
+        created=result.created,
+        added=result.added,
+        changed=result.changed,
+        removed=result.removed,
+        skipped=len(result.skipped),
+    )
     return result
 
 
-async def _sync_in_transaction(session: AsyncSession, blocks: list[SourceData], source_names: list[str], *,
-                               skip_invalid: bool, triggered_by: str | None, progress: Progress) -> SyncResult:
+async def _sync_in_transaction(
+    session: AsyncSession,
+    blocks: list[SourceData],
+    source_names: list[str],
+    *,
+    skip_invalid: bool,
+    triggered_by: str | None,
+    progress: Progress,
+) -> SyncResult:
     current = await _load_current(session)
     modified = [b for b in blocks if not b.not_modified]
     not_modified = sorted({b.source for b in blocks if b.not_modified})
@@ -300,10 +395,16 @@ async def _sync_in_transaction(session: AsyncSession, blocks: list[SourceData], 
         # OZG-Leistungen that stay referenced by LeiKa entries cannot disappear.
         for rec in new_leika.values():
             if rec["ozg_id"] and rec["ozg_id"] not in new_ozg:
-                problems.append(RowProblem("Katalog", 0, rec["key"],
-                                           f"OZG-ID {rec['ozg_id']} fehlt im neuen OZG-Katalog, wird aber von "
-                                           f"LeiKa-Leistung „{rec['name']}“ verwendet."))
-    if problems and (not skip_invalid or not leika_blocks and any(p.line == 0 for p in problems)):
+                problems.append(
+                    RowProblem(
+                        "Katalog",
+                        0,
+                        rec["key"],
+                        f"OZG-ID {rec['ozg_id']} fehlt im neuen OZG-Katalog, wird aber von "
+                        f"LeiKa-Leistung „{rec['name']}“ verwendet.",
+                    )
+                )
+    if problems and (not skip_invalid or (not leika_blocks and any(p.line == 0 for p in problems))):
         raise SyncRefused(problems)
     progress("validated")
 
@@ -315,30 +416,46 @@ async def _sync_in_transaction(session: AsyncSession, blocks: list[SourceData], 
     }
     computed = {entity: _diff(old, new) for entity, (old, new) in diffs.items()}
     counts = {
-        "ozg_leistungen": len(new_ozg), "leika_leistungen": len(new_leika),
-        "themenfelder": len(new_tf), "lebenslagen": len(new_ll),
+        "ozg_leistungen": len(new_ozg),
+        "leika_leistungen": len(new_leika),
+        "themenfelder": len(new_tf),
+        "lebenslagen": len(new_ll),
         "leika_mit_schluessel": sum(1 for r in new_leika.values() if r["leika_key"]),
         "leika_ohne_ozg": sum(1 for r in new_leika.values() if not r["ozg_id"]),
         "leika_kommunal": sum(1 for r in new_leika.values() if r["municipal"]),
     }
-    tables = {TABLE_NAMES[e]: {"added": len(a), "changed": len(c), "removed": len(r)}
-              for e, (a, c, r, _u) in computed.items()}
+    tables = {
+        TABLE_NAMES[e]: {"added": len(a), "changed": len(c), "removed": len(r)}
+        for e, (a, c, r, _u) in computed.items()
+    }
     result = SyncResult(
-        version=current.version, created=False,
+        version=current.version,
+        created=False,
         added=sum(len(a) for a, _c, _r, _u in computed.values()),
         changed=sum(len(c) for _a, c, _r, _u in computed.values()),
         removed=sum(len(r) for _a, _c, r, _u in computed.values()),
         unchanged=sum(u for *_rest, u in computed.values()),
-        counts=counts, tables=tables, skipped=problems, not_modified=not_modified, sources=source_names,
+        counts=counts,
+        tables=tables,
+        skipped=problems,
+        not_modified=not_modified,
+        sources=source_names,
     )
     await _store_states(session, blocks, current.states)
     if not (result.added or result.changed or result.removed):
         return result
 
-    version = CatalogVersion(created_at=utcnow(), sources=source_names, triggered_by=triggered_by,
-                             added=result.added, changed=result.changed, removed=result.removed,
-                             unchanged=result.unchanged, counts={**counts, "tables": tables},
-                             skipped=[p.as_dict() for p in problems])
+    version = CatalogVersion(
+        created_at=utcnow(),
+        sources=source_names,
+        triggered_by=triggered_by,
+        added=result.added,
+        changed=result.changed,
+        removed=result.removed,
+        unchanged=result.unchanged,
+        counts={**counts, "tables": tables},
+        skipped=[p.as_dict() for p in problems],
+    )
     session.add(version)
     await session.flush()
     result.version, result.created = version.id, True
@@ -368,51 +485,70 @@ async def _sync_in_transaction(session: AsyncSession, blocks: list[SourceData], 
         for k in removed:
             changes.append(_change(version.id, entity, k, "removed", old[k], None))
     for start in range(0, len(changes), _BATCH):
-        await session.execute(CatalogChange.__table__.insert(), changes[start:start + _BATCH])
+        await session.execute(CatalogChange.__table__.insert(), changes[start : start + _BATCH])
     progress("wrote:changes")
     return result
 
 
-def _change(version_id: int, entity: str, key: str, action: str,
-            before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+def _change(
+    version_id: int,
+    entity: str,
+    key: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
     ref = after or before or {}
     if before is not None and after is not None:
         # Keep only what changed (plus the name) to keep the diff readable and small.
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in sorted(changed | {"name"}) if k in before}
         after = {k: after.get(k) for k in sorted(changed | {"name"})}
-    return {"version_id": version_id, "entity": entity, "key": key[:100], "action": action,
-            "label": str(ref.get("name", key)), "before": before, "after": after}
+    return {
+        "version_id": version_id,
+        "entity": entity,
+        "key": key[:100],
+        "action": action,
+        "label": str(ref.get("name", key)),
+        "before": before,
+        "after": after,
+    }
 
 
-async def _upsert(session: AsyncSession, model: Any, pk: str, new: dict[str, dict[str, Any]],
-                  diff: tuple[list[str], list[str], list[str], int]) -> None:
+async def _upsert(
+    session: AsyncSession,
+    model: Any,
+    pk: str,
+    new: dict[str, dict[str, Any]],
+    diff: tuple[list[str], list[str], list[str], int],
+) -> None:
     added, changed, _removed, _u = diff
     table = model.__table__
     rows = [new[k] for k in added]
     for start in range(0, len(rows), _BATCH):
-        await session.execute(table.insert(), rows[start:start + _BATCH])
+        await session.execute(table.insert(), rows[start : start + _BATCH])
     if changed:
         cols = [c for c in new[changed[0]] if c != pk]
         if cols:
             stmt = pg_insert(table)
-            stmt = stmt.on_conflict_do_update(index_elements=[pk],
-                                              set_={c: stmt.excluded[c] for c in cols})
+            stmt = stmt.on_conflict_do_update(index_elements=[pk], set_={c: stmt.excluded[c] for c in cols})
             rows = [new[k] for k in changed]
             if model is LeikaLeistung:
                 # A LeiKa key moving between entries: clear the changed ones' keys first.
                 await session.execute(update(table).where(table.c.key.in_(changed)).values(leika_key=None))
             for start in range(0, len(rows), _BATCH):
-                await session.execute(stmt, rows[start:start + _BATCH])
+                await session.execute(stmt, rows[start : start + _BATCH])
 
 
 async def _delete(session: AsyncSession, model: Any, pk: str, keys: list[str]) -> None:
     table = model.__table__
     for start in range(0, len(keys), _BATCH):
-        await session.execute(delete(table).where(table.c[pk].in_(keys[start:start + _BATCH])))
+        await session.execute(delete(table).where(table.c[pk].in_(keys[start : start + _BATCH])))
 
 
-async def _store_states(session: AsyncSession, blocks: list[SourceData], current: dict[str, SourceState]) -> None:
+async def _store_states(
+    session: AsyncSession, blocks: list[SourceData], current: dict[str, SourceState]
+) -> None:
     """Remember ETag/Last-Modified/hash of each fetched source (only when they differ)."""
     seen: dict[str, SourceState] = {}
     for block in blocks:
@@ -422,9 +558,20 @@ async def _store_states(session: AsyncSession, blocks: list[SourceData], current
         if current.get(locator) == state:
             continue
         stmt = pg_insert(CatalogSourceState.__table__).values(
-            locator=locator, etag=state.etag, last_modified=state.last_modified, sha256=state.sha256,
-            checked_at=utcnow())
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=["locator"],
-            set_={"etag": stmt.excluded.etag, "last_modified": stmt.excluded.last_modified,
-                  "sha256": stmt.excluded.sha256, "checked_at": stmt.excluded.checked_at}))
+            locator=locator,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            sha256=state.sha256,
+            checked_at=utcnow(),
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["locator"],
+                set_={
+                    "etag": stmt.excluded.etag,
+                    "last_modified": stmt.excluded.last_modified,
+                    "sha256": stmt.excluded.sha256,
+                    "checked_at": stmt.excluded.checked_at,
+                },
+            )
+        )

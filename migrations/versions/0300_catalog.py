@@ -48,11 +48,17 @@ def upgrade() -> None:
         sa.Column("label", sa.Text(), nullable=False),
         sa.Column("before", postgresql.JSONB(), nullable=True),
         sa.Column("after", postgresql.JSONB(), nullable=True),
-        sa.ForeignKeyConstraint(["version_id"], ["catalog_versions.id"],
-                                name=op.f("fk_catalog_changes_version_id_catalog_versions"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["catalog_versions.id"],
+            name=op.f("fk_catalog_changes_version_id_catalog_versions"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_changes")),
     )
-    op.create_index("ix_catalog_changes_version_entity", "catalog_changes", ["version_id", "entity", "action"])
+    op.create_index(
+        "ix_catalog_changes_version_entity", "catalog_changes", ["version_id", "entity", "action"]
+    )
     op.create_table(
         "catalog_themenfelder",
         sa.Column("name", sa.String(200), nullable=False),
@@ -62,9 +68,12 @@ def upgrade() -> None:
         "catalog_lebenslagen",
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("themenfeld", sa.String(200), nullable=True),
-        sa.ForeignKeyConstraint(["themenfeld"], ["catalog_themenfelder.name"],
-                                name=op.f("fk_catalog_lebenslagen_themenfeld_catalog_themenfelder"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["themenfeld"],
+            ["catalog_themenfelder.name"],
+            name=op.f("fk_catalog_lebenslagen_themenfeld_catalog_themenfelder"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_catalog_lebenslagen")),
     )
     op.create_table(
@@ -73,10 +82,16 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("themenfeld", sa.String(200), nullable=True),
         sa.Column("lebenslage", sa.String(200), nullable=True),
-        sa.ForeignKeyConstraint(["themenfeld"], ["catalog_themenfelder.name"],
-                                name=op.f("fk_catalog_ozg_leistungen_themenfeld_catalog_themenfelder")),
-        sa.ForeignKeyConstraint(["lebenslage"], ["catalog_lebenslagen.name"],
-                                name=op.f("fk_catalog_ozg_leistungen_lebenslage_catalog_lebenslagen")),
+        sa.ForeignKeyConstraint(
+            ["themenfeld"],
+            ["catalog_themenfelder.name"],
+            name=op.f("fk_catalog_ozg_leistungen_themenfeld_catalog_themenfelder"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["lebenslage"],
+            ["catalog_lebenslagen.name"],
+            name=op.f("fk_catalog_ozg_leistungen_lebenslage_catalog_lebenslagen"),
+        ),
         sa.PrimaryKeyConstraint("ozg_id", name=op.f("pk_catalog_ozg_leistungen")),
     )
     op.create_index(op.f("ix_catalog_ozg_leistungen_themenfeld"), "catalog_ozg_leistungen", ["themenfeld"])
@@ -95,8 +110,11 @@ def upgrade() -> None:
         sa.Column("sdg1", sa.Boolean(), nullable=False),
         sa.Column("sdg2", sa.Boolean(), nullable=False),
         sa.Column("extra", postgresql.JSONB(), nullable=False),
-        sa.ForeignKeyConstraint(["ozg_id"], ["catalog_ozg_leistungen.ozg_id"],
-                                name=op.f("fk_catalog_leika_leistungen_ozg_id_catalog_ozg_leistungen")),
+        sa.ForeignKeyConstraint(
+            ["ozg_id"],
+            ["catalog_ozg_leistungen.ozg_id"],
+            name=op.f("fk_catalog_leika_leistungen_ozg_id_catalog_ozg_leistungen"),
+        ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_catalog_leika_leistungen")),
         sa.UniqueConstraint("leika_key", name=op.f("uq_catalog_leika_leistungen_leika_key")),
     )
@@ -129,8 +147,10 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX saq_jobs_status_queue_group_key_idx ON saq_jobs (status, queue, group_key)")
-    op.execute("CREATE INDEX saq_jobs_status_queue_priority_scheduled_idx "
-               "ON saq_jobs (status, queue, priority, scheduled)")
+    op.execute(
+        "CREATE INDEX saq_jobs_status_queue_priority_scheduled_idx "
+        "ON saq_jobs (status, queue, priority, scheduled)"
+    )
     op.execute(
         """
         CREATE TABLE saq_stats (
@@ -148,7 +168,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("saq_stats", "saq_jobs", "catalog_source_states", "catalog_leika_leistungen",
-                  "catalog_ozg_leistungen", "catalog_lebenslagen", "catalog_themenfelder",
-                  "catalog_changes", "catalog_versions"):
+    for table in (
+        "saq_stats",
+        "saq_jobs",
+        "catalog_source_states",
+        "catalog_leika_leistungen",
+        "catalog_ozg_leistungen",
+        "catalog_lebenslagen",
+        "catalog_themenfelder",
+        "catalog_changes",
+        "catalog_versions",
+    ):
         op.drop_table(table)

@@ -13,10 +13,16 @@ def catalog() -> None:
     pass
 
 
-@catalog.command("sync", help="Gleicht den Katalog mit Dateien oder URLs ab (CSV oder XLSX; LeiKa und/oder OZG-Katalog).")
+@catalog.command(
+    "sync", help="Gleicht den Katalog mit Dateien oder URLs ab (CSV oder XLSX; LeiKa und/oder OZG-Katalog)."
+)
 @click.argument("sources", nargs=-1, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Ausgabe als ein JSON-Objekt.")
-@click.option("--skip-invalid", is_flag=True, help="Ungültige Zeilen überspringen (werden aufgelistet) statt abzubrechen.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Ungültige Zeilen überspringen (werden aufgelistet) statt abzubrechen.",
+)
 @click.option("--snapshot", is_flag=True, help="Den mitgelieferten Katalogstand verwenden.")
 def sync(sources: tuple[str, ...], as_json: bool, skip_invalid: bool, snapshot: bool) -> None:
     from core.catalog.sources import SourceError
@@ -29,7 +35,9 @@ def sync(sources: tuple[str, ...], as_json: bool, skip_invalid: bool, snapshot: 
         fail("Bitte mindestens eine Quelle (Datei oder URL) angeben, oder --snapshot.")
 
     async def run(sessionmaker: Any) -> Any:
-        return await sync_catalog(sessionmaker, chosen, skip_invalid=skip_invalid, triggered_by="Kommandozeile")
+        return await sync_catalog(
+            sessionmaker, chosen, skip_invalid=skip_invalid, triggered_by="Kommandozeile"
+        )
 
     try:
         result = run_with_db(run)
@@ -43,14 +51,18 @@ def sync(sources: tuple[str, ...], as_json: bool, skip_invalid: bool, snapshot: 
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
     if result.created:
-        click.echo(f"Katalogversion {result.version} angelegt: {result.added} neu, {result.changed} geändert, "
-                   f"{result.removed} entfernt, {result.unchanged} unverändert.")
+        click.echo(
+            f"Katalogversion {result.version} angelegt: {result.added} neu, {result.changed} geändert, "
+            f"{result.removed} entfernt, {result.unchanged} unverändert."
+        )
     else:
         click.echo(f"Keine Änderungen (Katalogversion {result.version or '–'} bleibt gültig).")
     c = result.counts
-    click.echo(f"Bestand: {c['ozg_leistungen']} OZG-Leistungen, {c['leika_leistungen']} LeiKa-Leistungen "
-               f"({c['leika_mit_schluessel']} mit LeiKa-Schlüssel, {c['leika_ohne_ozg']} ohne OZG-Leistung), "
-               f"{c['themenfelder']} Themenfelder, {c['lebenslagen']} Lebenslagen.")
+    click.echo(
+        f"Bestand: {c['ozg_leistungen']} OZG-Leistungen, {c['leika_leistungen']} LeiKa-Leistungen "
+        f"({c['leika_mit_schluessel']} mit LeiKa-Schlüssel, {c['leika_ohne_ozg']} ohne OZG-Leistung), "
+        f"{c['themenfelder']} Themenfelder, {c['lebenslagen']} Lebenslagen."
+    )
     if result.not_modified:
         click.echo("Nicht geändert laut Server (304): " + ", ".join(result.not_modified))
     if result.skipped:
@@ -68,8 +80,15 @@ def versions(as_json: bool) -> None:
     async def run(sessionmaker: Any) -> Any:
         async with sessionmaker() as session:
             return [
-                {"version": v.id, "created_at": v.created_at.isoformat(), "added": v.added, "changed": v.changed,
-                 "removed": v.removed, "sources": v.sources, "triggered_by": v.triggered_by}
+                {
+                    "version": v.id,
+                    "created_at": v.created_at.isoformat(),
+                    "added": v.added,
+                    "changed": v.changed,
+                    "removed": v.removed,
+                    "sources": v.sources,
+                    "triggered_by": v.triggered_by,
+                }
                 for v in await service.versions(session)
             ]
 
@@ -78,4 +97,5 @@ def versions(as_json: bool) -> None:
         click.echo(json.dumps({"versions": rows}, ensure_ascii=False))
         return
     for r in rows:
-        click.echo(f"{r['version']:>4}  {r['created_at'][:19]}  +{r['added']} ~{r['changed']} -{r['removed']}  {r['triggered_by'] or ''}")
+        counts = f"+{r['added']} ~{r['changed']} -{r['removed']}"
+        click.echo(f"{r['version']:>4}  {r['created_at'][:19]}  {counts}  {r['triggered_by'] or ''}")

@@ -21,10 +21,19 @@ from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
 from web.rendering import fragment, is_htmx, page
 
-SORTS = {"themenfeld": "Themenfeld", "name": "Name", "ozg_id": "OZG-ID", "leistungen": "Anzahl LeiKa-Leistungen",
-         "lebenslage": "Lebenslage"}
-ENTITY_LABELS = {"ozg_leistung": "OZG-Leistung", "leika_leistung": "LeiKa-Leistung", "themenfeld": "Themenfeld",
-                 "lebenslage": "Lebenslage"}
+SORTS = {
+    "themenfeld": "Themenfeld",
+    "name": "Name",
+    "ozg_id": "OZG-ID",
+    "leistungen": "Anzahl LeiKa-Leistungen",
+    "lebenslage": "Lebenslage",
+}
+ENTITY_LABELS = {
+    "ozg_leistung": "OZG-Leistung",
+    "leika_leistung": "LeiKa-Leistung",
+    "themenfeld": "Themenfeld",
+    "lebenslage": "Lebenslage",
+}
 ACTION_LABELS = {"added": "neu", "changed": "geändert", "removed": "entfernt"}
 
 
@@ -35,21 +44,35 @@ def _filter(request: Request[Any, Any, Any], relevant_for: str | None = None) ->
     except ValueError:
         page_no = 1
     return service.CatalogFilter(
-        q=(q.get("q") or "")[:200], themenfeld=q.get("themenfeld") or "", lebenslage=q.get("lebenslage") or "",
-        leika_type=q.get("typ") or "", sdg=q.get("sdg") or "", municipal=q.get("kommunal") == "1",
-        relevant_for=relevant_for, page=page_no,
+        q=(q.get("q") or "")[:200],
+        themenfeld=q.get("themenfeld") or "",
+        lebenslage=q.get("lebenslage") or "",
+        leika_type=q.get("typ") or "",
+        sdg=q.get("sdg") or "",
+        municipal=q.get("kommunal") == "1",
+        relevant_for=relevant_for,
+        page=page_no,
     )
 
 
-async def _browser(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, *, relevant: bool) -> Template:
-    municipality_type = await service.tenant_municipality_type(db, identity.require_tenant()) if relevant else None
+async def _browser(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, *, relevant: bool
+) -> Template:
+    municipality_type = (
+        await service.tenant_municipality_type(db, identity.require_tenant()) if relevant else None
+    )
     flt = _filter(request, relevant_for=municipality_type if relevant else None)
     if relevant and flt.relevant_for is None:
         flt = service.CatalogFilter(**{**asdict(flt), "relevant_for": ""})
     result = await service.search(db, flt)
-    ctx = {"flt": flt, "result": result, "relevant": relevant, "type_labels": TYPE_LABELS,
-           "base_url": "/katalog/fuer-uns" if relevant else "/katalog",
-           "version": await service.current_version(db)}
+    ctx = {
+        "flt": flt,
+        "result": result,
+        "relevant": relevant,
+        "type_labels": TYPE_LABELS,
+        "base_url": "/katalog/fuer-uns" if relevant else "/katalog",
+        "version": await service.current_version(db),
+    }
     if is_htmx(request) and request.headers.get("hx-target") == "katalog-ergebnisse":
         return fragment(request, "ozg_catalog/browser.html", "results", ctx)
     ctx["facets"] = await service.facets(db)
@@ -69,10 +92,17 @@ async def relevant(request: Request[Any, Any, Any], db: AsyncSession, identity: 
 @get("/katalog/leistung/{key:str}", guards=[requires_viewer], name="catalog.leika")
 async def leika_detail(request: Request[Any, Any, Any], db: AsyncSession, key: str) -> Template:
     leika, ozg, siblings = await service.leika_detail(db, key)
-    return page(request, "ozg_catalog/leika.html", {
-        "leika": leika, "ozg": ozg, "siblings": siblings, "legal": service.legal_basis_links(leika.legal_basis),
-        "type_labels": TYPE_LABELS,
-    })
+    return page(
+        request,
+        "ozg_catalog/leika.html",
+        {
+            "leika": leika,
+            "ozg": ozg,
+            "siblings": siblings,
+            "legal": service.legal_basis_links(leika.legal_basis),
+            "type_labels": TYPE_LABELS,
+        },
+    )
 
 
 @get("/katalog/ozg/{ozg_id:str}", guards=[requires_viewer], name="catalog.ozg")
@@ -98,8 +128,14 @@ async def version_diff(request: Request[Any, Any, Any], db: AsyncSession, versio
     except ValueError:
         page_no = 1
     version, changes = await service.version_diff(db, version_id, entity=entity, action=action, page=page_no)
-    ctx = {"version": version, "changes": changes, "entity": entity, "action": action,
-           "entity_labels": ENTITY_LABELS, "action_labels": ACTION_LABELS}
+    ctx = {
+        "version": version,
+        "changes": changes,
+        "entity": entity,
+        "action": action,
+        "entity_labels": ENTITY_LABELS,
+        "action_labels": ACTION_LABELS,
+    }
     if is_htmx(request) and request.headers.get("hx-target") == "diff-ergebnisse":
         return fragment(request, "ozg_catalog/version.html", "changes", ctx)
     return page(request, "ozg_catalog/version.html", ctx)
@@ -113,10 +149,17 @@ async def gaps(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
     sort = sort if sort in SORTS else "themenfeld"
     municipality_type = await service.tenant_municipality_type(db, tenant_id)
     analysis = await service.gap_analysis(db, tenant_id, municipality_type, sort=sort)
-    ctx = {"analysis": analysis, "sort": sort, "sorts": SORTS, "chart_spec": _coverage_chart(analysis),
-           "chart_rows": [[c.themenfeld, c.total, c.covered, f"{c.percent:.1f} %".replace(".", ",")]
-                          for c in analysis.by_themenfeld],
-           "can_edit": identity.has_role(Role.EDITOR)}
+    ctx = {
+        "analysis": analysis,
+        "sort": sort,
+        "sorts": SORTS,
+        "chart_spec": _coverage_chart(analysis),
+        "chart_rows": [
+            [c.themenfeld, c.total, c.covered, f"{c.percent:.1f} %".replace(".", ",")]
+            for c in analysis.by_themenfeld
+        ],
+        "can_edit": identity.has_role(Role.EDITOR),
+    }
     if is_htmx(request) and request.headers.get("hx-target") == "luecken-liste":
         return fragment(request, "ozg_catalog/gaps.html", "gap_list", ctx)
     return page(request, "ozg_catalog/gaps.html", ctx)
@@ -127,36 +170,57 @@ def _coverage_chart(a: service.GapAnalysis) -> dict[str, Any]:
         "type": "bar",
         "data": {
             "labels": [c.themenfeld for c in a.by_themenfeld],
-            "datasets": [{"label": "abgedeckt in %", "data": [c.percent for c in a.by_themenfeld],
-                          "backgroundColor": "#0b5394"}],
+            "datasets": [
+                {
+                    "label": "abgedeckt in %",
+                    "data": [c.percent for c in a.by_themenfeld],
+                    "backgroundColor": "#0b5394",
+                }
+            ],
         },
-        "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100, "title": {"display": True, "text": "%"}}},
-                    "plugins": {"legend": {"display": False}}},
+        "options": {
+            "indexAxis": "y",
+            "scales": {"x": {"min": 0, "max": 100, "title": {"display": True, "text": "%"}}},
+            "plugins": {"legend": {"display": False}},
+        },
     }
 
 
-@post("/katalog/lueckenanalyse/{ozg_id:str}/massnahme", guards=[requires_editor], name="catalog.gap_to_measure")
-async def gap_to_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, ozg_id: str) -> Any:
+@post(
+    "/katalog/lueckenanalyse/{ozg_id:str}/massnahme", guards=[requires_editor], name="catalog.gap_to_measure"
+)
+async def gap_to_measure(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, ozg_id: str
+) -> Any:
     from web.controllers.auth import actor_of
 
     created = await service.gap_to_measure(db, identity.require_tenant(), ozg_id, actor_of(request, identity))
     return _created(request, f"Maßnahme {created.number} „{created.title}“ angelegt.", "/massnahmen")
 
 
-@post("/katalog/lueckenanalyse/{ozg_id:str}/online-dienst", guards=[requires_editor],
-      name="catalog.gap_to_online_service")
-async def gap_to_online_service(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                ozg_id: str) -> Any:
+@post(
+    "/katalog/lueckenanalyse/{ozg_id:str}/online-dienst",
+    guards=[requires_editor],
+    name="catalog.gap_to_online_service",
+)
+async def gap_to_online_service(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, ozg_id: str
+) -> Any:
     from web.controllers.auth import actor_of
 
-    created = await service.gap_to_online_service(db, identity.require_tenant(), ozg_id, actor_of(request, identity))
-    return _created(request, f"Online-Dienst {created.number} „{created.title}“ als geplant angelegt.",
-                    "/online-dienste")
+    created = await service.gap_to_online_service(
+        db, identity.require_tenant(), ozg_id, actor_of(request, identity)
+    )
+    return _created(
+        request, f"Online-Dienst {created.number} „{created.title}“ als geplant angelegt.", "/online-dienste"
+    )
 
 
 def _created(request: Request[Any, Any, Any], message: str, target: str) -> Any:
     if is_htmx(request):
-        return fragment(request, "ozg_catalog/gaps.html", "gap_created", {"message": message, "target": target})
+        return fragment(
+            request, "ozg_catalog/gaps.html", "gap_created", {"message": message, "target": target}
+        )
     return Redirect(path="/katalog/lueckenanalyse", status_code=303)
 
 
@@ -185,12 +249,27 @@ class LeikaPage(msgspec.Struct):
 @get("/api/v1/katalog/leistungen", guards=[requires_viewer], name="catalog.api.search")
 async def api_search(request: Request[Any, Any, Any], db: AsyncSession) -> LeikaPage:
     result = await service.search(db, _filter(request))
-    return LeikaPage(total=result.total, page=result.page, pages=result.pages, items=[
-        LeikaRead(key=leika.key, leika_key=leika.leika_key, name=leika.name, leika_type=leika.leika_type,
-                  municipal=leika.municipal, ozg_id=leika.ozg_id, ozg_name=ozg.name if ozg else None,
-                  themenfeld=ozg.themenfeld if ozg else None, lebenslage=ozg.lebenslage if ozg else None,
-                  sdg1=leika.sdg1, sdg2=leika.sdg2)
-        for leika, ozg in result.items])
+    return LeikaPage(
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+        items=[
+            LeikaRead(
+                key=leika.key,
+                leika_key=leika.leika_key,
+                name=leika.name,
+                leika_type=leika.leika_type,
+                municipal=leika.municipal,
+                ozg_id=leika.ozg_id,
+                ozg_name=ozg.name if ozg else None,
+                themenfeld=ozg.themenfeld if ozg else None,
+                lebenslage=ozg.lebenslage if ozg else None,
+                sdg1=leika.sdg1,
+                sdg2=leika.sdg2,
+            )
+            for leika, ozg in result.items
+        ],
+    )
 
 
 class CoverageRead(msgspec.Struct):
@@ -207,5 +286,16 @@ async def api_gaps(db: AsyncSession, identity: Identity) -> CoverageRead:
     return CoverageRead(total=a.total, covered=a.covered, percent=a.percent, gaps=[g.ozg_id for g in a.gaps])
 
 
-ROUTES: list[Any] = [browser, relevant, leika_detail, ozg_detail, versions, version_diff, gaps,
-                     gap_to_measure, gap_to_online_service, api_search, api_gaps]
+ROUTES: list[Any] = [
+    browser,
+    relevant,
+    leika_detail,
+    ozg_detail,
+    versions,
+    version_diff,
+    gaps,
+    gap_to_measure,
+    gap_to_online_service,
+    api_search,
+    api_gaps,
+]

@@ -37,14 +37,19 @@ def configured_sources() -> list[Any]:
     return sources
 
 
-async def sync_job(ctx: Any, sources: list[str] | None = None, skip_invalid: bool = False,
-                   triggered_by: str = "Zeitplan") -> dict[str, Any]:
+async def sync_job(
+    ctx: Any, sources: list[str] | None = None, skip_invalid: bool = False, triggered_by: str = "Zeitplan"
+) -> dict[str, Any]:
     """Job ``catalog.sync``: sync from ``sources`` (default: the configured ones). Idempotent."""
     from core.catalog.sync import SyncRefused, sync_catalog
 
     try:
-        result = await sync_catalog(ctx.sessionmaker, sources or configured_sources(),
-                                    skip_invalid=skip_invalid, triggered_by=triggered_by)
+        result = await sync_catalog(
+            ctx.sessionmaker,
+            sources or configured_sources(),
+            skip_invalid=skip_invalid,
+            triggered_by=triggered_by,
+        )
     except SyncRefused as exc:
         return {"refused": True, "errors": [p.as_dict() for p in exc.problems][:200]}
     return result.as_dict()
@@ -52,8 +57,12 @@ async def sync_job(ctx: Any, sources: list[str] | None = None, skip_invalid: boo
 
 @hookimpl
 def kommpass_plugin_info() -> PluginInfo:
-    return PluginInfo(name=NAME, label="OZG-/LeiKa-Katalog", version=VERSION,
-                      description="Katalog-Synchronisation, Katalogbrowser und Lückenanalyse.")
+    return PluginInfo(
+        name=NAME,
+        label="OZG-/LeiKa-Katalog",
+        version=VERSION,
+        description="Katalog-Synchronisation, Katalogbrowser und Lückenanalyse.",
+    )
 
 
 @hookimpl
@@ -87,8 +96,15 @@ async def _coverage_widget(ctx: RenderContext) -> dict[str, Any]:
 
 @hookimpl
 def kommpass_register_dashboard_widgets() -> list[Widget]:
-    return [Widget(key="ozg_coverage", title="OZG-Abdeckung", template="ozg_catalog/_widget.html",
-                   load=_coverage_widget, order=40)]
+    return [
+        Widget(
+            key="ozg_coverage",
+            title="OZG-Abdeckung",
+            template="ozg_catalog/_widget.html",
+            load=_coverage_widget,
+            order=40,
+        )
+    ]
 
 
 async def _report_section(ctx: RenderContext) -> dict[str, Any]:
@@ -102,18 +118,27 @@ async def _report_section(ctx: RenderContext) -> dict[str, Any]:
             f"Von {a.total} OZG-Leistungen mit kommunalem Vollzug deckt die Kommune {a.covered} "
             f"mit Online-Diensten ab ({str(a.percent).replace('.', ',')} %)."
         ],
-        "tables": [{
-            "title": "OZG-Abdeckung je Themenfeld",
-            "columns": ["Themenfeld", "OZG-Leistungen", "abgedeckt", "Anteil %"],
-            "rows": [[c.themenfeld, c.total, c.covered, c.percent] for c in a.by_themenfeld],
-        }],
+        "tables": [
+            {
+                "title": "OZG-Abdeckung je Themenfeld",
+                "columns": ["Themenfeld", "OZG-Leistungen", "abgedeckt", "Anteil %"],
+                "rows": [[c.themenfeld, c.total, c.covered, c.percent] for c in a.by_themenfeld],
+            }
+        ],
     }
 
 
 @hookimpl
 def kommpass_register_report_sections() -> list[ReportSection]:
-    return [ReportSection(key="ozg_coverage", title="Abdeckung der OZG-Leistungen", load=_report_section,
-                          template="ozg_catalog/_report_section.html", order=60)]
+    return [
+        ReportSection(
+            key="ozg_coverage",
+            title="Abdeckung der OZG-Leistungen",
+            load=_report_section,
+            template="ozg_catalog/_report_section.html",
+            order=60,
+        )
+    ]
 
 
 @hookimpl
@@ -138,4 +163,6 @@ async def kommpass_on_startup(sessionmaker: Any, settings: Any) -> None:
     async with sessionmaker() as session:
         empty = await is_empty(session)
     if empty:
-        await sync_catalog(sessionmaker, [str(p) for p in SNAPSHOT], triggered_by="Erststart (Katalogstand im Paket)")
+        await sync_catalog(
+            sessionmaker, [str(p) for p in SNAPSHOT], triggered_by="Erststart (Katalogstand im Paket)"
+        )

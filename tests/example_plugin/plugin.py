@@ -36,8 +36,13 @@ EVENTS: list[tuple[str, Any]] = []
 
 @hookimpl
 def kommpass_plugin_info() -> PluginInfo:
-    return PluginInfo(name="beispiel", label="Beispiel-Plugin", version="1.2.3",
-                      description="Zeigt, wie ein Plugin aussieht.", default_enabled=True)
+    return PluginInfo(
+        name="beispiel",
+        label="Beispiel-Plugin",
+        version="1.2.3",
+        description="Zeigt, wie ein Plugin aussieht.",
+        default_enabled=True,
+    )
 
 
 @get("/beispiel", guards=[requires_viewer], name="beispiel.index")
@@ -101,8 +106,16 @@ def kommpass_register_report_sections() -> list[ReportSection]:
 
 
 async def _documents(session: Any, tenant_id: uuid.UUID | None) -> list[AssistantDocument]:
-    return [AssistantDocument(kind="beispiel", key="1", title="Beispiel", text="Ein Beispieltext.", url="/beispiel",
-                              tenant_id=tenant_id)]
+    return [
+        AssistantDocument(
+            kind="beispiel",
+            key="1",
+            title="Beispiel",
+            text="Ein Beispieltext.",
+            url="/beispiel",
+            tenant_id=tenant_id,
+        )
+    ]
 
 
 @hookimpl
@@ -119,13 +132,33 @@ class ExampleCatalogSource:
         from core.catalog.sources import LeikaRow, OzgRow, SourceData
 
         return [
-            SourceData(kind="ozg", source=self.name,
-                       rows=[OzgRow(line=1, ozg_id="99999", name="Beispielleistung", themenfeld="Beispiele",
-                                    lebenslage="Beispielleben")]),
-            SourceData(kind="leika", source=self.name,
-                       fields=frozenset({"name", "leika_type", "ozg_id", "extra"}),
-                       rows=[LeikaRow(line=1, leika_key="99999999999000", name="Beispiel beantragen",
-                                      leika_type="5", ozg_id="99999")]),
+            SourceData(
+                kind="ozg",
+                source=self.name,
+                rows=[
+                    OzgRow(
+                        line=1,
+                        ozg_id="99999",
+                        name="Beispielleistung",
+                        themenfeld="Beispiele",
+                        lebenslage="Beispielleben",
+                    )
+                ],
+            ),
+            SourceData(
+                kind="leika",
+                source=self.name,
+                fields=frozenset({"name", "leika_type", "ozg_id", "extra"}),
+                rows=[
+                    LeikaRow(
+                        line=1,
+                        leika_key="99999999999000",
+                        name="Beispiel beantragen",
+                        leika_type="5",
+                        ozg_id="99999",
+                    )
+                ],
+            ),
         ]
 
 

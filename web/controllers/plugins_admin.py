@@ -41,27 +41,49 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
     pm = _pm(request)
     infos = plugin_infos(pm)
     switches = await switches_by_tenant(request.app.state.sessionmaker, pm)
-    return page(request, "plugins_admin/index.html", {
-        "infos": infos, "switchable": [i for i in infos if i.switchable], "switches": switches,
-        "distributions": _distribution(pm), "version": await catalog.current_version(db),
-        "job_message": request.query_params.get("abgleich"),
-    })
+    return page(
+        request,
+        "plugins_admin/index.html",
+        {
+            "infos": infos,
+            "switchable": [i for i in infos if i.switchable],
+            "switches": switches,
+            "distributions": _distribution(pm),
+            "version": await catalog.current_version(db),
+            "job_message": request.query_params.get("abgleich"),
+        },
+    )
 
 
-@post("/admin/plugins/schalter/{tenant_id:uuid}/{plugin_name:str}", guards=[requires_kaaw_admin], name="plugins_admin.switch")
-async def switch(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                 plugin_name: str) -> Any:
+@post(
+    "/admin/plugins/schalter/{tenant_id:uuid}/{plugin_name:str}",
+    guards=[requires_kaaw_admin],
+    name="plugins_admin.switch",
+)
+async def switch(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, plugin_name: str
+) -> Any:
     from web.controllers.auth import actor_of
 
     form = await request.form()
     enabled = form.get("enabled") == "1"
     pm = _pm(request)
-    await switch_plugin(request.app.state.sessionmaker, tenant_id, plugin_name, enabled,
-                        actor=actor_of(request, identity), pm=pm)
+    await switch_plugin(
+        request.app.state.sessionmaker,
+        tenant_id,
+        plugin_name,
+        enabled,
+        actor=actor_of(request, identity),
+        pm=pm,
+    )
     if is_htmx(request):
         info = next(i for i in plugin_infos(pm) if i.name == plugin_name)
-        return fragment(request, "plugins_admin/index.html", "switch_cell",
-                        {"tenant_id": tenant_id, "info": info, "on": enabled, "changed": True})
+        return fragment(
+            request,
+            "plugins_admin/index.html",
+            "switch_cell",
+            {"tenant_id": tenant_id, "info": info, "on": enabled, "changed": True},
+        )
     return Redirect(path="/admin/plugins", status_code=303)
 
 
@@ -72,13 +94,20 @@ async def catalog_sync(request: Request[Any, Any, Any], identity: Identity) -> A
 
     try:
         key = await get_default_queue().enqueue(
-            "catalog.sync", key="catalog.sync:manual",
-            triggered_by=f"manuell ({identity.email or identity.display_name or 'KAAW'})")
+            "catalog.sync",
+            key="catalog.sync:manual",
+            triggered_by=f"manuell ({identity.email or identity.display_name or 'KAAW'})",
+        )
     except (KeyError, RuntimeError) as exc:
-        raise ValidationFailed([FieldError("abgleich", f"Abgleich nicht möglich: {exc}")],
-                               message="Der Abgleich kann nicht eingeplant werden.") from exc
-    message = ("Abgleich eingeplant; das Ergebnis erscheint als neue Katalogversion, sobald er gelaufen ist."
-               if key else "Ein Abgleich ist bereits eingeplant oder läuft.")
+        raise ValidationFailed(
+            [FieldError("abgleich", f"Abgleich nicht möglich: {exc}")],
+            message="Der Abgleich kann nicht eingeplant werden.",
+        ) from exc
+    message = (
+        "Abgleich eingeplant; das Ergebnis erscheint als neue Katalogversion, sobald er gelaufen ist."
+        if key
+        else "Ein Abgleich ist bereits eingeplant oder läuft."
+    )
     if is_htmx(request):
         return fragment(request, "plugins_admin/index.html", "sync_message", {"job_message": message})
     return Redirect(path="/admin/plugins?abgleich=" + ("1" if key else "0"), status_code=303)

@@ -43,15 +43,26 @@ def catalog_template(pg_admin_url: str) -> Iterator[CatalogTemplate]:
 
     suffix = secrets.token_hex(3)
     tmpl = CatalogTemplate(
-        admin_dsn=_dsn(pg_admin_url), host="", port=0, name=f"kp_cat_tmpl_{suffix}",
-        owner=f"kp_cat_owner_{suffix}", owner_pw=secrets.token_urlsafe(16),
-        app=f"kp_cat_app_{suffix}", app_pw=secrets.token_urlsafe(16),
+        admin_dsn=_dsn(pg_admin_url),
+        host="",
+        port=0,
+        name=f"kp_cat_tmpl_{suffix}",
+        owner=f"kp_cat_owner_{suffix}",
+        owner_pw=secrets.token_urlsafe(16),
+        app=f"kp_cat_app_{suffix}",
+        app_pw=secrets.token_urlsafe(16),
     )
     host_port = pg_admin_url.split("@", 1)[1].split("/", 1)[0]
     host, port = host_port.rsplit(":", 1)
     tmpl = CatalogTemplate(**{**tmpl.__dict__, "host": host, "port": int(port)})
-    provision(pg_admin_url, database=tmpl.name, owner_role=tmpl.owner, owner_password=tmpl.owner_pw,
-              app_role=tmpl.app, app_password=tmpl.app_pw)
+    provision(
+        pg_admin_url,
+        database=tmpl.name,
+        owner_role=tmpl.owner,
+        owner_password=tmpl.owner_pw,
+        app_role=tmpl.app,
+        app_password=tmpl.app_pw,
+    )
     migrate.upgrade(asyncpg_url(tmpl.owner, tmpl.owner_pw, host, int(port), tmpl.name), app_role=tmpl.app)
     yield tmpl
 
@@ -105,7 +116,9 @@ def catalog_files(shared_dir: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
-async def synced_template(catalog_template: CatalogTemplate, catalog_files: tuple[Path, Path]) -> CatalogTemplate:
+async def synced_template(
+    catalog_template: CatalogTemplate, catalog_files: tuple[Path, Path]
+) -> CatalogTemplate:
     """A template database holding the synced shared catalogue (version 1)."""
     from core.catalog.sync import sync_catalog
 
@@ -147,8 +160,10 @@ async def synced_client(synced_db: DatabaseUrls, test_settings):  # type: ignore
     from core.settings import DatabaseSettings
     from web.app import create_app
 
-    settings = replace(test_settings, database=DatabaseSettings(url=synced_db.app, migration_url=synced_db.migration,
-                                                                pool_size=3))
+    settings = replace(
+        test_settings,
+        database=DatabaseSettings(url=synced_db.app, migration_url=synced_db.migration, pool_size=3),
+    )
     app = create_app(settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         yield client

@@ -51,7 +51,10 @@ async def test_sync_killed_half_way_leaves_previous_version_complete(
 
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-c", KILL_SCRIPT, str(ozg), str(variant)],
-        cwd=REPO, env={**os.environ, "CAT_URL": synced_db.app}, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env={**os.environ, "CAT_URL": synced_db.app},
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -71,8 +74,12 @@ async def test_sync_killed_half_way_leaves_previous_version_complete(
     async with synced_sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(CatalogVersion)) == 1
         assert await s.scalar(select(func.count()).select_from(LeikaLeistung)) == 5249
-        assert await s.scalar(select(func.count()).select_from(LeikaLeistung)
-                              .where(LeikaLeistung.name.like("X %"))) == 0
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(LeikaLeistung).where(LeikaLeistung.name.like("X %"))
+            )
+            == 0
+        )
     # the lock died with the connection: the next sync runs and finds nothing to do
     result = await sync_catalog(synced_sessionmaker, catalog_files)
     assert (result.added, result.changed, result.removed) == (0, 0, 0) and result.version == 1
@@ -86,7 +93,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).requests.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
         path = Path(self.directory) / self.path.lstrip("/")
         if not path.is_file():
@@ -115,7 +122,8 @@ def http_catalogue(catalog_files: tuple[Path, Path]) -> Iterator[str]:
     directory = catalog_files[0].parent
     _Handler.requests = []
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(directory)))  # type: ignore[misc]
+        ("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(directory))
+    )  # type: ignore[misc]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -144,7 +152,9 @@ async def test_http_source_syncs_the_same_and_second_sync_is_a_304(
     assert not second.created and second.version == first.version
 
 
-async def test_unreachable_url_and_http_error_are_reported(catalog_sessionmaker: Any, http_catalogue: str) -> None:
+async def test_unreachable_url_and_http_error_are_reported(
+    catalog_sessionmaker: Any, http_catalogue: str
+) -> None:
     from core.catalog.sources import SourceError
 
     with pytest.raises(SourceError, match="HTTP 404"):

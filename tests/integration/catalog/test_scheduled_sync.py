@@ -18,16 +18,19 @@ def test_catalog_sync_is_scheduled_daily() -> None:
     assert definition.cron == "15 3 * * *"
 
 
-async def test_sync_now_enqueues_the_job_and_a_worker_runs_it(synced_client: Any, synced_db: Any,
-                                                             synced_sessionmaker: Any) -> None:
+async def test_sync_now_enqueues_the_job_and_a_worker_runs_it(
+    synced_client: Any, synced_db: Any, synced_sessionmaker: Any
+) -> None:
     await login(synced_client, synced_sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
     page = await synced_client.get("/admin/plugins")
     assert "Katalogversion 1" in page.text and "Jetzt abgleichen" in page.text
-    response = await synced_client.post("/admin/plugins/katalog/abgleich",
-                                        headers={**await csrf_headers(synced_client), "hx-request": "true"})
+    response = await synced_client.post(
+        "/admin/plugins/katalog/abgleich", headers={**await csrf_headers(synced_client), "hx-request": "true"}
+    )
     assert response.status_code == 200 and "Abgleich eingeplant" in response.text
-    again = await synced_client.post("/admin/plugins/katalog/abgleich",
-                                     headers={**await csrf_headers(synced_client), "hx-request": "true"})
+    again = await synced_client.post(
+        "/admin/plugins/katalog/abgleich", headers={**await csrf_headers(synced_client), "hx-request": "true"}
+    )
     assert "bereits eingeplant" in again.text
 
     queue = JobQueue(synced_db.app, sessionmaker=synced_sessionmaker)
@@ -46,7 +49,9 @@ async def test_sync_now_is_for_kaaw_admins_only(synced_client: Any, synced_sessi
     assert r.status_code == 403
 
 
-async def test_first_start_loads_the_bundled_snapshot_once(catalog_sessionmaker: Any, test_settings: Any) -> None:
+async def test_first_start_loads_the_bundled_snapshot_once(
+    catalog_sessionmaker: Any, test_settings: Any
+) -> None:
     from plugins.ozg_catalog import plugin
 
     await plugin.kommpass_on_startup(sessionmaker=catalog_sessionmaker, settings=test_settings)
@@ -65,8 +70,16 @@ async def test_network_view_shows_counts_only(synced_client: Any, synced_session
     for name in ("Stadt Netz A", "Stadt Netz B"):
         tenant = await create_tenant(synced_sessionmaker, name=name)
         async with tenant_session(synced_sessionmaker, tenant.id) as s:
-            s.add(OnlineService(tenant_id=tenant.id, id=uuid.uuid4(), number="OD 1", title="Geheimer Dienstname",
-                                ozg_ids=["10110"], leika_keys=[]))
+            s.add(
+                OnlineService(
+                    tenant_id=tenant.id,
+                    id=uuid.uuid4(),
+                    number="OD 1",
+                    title="Geheimer Dienstname",
+                    ozg_ids=["10110"],
+                    leika_keys=[],
+                )
+            )
     await login(synced_client, synced_sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
     page = await synced_client.get("/admin/plugins/katalog/netzwerk")
     assert page.status_code == 200

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.catalog.models import CatalogChange, CatalogVersion, LeikaLeistung
+from core.catalog.models import CatalogVersion, LeikaLeistung
 from core.catalog.sync import SyncRefused, sync_catalog
 
 
-async def test_full_sync_into_empty_database_gives_the_documented_counts(catalog_sessionmaker, catalog_files) -> None:
+async def test_full_sync_into_empty_database_gives_the_documented_counts(
+    catalog_sessionmaker, catalog_files
+) -> None:
     result = await sync_catalog(catalog_sessionmaker, catalog_files)
     assert result.created and result.version == 1
     assert result.counts["ozg_leistungen"] == 557
@@ -24,7 +26,12 @@ async def test_full_sync_into_empty_database_gives_the_documented_counts(catalog
     assert result.added == 557 + 5249 + 14 + 55
     async with catalog_sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(LeikaLeistung)) == 5249
-        assert await s.scalar(select(func.count()).select_from(LeikaLeistung).where(LeikaLeistung.leika_key.is_not(None))) == 4813
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(LeikaLeistung).where(LeikaLeistung.leika_key.is_not(None))
+            )
+            == 4813
+        )
 
     again = await sync_catalog(catalog_sessionmaker, catalog_files)
     assert (again.added, again.changed, again.removed) == (0, 0, 0)
@@ -34,7 +41,9 @@ async def test_full_sync_into_empty_database_gives_the_documented_counts(catalog
         assert await s.scalar(select(func.count()).select_from(CatalogVersion)) == 1
 
 
-def _write_variant(src: Path, dst: Path, *, rename: tuple[str, str] | None = None, drop_key: str | None = None) -> None:
+def _write_variant(
+    src: Path, dst: Path, *, rename: tuple[str, str] | None = None, drop_key: str | None = None
+) -> None:
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
     out = []
     for line in lines:
@@ -57,7 +66,9 @@ async def test_one_changed_name_and_one_removed_row_is_reported_exactly_and_show
 
     ozg, leika = catalog_files
     variant = tmp_path / "leika.csv"
-    _write_variant(leika, variant, rename=("99102013002000", "Hundesteuer Festsetzung (neu)"), drop_key="99001002004000")
+    _write_variant(
+        leika, variant, rename=("99102013002000", "Hundesteuer Festsetzung (neu)"), drop_key="99001002004000"
+    )
     result = await sync_catalog(synced_sessionmaker, [ozg, variant])
     assert (result.added, result.changed, result.removed) == (0, 1, 1)
     assert result.tables["leika_leistungen"] == {"added": 0, "changed": 1, "removed": 1}
@@ -70,30 +81,37 @@ async def test_one_changed_name_and_one_removed_row_is_reported_exactly_and_show
     assert "2 Änderungen" in page.text
     assert "Hundesteuer Festsetzung (neu)" in page.text and "<del>Hundesteuer Festsetzung</del>" in page.text
     assert "Altpapier Entsorgung" in page.text and "entfernt" in page.text
-    only_removed = await synced_client.get("/katalog/versionen/2", params={"aenderung": "removed"},
-                                           headers={"hx-request": "true", "hx-target": "diff-ergebnisse"})
+    only_removed = await synced_client.get(
+        "/katalog/versionen/2",
+        params={"aenderung": "removed"},
+        headers={"hx-request": "true", "hx-target": "diff-ergebnisse"},
+    )
     assert "Altpapier Entsorgung" in only_removed.text and "Hundesteuer" not in only_removed.text
     versions = await synced_client.get("/katalog/versionen")
     assert "Version 2" in versions.text and "Version 1" in versions.text
     assert (await synced_client.get("/katalog/versionen/99")).status_code == 404
 
 
-async def test_invalid_rows_are_refused_with_line_numbers_unless_skipped(synced_sessionmaker, catalog_files, tmp_path) -> None:
+async def test_invalid_rows_are_refused_with_line_numbers_unless_skipped(
+    synced_sessionmaker, catalog_files, tmp_path
+) -> None:
     ozg, leika = catalog_files
     bad = tmp_path / "leika.csv"
     text = leika.read_text(encoding="utf-8").rstrip("\r\n") + "\r\n"
-    text += "1234;Test 124;5;10110;;;;0;0\r\n"            # line 5251: key not 14 digits
-    text += "99999999999001;Test 4;9z;10110;;;;0;0\r\n"   # line 5252: unknown type
-    text += "99001001000000;Doppelt;5;10110;;;;0;0\r\n"   # line 5253: duplicate key
+    text += "1234;Test 124;5;10110;;;;0;0\r\n"  # line 5251: key not 14 digits
+    text += "99999999999001;Test 4;9z;10110;;;;0;0\r\n"  # line 5252: unknown type
+    text += "99001001000000;Doppelt;5;10110;;;;0;0\r\n"  # line 5253: duplicate key
     text += "99999999999002;Unbekannte OZG;5;77777;;;;0;0\r\n"  # line 5254: unknown OZG-ID
-    text += "99999999999003;Ohne OZG;5;;;;;0;0\r\n"      # empty OZG-ID: fine
+    text += "99999999999003;Ohne OZG;5;;;;;0;0\r\n"  # empty OZG-ID: fine
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(SyncRefused) as info:
         await sync_catalog(synced_sessionmaker, [ozg, bad])
     lines = sorted(p.line for p in info.value.problems)
     assert lines == [5251, 5252, 5253, 5254]
     messages = " ".join(p.message for p in info.value.problems)
-    assert "14 Ziffern" in messages and "LeiKa-Typ" in messages and "doppelt" in messages and "77777" in messages
+    assert (
+        "14 Ziffern" in messages and "LeiKa-Typ" in messages and "doppelt" in messages and "77777" in messages
+    )
     async with synced_sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(CatalogVersion)) == 1  # nothing written
 
@@ -106,8 +124,10 @@ async def test_invalid_rows_are_refused_with_line_numbers_unless_skipped(synced_
 
 
 async def test_fim_download_layout_latin1_keeps_ozg_assignment(synced_sessionmaker) -> None:
-    header = ("Schluessel;Leistungsgruppierung;Leistungskennung;Verrichtung;Verrichtungsdetail;Bezeichnung;"
-              "Bezeichnung 2;Typ;Synonyme;Besondere Merkmale;Veröffentlichungsdatum\r\n")
+    header = (
+        "Schluessel;Leistungsgruppierung;Leistungskennung;Verrichtung;Verrichtungsdetail;Bezeichnung;"
+        "Bezeichnung 2;Typ;Synonyme;Besondere Merkmale;Veröffentlichungsdatum\r\n"
+    )
     row1 = "99102013002000;102;013;002;000;Hundesteuer Festsetzung;Steuer für Hunde;5;Hundeabgabe;;01.01.2020\r\n"
     row2 = "99102013000000;102;013;000;000;Hundesteuer;;5;;;01.01.2020\r\n"
     data = (header + row1 + row2).encode("iso-8859-1")
@@ -162,7 +182,9 @@ async def test_source_from_a_plugin_hook(catalog_sessionmaker) -> None:
     assert result.sources == ["plugin:beispiel"]
 
 
-async def test_removing_an_ozg_leistung_still_referenced_is_refused(synced_sessionmaker, catalog_files, tmp_path) -> None:
+async def test_removing_an_ozg_leistung_still_referenced_is_refused(
+    synced_sessionmaker, catalog_files, tmp_path
+) -> None:
     ozg, _leika = catalog_files
     variant = tmp_path / "ozg.csv"
     _write_variant(ozg, variant, drop_key="10110")

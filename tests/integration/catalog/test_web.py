@@ -29,8 +29,11 @@ async def test_browser_search_and_filters(synced_client, synced_sessionmaker) ->
     r = await synced_client.get("/katalog", params={"q": "Hundesteuer"})
     assert "Hundesteuer Festsetzung" in r.text
     # htmx request for the results region gets only that block
-    r = await synced_client.get("/katalog", params={"q": "Hundesteuer"},
-                                headers={"hx-request": "true", "hx-target": "katalog-ergebnisse"})
+    r = await synced_client.get(
+        "/katalog",
+        params={"q": "Hundesteuer"},
+        headers={"hx-request": "true", "hx-target": "katalog-ergebnisse"},
+    )
     assert r.text.lstrip().startswith('<section id="katalog-ergebnisse"') and "<html" not in r.text
     r = await synced_client.get("/katalog", params={"kommunal": "1"})
     municipal = int(re.search(r"([\d.]+) Leistungen", r.text).group(1).replace(".", ""))
@@ -77,13 +80,32 @@ async def test_gap_analysis_counts_online_services_and_turns_a_gap_into_a_measur
     assert before["covered"] == 0 and before["total"] > 300
     assert "10110" in before["gaps"]
     async with tenant_session(synced_sessionmaker, tenant.id) as s:
-        s.add(OnlineService(tenant_id=tenant.id, id=uuid.uuid4(), number="OD 001", title="Abfall online",
-                            ozg_ids=["10110"], leika_keys=[]))
+        s.add(
+            OnlineService(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                number="OD 001",
+                title="Abfall online",
+                ozg_ids=["10110"],
+                leika_keys=[],
+            )
+        )
         # a service that names a LeiKa key counts for that key's OZG-Leistung
-        key = await s.scalar(select(LeikaLeistung.leika_key).where(LeikaLeistung.ozg_id == "10000",
-                                                                   LeikaLeistung.leika_key.is_not(None)).limit(1))
-        s.add(OnlineService(tenant_id=tenant.id, id=uuid.uuid4(), number="OD 002", title="Elterngeld",
-                            ozg_ids=[], leika_keys=[key]))
+        key = await s.scalar(
+            select(LeikaLeistung.leika_key)
+            .where(LeikaLeistung.ozg_id == "10000", LeikaLeistung.leika_key.is_not(None))
+            .limit(1)
+        )
+        s.add(
+            OnlineService(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                number="OD 002",
+                title="Elterngeld",
+                ozg_ids=[],
+                leika_keys=[key],
+            )
+        )
     after = (await synced_client.get("/api/v1/katalog/lueckenanalyse")).json()
     assert after["covered"] == 2 and "10110" not in after["gaps"] and "10000" not in after["gaps"]
     page = await synced_client.get("/katalog/lueckenanalyse", params={"sortierung": "name"})
@@ -101,8 +123,11 @@ async def test_gap_to_measure_creates_a_measure(synced_client, synced_sessionmak
     from tests.factories import csrf_headers
 
     tenant = await _login(synced_client, synced_sessionmaker, role=Role.EDITOR)
-    r = await synced_client.post("/katalog/lueckenanalyse/10110/massnahme", headers=await csrf_headers(synced_client),
-                                 follow_redirects=False)
+    r = await synced_client.post(
+        "/katalog/lueckenanalyse/10110/massnahme",
+        headers=await csrf_headers(synced_client),
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     async with tenant_session(synced_sessionmaker, tenant.id) as s:
         titles = (await s.scalars(select(Measure.title).where(Measure.tenant_id == tenant.id))).all()

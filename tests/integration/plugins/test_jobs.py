@@ -28,11 +28,28 @@ REPO = Path(__file__).resolve().parents[3]
 
 async def test_queue_tables_belong_to_the_migration_role_and_app_role_has_dml(owner_engine: Any) -> None:
     async with owner_engine.connect() as conn:
-        owners = dict((await conn.execute(text(
-            "SELECT tablename, tableowner FROM pg_tables WHERE tablename IN ('saq_jobs', 'saq_stats')"))).all())
-        privileges = (await conn.execute(text(
-            "SELECT privilege_type FROM information_schema.role_table_grants "
-            "WHERE table_name = 'saq_jobs' AND grantee = :r"), {"r": TEST_APP_ROLE})).scalars().all()
+        owners = dict(
+            (
+                await conn.execute(
+                    text(
+                        "SELECT tablename, tableowner FROM pg_tables WHERE tablename IN ('saq_jobs', 'saq_stats')"
+                    )
+                )
+            ).all()
+        )
+        privileges = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT privilege_type FROM information_schema.role_table_grants "
+                        "WHERE table_name = 'saq_jobs' AND grantee = :r"
+                    ),
+                    {"r": TEST_APP_ROLE},
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert set(owners) == {"saq_jobs", "saq_stats"}
     assert TEST_APP_ROLE not in owners.values()
     assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= set(privileges)
@@ -61,8 +78,9 @@ async def test_cron_jobs_are_scheduled(database: Any) -> None:
         await worker.schedule()
         # job keys are global across queues: the cron key exists once
         async with queue.queue.pool.connection() as conn:
-            row = await (await conn.execute(
-                "SELECT scheduled FROM saq_jobs WHERE key = 'cron:beispiel.verdoppeln'")).fetchone()
+            row = await (
+                await conn.execute("SELECT scheduled FROM saq_jobs WHERE key = 'cron:beispiel.verdoppeln'")
+            ).fetchone()
         assert row is not None and row[0] > time.time()
     finally:
         await queue.close()
@@ -80,7 +98,7 @@ async def test_worker_inside_the_app_lifespan(test_settings: Any, database: Any)
     try:
         async with AsyncTestClient(app=app, base_url="http://testserver.local"):
             key = await producer.enqueue("beispiel.verdoppeln", value=4)
-            job = await producer.wait(key, timeout=20)
+            job = await producer.wait(key, within=20)
             assert job.result == 8
     finally:
         await producer.close()
@@ -89,11 +107,18 @@ async def test_worker_inside_the_app_lifespan(test_settings: Any, database: Any)
 async def test_a_job_survives_a_killed_worker(database: Any, tmp_path: Path) -> None:
     name = f"t-{secrets.token_hex(3)}"
     marker = tmp_path / "marker.txt"
-    queue = JobQueue(database.app, pm=new_plugin_manager(extra=[jobs_helper]), name=name, heartbeat=2,
-                     sweep_every=1)
+    queue = JobQueue(
+        database.app, pm=new_plugin_manager(extra=[jobs_helper]), name=name, heartbeat=2, sweep_every=1
+    )
     env = {**os.environ, "JOB_DB_URL": database.app, "JOB_QUEUE": name}
-    proc = subprocess.Popen([sys.executable, "-c", jobs_helper.WORKER_SCRIPT], cwd=REPO, env=env,  # noqa: S603
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", jobs_helper.WORKER_SCRIPT],
+        cwd=REPO,
+        env=env,  # noqa: S603
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         key = await queue.enqueue("test.langsam", marker=str(marker), seconds=300)
         for _ in range(200):  # wait until the first worker has started the job
@@ -109,7 +134,7 @@ async def test_a_job_survives_a_killed_worker(database: Any, tmp_path: Path) -> 
     try:
         # a new worker (the "restart") finds the job without heartbeat and runs it again
         await queue.start_worker(concurrency=1)
-        job = await queue.wait(key, timeout=60)
+        job = await queue.wait(key, within=60)
         assert job.result == "fertig", (job.status, job.error)
         assert marker.read_text().splitlines() == ["start 1", "start 2", "done 2"]
     finally:

@@ -105,33 +105,41 @@ async def test_ozg_catalog_switched_off_hides_katalog_routes_and_menu(client: An
     assert 'href="/katalog"' not in dashboard.text and "OZG-Abdeckung" not in dashboard.text
 
 
-async def test_admin_plugins_page_lists_plugins_and_switches_per_tenant(client: Any, sessionmaker: Any) -> None:
+async def test_admin_plugins_page_lists_plugins_and_switches_per_tenant(
+    client: Any, sessionmaker: Any
+) -> None:
     tenant = await create_tenant(sessionmaker, name="Stadt Schalterhausen")
     await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
     page = await client.get("/admin/plugins")
     assert page.status_code == 200
     assert "OZG-/LeiKa-Katalog" in page.text and "DMS-Einführung" in page.text
     assert "Stadt Schalterhausen" in page.text
-    response = await client.post(f"/admin/plugins/schalter/{tenant.id}/dms", data={"enabled": "0"},
-                                 headers={**await csrf_headers(client), "hx-request": "true"})
+    response = await client.post(
+        f"/admin/plugins/schalter/{tenant.id}/dms",
+        data={"enabled": "0"},
+        headers={**await csrf_headers(client), "hx-request": "true"},
+    )
     assert response.status_code == 200
     assert "gespeichert" in response.text and "Einschalten" in response.text and "<html" not in response.text
     async with tenant_session(sessionmaker, tenant.id) as s:
         assert "dms" not in await enabled_plugins(s, tenant.id)
     # unknown plugin or tenant: 404
     h = await csrf_headers(client)
-    assert (await client.post(f"/admin/plugins/schalter/{tenant.id}/gibtsnicht", data={"enabled": "1"},
-                              headers=h)).status_code == 404
-    assert (await client.post(f"/admin/plugins/schalter/{uuid.uuid4()}/dms", data={"enabled": "1"},
-                              headers=h)).status_code == 404
+    assert (
+        await client.post(f"/admin/plugins/schalter/{tenant.id}/gibtsnicht", data={"enabled": "1"}, headers=h)
+    ).status_code == 404
+    assert (
+        await client.post(f"/admin/plugins/schalter/{uuid.uuid4()}/dms", data={"enabled": "1"}, headers=h)
+    ).status_code == 404
 
 
 async def test_admin_plugins_page_is_for_kaaw_admins_only(client: Any, sessionmaker: Any) -> None:
     tenant = await create_tenant(sessionmaker)
     await login(client, sessionmaker, tenant=tenant, role=Role.TENANT_ADMIN)
     assert (await client.get("/admin/plugins")).status_code == 403
-    r = await client.post(f"/admin/plugins/schalter/{tenant.id}/dms", data={"enabled": "0"},
-                          headers=await csrf_headers(client))
+    r = await client.post(
+        f"/admin/plugins/schalter/{tenant.id}/dms", data={"enabled": "0"}, headers=await csrf_headers(client)
+    )
     assert r.status_code == 403
 
 
@@ -144,8 +152,13 @@ async def test_switch_is_audited(sessionmaker: Any) -> None:
     tenant = await create_tenant(sessionmaker)
     await switch_plugin(sessionmaker, tenant.id, "epayment", False, actor=Actor(label="test"))
     async with tenant_session(sessionmaker, tenant.id) as s:
-        events = (await s.scalars(select(AuditEvent).where(AuditEvent.tenant_id == tenant.id,
-                                                           AuditEvent.action == "plugin.switch"))).all()
+        events = (
+            await s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.tenant_id == tenant.id, AuditEvent.action == "plugin.switch"
+                )
+            )
+        ).all()
     assert events and events[0].changes == {"enabled": [True, False]}
 
 
@@ -190,8 +203,11 @@ def test_kommpass_register_commands() -> None:
 async def test_kommpass_register_report_sections(example_pm: Any) -> None:
     from plugins.types import RenderContext
 
-    sections = {s.key: (plugin, s) for plugin, items in results_by_plugin(example_pm, "kommpass_register_report_sections")
-                for s in items}
+    sections = {
+        s.key: (plugin, s)
+        for plugin, items in results_by_plugin(example_pm, "kommpass_register_report_sections")
+        for s in items
+    }
     plugin, section = sections["beispiel"]
     assert plugin == "beispiel"
     assert "ozg_coverage" in sections

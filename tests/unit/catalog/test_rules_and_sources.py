@@ -10,11 +10,30 @@ from core.catalog.sources import FileSource, SourceError, UrlSource, parse_bytes
 from core.catalog.sync import synthetic_key
 
 
-@pytest.mark.parametrize("typ, expected", [
-    ("2", True), ("3", True), ("2/3", True), ("2b", True), ("3b", True), ("4", True), ("4b", True), ("5", True),
-    ("1, 2/3", True), ("1, 2", True), ("1", False), ("2a", False), ("3a", False), ("4a", False), ("6", False),
-    ("10", False), ("", False), (None, False), (" 4B ", True),
-])
+@pytest.mark.parametrize(
+    "typ, expected",
+    [
+        ("2", True),
+        ("3", True),
+        ("2/3", True),
+        ("2b", True),
+        ("3b", True),
+        ("4", True),
+        ("4b", True),
+        ("5", True),
+        ("1, 2/3", True),
+        ("1, 2", True),
+        ("1", False),
+        ("2a", False),
+        ("3a", False),
+        ("4a", False),
+        ("6", False),
+        ("10", False),
+        ("", False),
+        (None, False),
+        (" 4B ", True),
+    ],
+)
 def test_municipal_types(typ: str | None, expected: bool) -> None:
     assert is_municipal(typ) is expected
 
@@ -31,8 +50,10 @@ def test_relevant_for_every_municipality_type_is_the_municipal_rule() -> None:
 
 
 def test_legal_basis_links() -> None:
-    value = ("Kreislaufwirtschaftsgesetz (KrWG) [http://www.gesetze-im-internet.de/krwg/], "
-             "Verordnung (VerpackV) [http://www.gesetze-im-internet.de/verpackv_1998/index.html]")
+    value = (
+        "Kreislaufwirtschaftsgesetz (KrWG) [http://www.gesetze-im-internet.de/krwg/], "
+        "Verordnung (VerpackV) [http://www.gesetze-im-internet.de/verpackv_1998/index.html]"
+    )
     assert legal_basis_links(value) == [
         ("Kreislaufwirtschaftsgesetz (KrWG)", "http://www.gesetze-im-internet.de/krwg/"),
         ("Verordnung (VerpackV)", "http://www.gesetze-im-internet.de/verpackv_1998/index.html"),
@@ -41,8 +62,10 @@ def test_legal_basis_links() -> None:
 
 
 def test_parse_snapshot_and_ozg_csv() -> None:
-    leika = "Schluessel;Bezeichnung;Typ;OZG-ID;Rechtsgrundlage;Gesetze;Gesetzeskuerzel;SDG1;SDG2\r\n" \
-            "99001001000000;Abfallgebühr;5;10110;;;;1;0\r\n;Ohne Schlüssel;1;10110;;;;0;1\r\n"
+    leika = (
+        "Schluessel;Bezeichnung;Typ;OZG-ID;Rechtsgrundlage;Gesetze;Gesetzeskuerzel;SDG1;SDG2\r\n"
+        "99001001000000;Abfallgebühr;5;10110;;;;1;0\r\n;Ohne Schlüssel;1;10110;;;;0;1\r\n"
+    )
     [block] = parse_bytes(leika.encode("utf-8-sig"), "l.csv")
     assert block.kind == "leika" and [r.line for r in block.rows] == [2, 3]
     assert block.rows[0].sdg1 and not block.rows[0].sdg2 and block.rows[1].sdg2
@@ -58,7 +81,7 @@ def test_unknown_layout_is_an_error() -> None:
 
 def test_source_for() -> None:
     assert isinstance(source_for("https://example.org/leika.csv"), UrlSource)
-    assert isinstance(source_for("/tmp/leika.csv"), FileSource)
+    assert isinstance(source_for("daten/leika.csv"), FileSource)
     with pytest.raises(SourceError):
         source_for("ftp://example.org/leika.csv")
 

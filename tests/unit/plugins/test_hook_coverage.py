@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def hook_names() -> set[str]:
-    return {name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("kommpass_")}
+    return {
+        name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("kommpass_")
+    }
 
 
 def test_there_are_hooks() -> None:
@@ -34,6 +36,8 @@ def test_every_hook_is_documented_and_nothing_else() -> None:
 
 def test_every_hook_is_used_by_a_test() -> None:
     this = Path(__file__).resolve()
-    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py") if p.resolve() != this]
+    sources = [
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py") if p.resolve() != this
+    ]
     missing = {name for name in hook_names() if not any(name in s for s in sources)}
     assert missing == set(), f"hooks without a test: {sorted(missing)}"
