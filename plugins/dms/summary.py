@@ -162,6 +162,10 @@ async def assistant_documents(session: AsyncSession, tenant_id: uuid.UUID | None
     """One passage for the whole DMS state plus one per e-file type with its units."""
     if tenant_id is None:
         return []
+    from plugins.settings import enabled_plugins
+
+    if "dms" not in await enabled_plugins(session, tenant_id):  # switched off: not in the index either
+        return []
     data = await report_data(session, tenant_id)
     service = DmsService(session, tenant_id)
     rollouts = await service.rollout_rows()
