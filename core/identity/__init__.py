@@ -1,0 +1,1 @@
+"""Hook implementations of the identity area (the code lives in ``tenants/``)."""
