@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.service import SYSTEM, Actor, diff, record
+from core.audit.service import SYSTEM, Actor, diff
 from core.excel.orgcolumns import OrgColumns
 from core.excel.reading import Sheet, as_text, carry_down, clean, read_sheet, reporting_date_in_header
-from core.excel.result import ImportResult, RowChange
+from core.excel.result import AuditBatch, ImportResult, RowChange
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure, MeasureProgress
 from core.measures.service import ENTITY, MeasureService, natural_key, parse_reported_year, snapshot
@@ -236,15 +236,23 @@ class MeasureImporter:
         if result.errors or dry_run:
             return result
 
-        # Phase 2: write.
+        # Phase 2: write. Org units first (one flush), then the measures (ORM, audited),
+        # then new progress rows in one bulk insert (they are many and never edited here).
         rds = await reporting.ensure_dates(plan.dates)
         org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
+        resolved: dict[int, tuple[uuid.UUID | None, uuid.UUID | None]] = {}
+        if "org" in plan.has:
+            for row, _m, _changes in planned:
+                resolved[row.row] = await org_service.resolve(row.ba, row.ds, flush=False)
+            await self.session.flush()
+        new_progress: list[dict[str, Any]] = []
+        audit_batch = AuditBatch(self.tenant_id, self.actor, "Import Maßnahmenplan")
         for row, m, changes in planned:
-            values = dict(row.fields)
-            if "org" in plan.has:
-                values["business_area_id"], values["department_id"] = await org_service.resolve(row.ba, row.ds)
             if m is not None and not changes:
                 continue
+            values = dict(row.fields)
+            if "org" in plan.has:
+                values["business_area_id"], values["department_id"] = resolved[row.row]
             if m is None:
                 m = Measure(tenant_id=self.tenant_id, id=uuid.uuid4(), number=row.number, version=1, **values)
                 self.session.add(m)
@@ -265,20 +273,22 @@ class MeasureImporter:
                     if current is not None:
                         await self.session.delete(current)
                 elif current is None:
-                    self.session.add(MeasureProgress(
-                        tenant_id=self.tenant_id, id=uuid.uuid4(), measure_id=m.id,
-                        reporting_date_id=rds[date].id, progress=value.progress, code=value.code,
-                        status=new_status, version=1))
+                    new_progress.append({
+                        "tenant_id": self.tenant_id, "id": uuid.uuid4(), "measure_id": m.id,
+                        "reporting_date_id": rds[date].id, "progress": value.progress, "code": value.code,
+                        "status": new_status, "version": 1})
                 else:
                     current.progress, current.code, current.status = value.progress, value.code, new_status
             after = snapshot(m)
             after["version"] = before.get("version", 1)
-            audit = diff(before, after) if not before else {k: v for k, v in diff(before, after).items()}
+            audit = diff(before, after)
             audit.update({k: v for k, v in changes.items() if k.startswith("Fortschritt")
                           or k in ("Geschäftskreis", "Dienststelle")})
-            await record(self.session, tenant_id=self.tenant_id, action=action, actor=self.actor,
-                         entity_type=ENTITY, entity_id=m.id, changes=audit, reason="Import Maßnahmenplan")
+            audit_batch.add(action=action, entity_type=ENTITY, entity_id=m.id, changes=audit)
         await self.session.flush()
+        if new_progress:
+            await self.session.execute(insert(MeasureProgress), new_progress)
+        await audit_batch.write(self.session)
         await link_online_services(self.session, self.tenant_id)
         return result
 

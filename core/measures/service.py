@@ -81,12 +81,13 @@ class MeasureRow:
     measure: Measure
     business_area: OrgUnit | None
     department: OrgUnit | None
-    progress: dict[uuid.UUID, MeasureProgress] = field(default_factory=dict)
+    #: reporting date id → a row with ``progress``, ``code``, ``status``, ``reporting_date_id``
+    progress: dict[uuid.UUID, Any] = field(default_factory=dict)
 
-    def at(self, rd: ReportingDate | None) -> MeasureProgress | None:
+    def at(self, rd: ReportingDate | None) -> Any:
         return self.progress.get(rd.id) if rd is not None else None
 
-    def latest(self, dates: Sequence[ReportingDate]) -> MeasureProgress | None:
+    def latest(self, dates: Sequence[ReportingDate]) -> Any:
         for rd in reversed(dates):
             if rd.id in self.progress:
                 return self.progress[rd.id]
@@ -160,10 +161,14 @@ class MeasureService:
                                  units.get(m.department_id) if m.department_id else None) for m in measures}
         if not rows:
             return []
-        stmt = select(MeasureProgress).where(MeasureProgress.tenant_id == self.tenant_id)
+        # Plain rows, not ORM objects: a plan has thousands of progress values and the
+        # list pages only read them (writes load the one ORM row they change).
+        stmt = select(MeasureProgress.measure_id, MeasureProgress.reporting_date_id, MeasureProgress.progress,
+                      MeasureProgress.code, MeasureProgress.status).where(
+            MeasureProgress.tenant_id == self.tenant_id)
         if not all_of_tenant:
             stmt = stmt.where(MeasureProgress.measure_id.in_(list(rows)))
-        for p in await self.session.scalars(stmt):
+        for p in await self.session.execute(stmt):
             row = rows.get(p.measure_id)
             if row is not None:
                 row.progress[p.reporting_date_id] = p

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import SYSTEM, Actor, diff, record
@@ -222,12 +222,18 @@ class OnlineServiceImporter:
 
         rds = await reporting.ensure_dates(dates)
         org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
+        resolved: dict[int, tuple[uuid.UUID | None, uuid.UUID | None]] = {}
+        if "org" in has:
+            for row, _o, _changes in planned:
+                resolved[row.row] = await org_service.resolve(row.ba, row.ds, flush=False)
+            await self.session.flush()
+        new_statuses: list[dict[str, Any]] = []
         for row, o, changes in planned:
-            values = dict(row.fields)
-            if "org" in has:
-                values["business_area_id"], values["department_id"] = await org_service.resolve(row.ba, row.ds)
             if o is not None and not changes:
                 continue
+            values = dict(row.fields)
+            if "org" in has:
+                values["business_area_id"], values["department_id"] = resolved[row.row]
             if "measure_number" in values:
                 values["measure_id"] = measure_ids.get(values["measure_number"]) if values["measure_number"] else None
             if o is None:
@@ -252,9 +258,8 @@ class OnlineServiceImporter:
                     if current is not None:
                         await self.session.delete(current)
                 elif current is None:
-                    self.session.add(OnlineServiceStatus(tenant_id=self.tenant_id, id=uuid.uuid4(),
-                                                         online_service_id=o.id, reporting_date_id=rds[date].id,
-                                                         status=status, version=1))
+                    new_statuses.append({"tenant_id": self.tenant_id, "id": uuid.uuid4(), "online_service_id": o.id,
+                                         "reporting_date_id": rds[date].id, "status": status, "version": 1})
                 else:
                     current.status = status
             after = snapshot(o)
@@ -265,6 +270,8 @@ class OnlineServiceImporter:
             await record(self.session, tenant_id=self.tenant_id, action=action, actor=self.actor,
                          entity_type=ENTITY, entity_id=o.id, changes=audit, reason="Import Online-Dienste")
         await self.session.flush()
+        if new_statuses:
+            await self.session.execute(insert(OnlineServiceStatus), new_statuses)
         return result
 
 

@@ -51,7 +51,8 @@ class ServiceRow:
     service: OnlineService
     business_area: OrgUnit | None
     department: OrgUnit | None
-    statuses: dict[uuid.UUID, OnlineServiceStatus] = field(default_factory=dict)
+    #: reporting date id → a row with ``status`` and ``reporting_date_id``
+    statuses: dict[uuid.UUID, Any] = field(default_factory=dict)
 
     def at(self, rd: ReportingDate | None) -> str | None:
         s = self.statuses.get(rd.id) if rd is not None else None
@@ -115,10 +116,11 @@ class OnlineServiceService:
                                  units.get(o.department_id) if o.department_id else None) for o in services}
         if not rows:
             return []
-        stmt = select(OnlineServiceStatus).where(OnlineServiceStatus.tenant_id == self.tenant_id)
+        stmt = select(OnlineServiceStatus.online_service_id, OnlineServiceStatus.reporting_date_id,
+                      OnlineServiceStatus.status).where(OnlineServiceStatus.tenant_id == self.tenant_id)
         if not all_of_tenant:
             stmt = stmt.where(OnlineServiceStatus.online_service_id.in_(list(rows)))
-        for s in await self.session.scalars(stmt):
+        for s in await self.session.execute(stmt):
             row = rows.get(s.online_service_id)
             if row is not None:
                 row.statuses[s.reporting_date_id] = s

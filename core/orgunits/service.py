@@ -110,12 +110,15 @@ class OrgUnitService:
         return (await self._load_cache()).get((kind.value, code))
 
     async def resolve(self, business_area: UnitRef, department: UnitRef, *, dry_run: bool = False,
-                      ) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+                      flush: bool = True) -> tuple[uuid.UUID | None, uuid.UUID | None]:
         """Ids for a row's Geschäftskreis and Dienststelle; missing units are created and
-        names given for known ones are updated (nothing is written on a dry run)."""
+        names given for known ones are updated (nothing is written on a dry run). With
+        ``flush=False`` the caller flushes once after resolving many rows."""
         cache = await self._load_cache()
         ba = await self._resolve_one(cache, OrgUnitKind.BUSINESS_AREA, business_area, None, dry_run)
         ds = await self._resolve_one(cache, OrgUnitKind.DEPARTMENT, department, ba, dry_run)
+        if flush and not dry_run:
+            await self.session.flush()
         return ba, ds
 
     async def _resolve_one(self, cache: dict[tuple[str, str], OrgUnit], kind: OrgUnitKind, ref: UnitRef,
@@ -129,7 +132,6 @@ class OrgUnitService:
             cache[(kind.value, ref.code)] = unit
             if not dry_run:
                 self.session.add(unit)
-                await self.session.flush()
                 await record(self.session, tenant_id=self.tenant_id, action="org_unit.create", actor=self.actor,
                              entity_type="org_unit", entity_id=unit.id, changes=diff({}, snapshot(unit)),
                              reason="Import")
@@ -142,7 +144,6 @@ class OrgUnitService:
                 unit.name = ref.name
             if parent_id and unit.parent_id is None and kind == OrgUnitKind.DEPARTMENT:
                 unit.parent_id = parent_id
-            await self.session.flush()
             await record(self.session, tenant_id=self.tenant_id, action="org_unit.update", actor=self.actor,
                          entity_type="org_unit", entity_id=unit.id, changes=diff(before, snapshot(unit)),
                          reason="Import")

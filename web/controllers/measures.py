@@ -106,6 +106,26 @@ async def _row_context(db: AsyncSession, identity: Identity, row: MeasureRow, da
     }
 
 
+PAGE_SIZES = (50, 100, 250)
+
+
+def paginate(params: dict[str, Any], total: int) -> dict[str, Any]:
+    """Page of a long table: ``seite`` (1-based) and ``pro_seite`` (50, 100, 250 or "alle")."""
+    raw = params.get("pro_seite") or str(PAGE_SIZES[0])
+    if raw == "alle":
+        size = max(total, 1)
+    else:
+        size = int(raw) if raw.isdigit() and int(raw) in PAGE_SIZES else PAGE_SIZES[0]
+    pages = max(1, -(-total // size))
+    try:
+        number = min(max(1, int(params.get("seite") or 1)), pages)
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    return {"number": number, "pages": pages, "size": raw if raw == "alle" else size, "start": start,
+            "end": min(total, start + size), "total": total, "sizes": [*map(str, PAGE_SIZES), "alle"]}
+
+
 def _filter_from(params: dict[str, Any]) -> MeasureFilter:
     def as_uuid(key: str) -> uuid.UUID | None:
         try:
@@ -131,8 +151,9 @@ async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity:
     plan = await MeasureService(db, tenant_id).plan(flt)
     open_round = next((rd for rd in reversed(plan.dates) if not rd.is_closed), None)
     years = sorted({r.measure.reported_year_number for r in plan.rows if r.measure.reported_year_number})
+    paging = paginate(params, plan.total)
     ctx = {
-        "plan": plan, "flt": flt, "params": params, "dates": plan.dates[-VISIBLE_DATES:], "focus": plan.focus,
+        "plan": plan, "rows": plan.rows[paging["start"]:paging["end"]], "paging": paging, "flt": flt, "params": params, "dates": plan.dates[-VISIBLE_DATES:], "focus": plan.focus,
         "open_round": open_round, "can_edit": can_edit(identity), "sorts": SORTS,
         "ba_options": unit_options(plan.org_units, OrgUnitKind.BUSINESS_AREA),
         "ds_options": unit_options(plan.org_units, OrgUnitKind.DEPARTMENT), "years": years,
