@@ -407,12 +407,41 @@ async def costs(
 ) -> Template:
     tenant_id = identity.require_tenant()
     year = parse_year(jahr)
+    return page(request, "epayment/costs.html", await _costs_ctx(db, tenant_id, year, {}))
+
+
+async def _costs_ctx(db: AsyncSession, tenant_id: Any, year: int, errors: dict[str, str]) -> dict[str, Any]:
+    from plugins.epayment.service import budget_feed
+
     rows = await accounting.monthly_costs(db, tenant_id, year)
-    return page(
-        request,
-        "epayment/costs.html",
-        _base_ctx(year=year, rows=rows, total=sum(r["cost_cents"] for r in rows)),
+    lines = await budget_feed.budget_lines(db, tenant_id)
+    return _base_ctx(
+        year=year,
+        rows=rows,
+        total=sum(r["cost_cents"] for r in rows),
+        lines=lines,
+        suggested=budget_feed.suggested_line(lines),
+        errors=errors,
     )
+
+
+@post("/epayment/kosten/finanzplan", guards=[requires_editor])
+async def costs_to_budget(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
+    """Transaction costs of a year → running actuals of a budget line (through the budget service)."""
+    from plugins.epayment.service import budget_feed
+
+    tenant_id = identity.require_tenant()
+    data = await _form(request)
+    year = parse_year(str(data.get("jahr") or ""))
+    if not data.get("line_id"):
+        ctx = await _costs_ctx(
+            db, tenant_id, year, {"line_id": "Bitte eine Position des Finanzplans wählen."}
+        )
+        return page(request, "epayment/costs.html", ctx, status_code=422)
+    result = await budget_feed.feed_budget(
+        db, tenant_id, line_id=parse_uuid(str(data["line_id"])), year=year, actor=actor_of(request, identity)
+    )
+    return Redirect(path=f"/epayment/kosten?jahr={year}&uebernommen={result['cost_cents']}", status_code=303)
 
 
 @get("/epayment/kaaw", guards=[requires_kaaw_admin], opt={"platform_route": True})
@@ -438,5 +467,6 @@ ROUTES: list[Any] = [
     booking_xml,
     reconciliation,
     costs,
+    costs_to_budget,
     kaaw_overview,
 ]
