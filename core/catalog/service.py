@@ -431,14 +431,21 @@ async def gap_to_measure(session: AsyncSession, tenant_id: uuid.UUID, ozg_id: st
 
 
 async def gap_to_online_service(session: AsyncSession, tenant_id: uuid.UUID, ozg_id: str, actor: Any) -> Any:
-    """Create a planned online service for a gap (through ``core.online_services``)."""
-    from core.online_services import service as os_service  # type: ignore[attr-defined]
+    """Create a planned online service for a gap (through ``core.online_services``): status P at
+    the open reporting date, if there is one."""
     from core.online_services.models import OnlineService
+    from core.online_services.schemas import OnlineServiceCreate
+    from core.online_services.service import OnlineServiceService
+    from core.reporting.service import ReportingService
 
     ozg = await session.get(OzgLeistung, ozg_id)
     if ozg is None:
         raise NotFound("Diese OZG-Leistung gibt es im Katalog nicht.")
     number = await _next_number(session, OnlineService, tenant_id, "OD-OZG ")
-    schemas = __import__("core.online_services.schemas", fromlist=["OnlineServiceCreate"])
-    data = schemas.OnlineServiceCreate(number=number, title=ozg.name[:500], ozg_ids=[ozg.ozg_id])
-    return await os_service.OnlineServiceService(session, tenant_id, actor).create(data)
+    services = OnlineServiceService(session, tenant_id, actor)
+    created = await services.create(OnlineServiceCreate(
+        number=number, title=ozg.name[:500], ozg_ids=[ozg.ozg_id], implementation_type="Sonstiges/noch in Klärung"))
+    reporting_date = await ReportingService(session, tenant_id).current_open()
+    if reporting_date is not None:
+        await services.set_status(created.id, reporting_date.id, version=created.version, status="P")
+    return created

@@ -132,3 +132,23 @@ async def test_gap_to_measure_creates_a_measure(synced_client, synced_sessionmak
     async with tenant_session(synced_sessionmaker, tenant.id) as s:
         titles = (await s.scalars(select(Measure.title).where(Measure.tenant_id == tenant.id))).all()
     assert any("Abfall" in (t or "") for t in titles), titles
+
+
+async def test_gap_to_planned_online_service_closes_the_gap(synced_client, synced_sessionmaker) -> None:
+    from core.online_services.models import OnlineService
+    from tests.factories import csrf_headers
+
+    tenant = await _login(synced_client, synced_sessionmaker, role=Role.EDITOR)
+    r = await synced_client.post("/katalog/lueckenanalyse/10110/online-dienst",
+                                 headers={**await csrf_headers(synced_client), "hx-request": "true"})
+    assert r.status_code == 200 and "als geplant angelegt" in r.text and "<html" not in r.text
+    async with tenant_session(synced_sessionmaker, tenant.id) as s:
+        services = (await s.scalars(select(OnlineService).where(OnlineService.tenant_id == tenant.id))).all()
+    assert [o.ozg_ids for o in services] == [["10110"]]
+    assert "10110" not in (await synced_client.get("/api/v1/katalog/lueckenanalyse")).json()["gaps"]
+    # unknown OZG-ID: 404; viewers may not create
+    h = await csrf_headers(synced_client)
+    assert (await synced_client.post("/katalog/lueckenanalyse/00000/online-dienst", headers=h)).status_code == 404
+    await _login(synced_client, synced_sessionmaker, role=Role.VIEWER)
+    h = await csrf_headers(synced_client)
+    assert (await synced_client.post("/katalog/lueckenanalyse/10110/massnahme", headers=h)).status_code == 403
