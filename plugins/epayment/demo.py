@@ -31,26 +31,19 @@ FEES: dict[str, dict[str, Any]] = {
         "kostentraeger": "122010",
         "haushaltsstelle": "1.122.01",
     },
-    "bewohnerpark": {
-        "fee_kind": "fixed",
-        "fee": "30,00",
+    "fischereischein": {
+        "fee_kind": "schedule",
+        "schedule": "Fischereischein (5 Jahre): 40,00\nJugendfischereischein: 10,00",
         "kostenstelle": "3200",
         "kostentraeger": "122020",
         "haushaltsstelle": "1.122.02",
     },
-    "führungszeugnis": {
+    "einbürgerung": {
         "fee_kind": "fixed",
-        "fee": "13,00",
+        "fee": "255,00",
         "kostenstelle": "3300",
         "kostentraeger": "122030",
         "haushaltsstelle": "1.122.03",
-    },
-    "melde": {
-        "fee_kind": "fixed",
-        "fee": "10,00",
-        "kostenstelle": "3300",
-        "kostentraeger": "122040",
-        "haushaltsstelle": "1.122.04",
     },
 }
 

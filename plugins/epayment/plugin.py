@@ -100,7 +100,7 @@ def kommpass_register_commands(cli: click.Group) -> None:
     cli.add_command(epayment)
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after the core's seeds: the fees need the demo's online services
 async def kommpass_on_demo_seed(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     from plugins.epayment.demo import seed
 
