@@ -110,3 +110,8 @@ async def kommpass_on_demo_seed(session: AsyncSession, tenant_id: uuid.UUID) -> 
 @hookspec
 async def kommpass_on_startup(sessionmaker: Any, settings: Any) -> None:
     """Run once per ``kommpass serve`` after the migrations (e.g. load the catalogue snapshot if empty)."""
+
+
+@hookspec
+async def kommpass_on_catalog_synced(session: AsyncSession, version: int, changes: dict[str, Any]) -> None:
+    """React to a catalogue sync that created ``version`` (inside its transaction; ``changes`` per table)."""
