@@ -327,8 +327,12 @@ async def sync_catalog(
     skip_invalid: bool = False,
     triggered_by: str | None = None,
     on_progress: Progress | None = None,
+    pm: Any = None,
 ) -> SyncResult:
-    """Synchronise the catalogue from ``sources`` (paths, URLs or source objects)."""
+    """Synchronise the catalogue from ``sources`` (paths, URLs or source objects).
+
+    ``pm``: the plugin manager whose ``kommpass_on_catalog_synced`` is called (default: the
+    process-wide one)."""
     resolved = [source_for(s) for s in sources]
     progress = on_progress or (lambda _stage: None)
     async with sessionmaker() as session:
@@ -349,6 +353,7 @@ async def sync_catalog(
                 skip_invalid=skip_invalid,
                 triggered_by=triggered_by,
                 progress=progress,
+                pm=pm,
             )
             progress("commit")
     log.info(
@@ -371,6 +376,7 @@ async def _sync_in_transaction(
     skip_invalid: bool,
     triggered_by: str | None,
     progress: Progress,
+    pm: Any = None,
 ) -> SyncResult:
     current = await _load_current(session)
     modified = [b for b in blocks if not b.not_modified]
@@ -487,6 +493,7 @@ async def _sync_in_transaction(
     for start in range(0, len(changes), _BATCH):
         await session.execute(CatalogChange.__table__.insert(), changes[start : start + _BATCH])
     progress("wrote:changes")
+    await _notify(session, version.id, computed, pm)
     return result
 
 
@@ -575,3 +582,14 @@ async def _store_states(
                 },
             )
         )
+
+
+async def _notify(session: AsyncSession, version_id: int,
+                  computed: dict[str, tuple[list[str], list[str], list[str], int]], pm: Any) -> None:
+    """Call ``kommpass_on_catalog_synced`` inside the sync's transaction (e.g. for the assistant's
+    index): per table the keys added, changed and removed."""
+    from plugins.manager import call_async, get_plugin_manager
+
+    changes = {TABLE_NAMES[e]: {"added": a, "changed": c, "removed": r} for e, (a, c, r, _u) in computed.items()}
+    await call_async((pm or get_plugin_manager()).hook.kommpass_on_catalog_synced, session=session, version=version_id,
+                     changes=changes)

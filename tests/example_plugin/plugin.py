@@ -220,3 +220,8 @@ async def kommpass_on_demo_seed(session: Any, tenant_id: uuid.UUID) -> None:
 @hookimpl
 async def kommpass_on_startup(sessionmaker: Any, settings: Any) -> None:
     EVENTS.append(("startup", settings))
+
+
+@hookimpl
+async def kommpass_on_catalog_synced(session: Any, version: int, changes: dict[str, Any]) -> None:
+    EVENTS.append(("catalog_synced", (version, changes["leika_leistungen"])))

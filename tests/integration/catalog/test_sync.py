@@ -192,3 +192,18 @@ async def test_removing_an_ozg_leistung_still_referenced_is_refused(
         await sync_catalog(synced_sessionmaker, [variant])
     with pytest.raises(SyncRefused):
         await sync_catalog(synced_sessionmaker, [variant], skip_invalid=True)
+
+
+async def test_kommpass_on_catalog_synced_runs_for_a_new_version_only(synced_sessionmaker, catalog_files, tmp_path) -> None:
+    from plugins.manager import new_plugin_manager
+    from tests.example_plugin import plugin as example
+
+    pm = new_plugin_manager(extra=[example])
+    example.EVENTS.clear()
+    await sync_catalog(synced_sessionmaker, catalog_files, pm=pm)
+    assert example.EVENTS == []  # nothing changed: no version, no event
+    ozg, leika = catalog_files
+    variant = tmp_path / "leika.csv"
+    _write_variant(leika, variant, drop_key="99001002004000")
+    await sync_catalog(synced_sessionmaker, [ozg, variant], pm=pm)
+    assert example.EVENTS == [("catalog_synced", (2, {"added": [], "changed": [], "removed": ["99001002004000"]}))]
