@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -21,12 +22,21 @@ from openpyxl.utils import get_column_letter
 from core.errors import FieldError, ValidationFailed
 from plugins.dms.forms import Parser
 from plugins.dms.models import INBOX_MODES, INTEGRATIONS, SCANNING_MODES, STATUS_CODES, STATUS_LABELS
-from plugins.dms.schemas import ImportResult, RolloutInput, VolumeInput
+from plugins.dms.schemas import FileTypeInput, ImportResult, ProductInput, RolloutInput, VolumeInput
 from plugins.dms.service import DmsService
 from plugins.dms.validation import rollout_errors, volume_errors
 
 ROLLOUT_SHEET = "Einführungen"
 VOLUME_SHEET = "Dokumentenmengen"
+PRODUCT_SHEET = "Produkte"
+TYPE_SHEET = "Aktenarten"
+PRODUCT_COLUMNS = (
+    ("Produkt", "name"),
+    ("Version", "product_version"),
+    ("Hersteller", "vendor"),
+    ("Betrieb", "operator"),
+)
+TYPE_COLUMNS = (("Aktenart", "name"), ("Beschreibung", "description"))
 
 #: (header, RolloutInput field or special key)
 ROLLOUT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -137,14 +147,14 @@ async def export_workbook(service: DmsService) -> bytes:
     _sheet(wb, VOLUME_SHEET, [h for h, _ in VOLUME_COLUMNS], vrows)
     _sheet(
         wb,
-        "Produkte",
-        ["Produkt", "Version", "Hersteller", "Betrieb"],
+        PRODUCT_SHEET,
+        [h for h, _ in PRODUCT_COLUMNS],
         [[p.name, p.product_version, p.vendor, p.operator] for p in await service.products()],
     )
     _sheet(
         wb,
-        "Aktenarten",
-        ["Aktenart", "Beschreibung"],
+        TYPE_SHEET,
+        [h for h, _ in TYPE_COLUMNS],
         [[t.name, t.description] for t in await service.file_types()],
     )
     out = io.BytesIO()
@@ -222,7 +232,43 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
     errors: list[FieldError] = []
     rollouts: list[tuple[int, RolloutInput]] = []
     volumes: list[tuple[int, VolumeInput]] = []
-    products = {p.name.lower(): p for p in await service.products()}
+    # Products and e-file types: known ones by name, new ones from the sheets "Produkte" and
+    # "Aktenarten" get a placeholder id until everything is checked (then they are created).
+    product_ids: dict[str, uuid.UUID] = {p.name.lower(): p.id for p in await service.products()}
+    type_ids: dict[str, uuid.UUID] = {t.name.lower(): t.id for t in await service.file_types()}
+    new_products: list[tuple[uuid.UUID, ProductInput]] = []
+    new_types: list[tuple[uuid.UUID, FileTypeInput]] = []
+    if PRODUCT_SHEET in wb.sheetnames:
+        for _n, rec in _read(wb[PRODUCT_SHEET], PRODUCT_COLUMNS):
+            p = Parser(rec)
+            name = p.text("name")
+            if name and name.lower() not in product_ids:
+                product_ids[name.lower()] = uuid.uuid4()
+                new_products.append(
+                    (
+                        product_ids[name.lower()],
+                        ProductInput(
+                            name=name,
+                            product_version=p.text("product_version"),
+                            vendor=p.text("vendor"),
+                            operator=p.text("operator"),
+                        ),
+                    )
+                )
+    if TYPE_SHEET in wb.sheetnames:
+        for _n, rec in _read(wb[TYPE_SHEET], TYPE_COLUMNS):
+            p = Parser(rec)
+            name = p.text("name")
+            if name and name.lower() not in type_ids:
+                type_ids[name.lower()] = uuid.uuid4()
+                new_types.append(
+                    (
+                        type_ids[name.lower()],
+                        FileTypeInput(
+                            name=name, description=p.text("description"), sort_order=100 + 10 * len(new_types)
+                        ),
+                    )
+                )
     measures = {m.number.lower(): m for m in await service.measures()}
     seen: set[tuple[Any, Any]] = set()
 
@@ -250,12 +296,12 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
         for n, rec in _read(wb[ROLLOUT_SHEET], ROLLOUT_COLUMNS):
             p = Parser(rec, row=n)
             before = len(errors)
-            file_type = None
+            file_type_id = None
             if not p.text("file_type"):
                 errors.append(FieldError("Aktenart", f"{ROLLOUT_SHEET}, Zeile {n}: Die Aktenart fehlt.", n))
             else:
-                file_type = await service.find_file_type(p.text("file_type") or "")
-                if file_type is None:
+                file_type_id = type_ids.get((p.text("file_type") or "").lower())
+                if file_type_id is None:
                     errors.append(
                         FieldError(
                             "Aktenart",
@@ -288,8 +334,8 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
                 )
             product_id = None
             if p.text("product"):
-                product = products.get((p.text("product") or "").lower())
-                if product is None:
+                product_id = product_ids.get((p.text("product") or "").lower())
+                if product_id is None:
                     errors.append(
                         FieldError(
                             "DMS-Produkt",
@@ -298,8 +344,6 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
                             n,
                         )
                     )
-                else:
-                    product_id = product.id
             measure_id = None
             if p.text("measure"):
                 measure = measures.get((p.text("measure") or "").lower())
@@ -328,7 +372,7 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
                     )
                 )
             data = RolloutInput(
-                file_type_id=file_type.id if file_type else None,
+                file_type_id=file_type_id,
                 org_unit_id=org_unit_id,
                 product_id=product_id,
                 designation=p.text("designation"),
@@ -406,7 +450,19 @@ async def import_workbook(service: DmsService, content: bytes, *, dry_run: bool 
             "Es wurde nichts gespeichert.",
         )
 
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(
+        dry_run=dry_run, products_created=len(new_products), file_types_created=len(new_types)
+    )
+    if not dry_run:
+        real: dict[uuid.UUID, uuid.UUID] = {}
+        for placeholder, pdata in new_products:
+            real[placeholder] = (await service.save_product(pdata)).id
+        for placeholder, tdata in new_types:
+            real[placeholder] = (await service.save_file_type(tdata)).id
+        for _n, data in rollouts:
+            data.file_type_id = real.get(data.file_type_id, data.file_type_id)  # type: ignore[arg-type]
+            if data.product_id is not None:
+                data.product_id = real.get(data.product_id, data.product_id)
     existing = {(r.file_type_id, r.org_unit_id): r for r in await service.rollout_rows()}
     existing_volumes = {(v.org_unit_id, v.reporting_date): v for v in await service.volumes()}
     for _n, data in rollouts:

@@ -152,6 +152,8 @@ class Indicator(msgspec.Struct, kw_only=True):
 
 class ImportResult(msgspec.Struct, kw_only=True):
     dry_run: bool
+    products_created: int = 0
+    file_types_created: int = 0
     rollouts_created: int = 0
     rollouts_updated: int = 0
     volumes_created: int = 0

@@ -90,6 +90,8 @@ async def test_cli_import_dry_run_json_and_errors(
     assert json.loads(dry.stdout) == {
         "ok": True,
         "dry_run": True,
+        "products_created": 0,
+        "file_types_created": 0,
         "rollouts_created": 1,
         "rollouts_updated": 0,
         "volumes_created": 0,

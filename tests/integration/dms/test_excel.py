@@ -50,7 +50,8 @@ async def _tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
 
 
 async def test_export_and_import_round_trip(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    source, target = await _tenant(sessionmaker), await _tenant(sessionmaker)
+    source, target = await _tenant(sessionmaker), await create_tenant(sessionmaker)
+    await make_units(sessionmaker, target.id, UNITS)  # an empty tenant: products and file types come along
     async with tenant_session(sessionmaker, source.id) as s:
         service = DmsService(s, source.id)
         units = {u.name: u.id for u in await service.org_units()}
@@ -85,8 +86,13 @@ async def test_export_and_import_round_trip(sessionmaker: async_sessionmaker[Asy
         content = await export_workbook(service)
         before = [_comparable(r) for r in await service.rollout_rows()]
     async with tenant_session(sessionmaker, target.id) as s:
+        dry = await import_workbook(DmsService(s, target.id), content, dry_run=True)
+        assert (dry.products_created, dry.rollouts_created, dry.volumes_created) == (1, 1, 1)
+        assert await DmsService(s, target.id).products() == []
+    async with tenant_session(sessionmaker, target.id) as s:
         result = await import_workbook(DmsService(s, target.id), content)
         assert (result.rollouts_created, result.volumes_created) == (1, 1)
+        assert result.products_created == 1 and result.file_types_created == 0  # default types exist
         after = [_comparable(r) for r in await DmsService(s, target.id).rollout_rows()]
         assert after == before
         assert (await DmsService(s, target.id).volumes())[0].digital_share == 40.0
