@@ -28,13 +28,6 @@ SORTS = {
     "leistungen": "Anzahl LeiKa-Leistungen",
     "lebenslage": "Lebenslage",
 }
-ENTITY_LABELS = {
-    "ozg_leistung": "OZG-Leistung",
-    "leika_leistung": "LeiKa-Leistung",
-    "themenfeld": "Themenfeld",
-    "lebenslage": "Lebenslage",
-}
-ACTION_LABELS = {"added": "neu", "changed": "geändert", "removed": "entfernt"}
 
 
 def _filter(request: Request[Any, Any, Any], relevant_for: str | None = None) -> service.CatalogFilter:
@@ -113,32 +106,18 @@ async def ozg_detail(request: Request[Any, Any, Any], db: AsyncSession, ozg_id: 
 
 @get("/katalog/versionen", guards=[requires_viewer], name="catalog.versions")
 async def versions(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
-    return page(request, "ozg_catalog/versions.html", {"versions": await service.versions(db)})
+    from web.controllers.plugins_admin import render_versions
+
+    return await render_versions(
+        request, db, base="/katalog/versionen", back=("/katalog", "Zurück zum Katalog")
+    )
 
 
 @get("/katalog/versionen/{version_id:int}", guards=[requires_viewer], name="catalog.version")
 async def version_diff(request: Request[Any, Any, Any], db: AsyncSession, version_id: int) -> Template:
-    q = request.query_params
-    entity = q.get("art") or ""
-    action = q.get("aenderung") or ""
-    entity = entity if entity in ENTITY_LABELS else ""
-    action = action if action in ACTION_LABELS else ""
-    try:
-        page_no = int(q.get("seite", "1") or 1)
-    except ValueError:
-        page_no = 1
-    version, changes = await service.version_diff(db, version_id, entity=entity, action=action, page=page_no)
-    ctx = {
-        "version": version,
-        "changes": changes,
-        "entity": entity,
-        "action": action,
-        "entity_labels": ENTITY_LABELS,
-        "action_labels": ACTION_LABELS,
-    }
-    if is_htmx(request) and request.headers.get("hx-target") == "diff-ergebnisse":
-        return fragment(request, "ozg_catalog/version.html", "changes", ctx)
-    return page(request, "ozg_catalog/version.html", ctx)
+    from web.controllers.plugins_admin import render_version_diff
+
+    return await render_version_diff(request, db, version_id, base="/katalog/versionen")
 
 
 # --- gap analysis ---------------------------------------------------------------------------------

@@ -113,10 +113,74 @@ async def catalog_sync(request: Request[Any, Any, Any], identity: Identity) -> A
     return Redirect(path="/admin/plugins?abgleich=" + ("1" if key else "0"), status_code=303)
 
 
+ENTITY_LABELS = {
+    "ozg_leistung": "OZG-Leistung",
+    "leika_leistung": "LeiKa-Leistung",
+    "themenfeld": "Themenfeld",
+    "lebenslage": "Lebenslage",
+}
+ACTION_LABELS = {"added": "neu", "changed": "geändert", "removed": "entfernt"}
+
+
+async def render_versions(
+    request: Request[Any, Any, Any], db: AsyncSession, *, base: str, back: tuple[str, str]
+) -> Template:
+    """The list of catalogue versions (also used by the catalogue plugin under ``/katalog``)."""
+    return page(
+        request,
+        "plugins_admin/catalog_versions.html",
+        {"versions": await catalog.versions(db), "base": base, "back_url": back[0], "back_label": back[1]},
+    )
+
+
+async def render_version_diff(
+    request: Request[Any, Any, Any], db: AsyncSession, version_id: int, *, base: str
+) -> Template:
+    """The browsable diff of one catalogue version, filterable by kind and change (htmx)."""
+    q = request.query_params
+    entity = q.get("art") or ""
+    action = q.get("aenderung") or ""
+    entity = entity if entity in ENTITY_LABELS else ""
+    action = action if action in ACTION_LABELS else ""
+    try:
+        page_no = int(q.get("seite", "1") or 1)
+    except ValueError:
+        page_no = 1
+    version, changes = await catalog.version_diff(db, version_id, entity=entity, action=action, page=page_no)
+    ctx = {
+        "version": version,
+        "changes": changes,
+        "entity": entity,
+        "action": action,
+        "base": base,
+        "entity_labels": ENTITY_LABELS,
+        "action_labels": ACTION_LABELS,
+    }
+    if is_htmx(request) and request.headers.get("hx-target") == "diff-ergebnisse":
+        return fragment(request, "plugins_admin/catalog_version.html", "changes", ctx)
+    return page(request, "plugins_admin/catalog_version.html", ctx)
+
+
+@get("/admin/plugins/katalog/versionen", guards=[requires_kaaw_admin], name="plugins_admin.catalog_versions")
+async def admin_versions(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+    return await render_versions(
+        request, db, base="/admin/plugins/katalog/versionen", back=("/admin/plugins", "Zurück zu den Plugins")
+    )
+
+
+@get(
+    "/admin/plugins/katalog/versionen/{version_id:int}",
+    guards=[requires_kaaw_admin],
+    name="plugins_admin.catalog_version",
+)
+async def admin_version(request: Request[Any, Any, Any], db: AsyncSession, version_id: int) -> Template:
+    return await render_version_diff(request, db, version_id, base="/admin/plugins/katalog/versionen")
+
+
 @get("/admin/plugins/katalog/netzwerk", guards=[requires_kaaw_admin], name="plugins_admin.network")
 async def network(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
     towns, rows = await catalog.network_coverage(db)
     return page(request, "plugins_admin/network.html", {"towns": towns, "rows": rows})
 
 
-ROUTES: list[Any] = [index, catalog_sync, network, switch]
+ROUTES: list[Any] = [index, catalog_sync, network, admin_versions, admin_version, switch]

@@ -86,3 +86,11 @@ async def test_network_view_shows_counts_only(synced_client: Any, synced_session
     assert "Geheimer Dienstname" not in page.text and "Stadt Netz A" not in page.text
     row = page.text.split("10110 ", 1)[1].split("</tr>", 1)[0]
     assert ">2</td>" in row
+
+
+async def test_kaaw_admin_browses_versions_without_a_tenant(synced_client: Any, synced_sessionmaker: Any) -> None:
+    await login(synced_client, synced_sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
+    listing = await synced_client.get("/admin/plugins/katalog/versionen")
+    assert listing.status_code == 200 and 'href="/admin/plugins/katalog/versionen/1"' in listing.text
+    diff = await synced_client.get("/admin/plugins/katalog/versionen/1", params={"art": "themenfeld"})
+    assert diff.status_code == 200 and "14 Änderungen" in diff.text and "Familie &amp; Kind" in diff.text
