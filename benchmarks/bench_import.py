@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measures_common import (  # noqa: E402
+from measures_common import (
     csrf_token,
     free_port,
     generate,
@@ -34,19 +34,28 @@ async def run_import_benchmark(port: int, token: str, rows: int, dates: int) -> 
 
     content = plan_xlsx(rows, stichtage(dates))
     out: dict[str, Any] = {"rows": rows, "bytes": len(content)}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120,
-                                 cookies={"kommpass_session": token}) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=120, cookies={"kommpass_session": token}
+    ) as client:
         headers = {"x-csrftoken": await csrf_token(client)}
         for label, params in (("dry_run", {"dry_run": "true"}), ("import", {}), ("reimport", {})):
             start = time.perf_counter()
-            resp = await client.post("/api/v1/measures/import", params=params, headers=headers,
-                                     files={"data": ("plan.xlsx", content, "application/octet-stream")})
+            resp = await client.post(
+                "/api/v1/measures/import",
+                params=params,
+                headers=headers,
+                files={"data": ("plan.xlsx", content, "application/octet-stream")},
+            )
             elapsed = time.perf_counter() - start
             body = resp.json()
             if resp.status_code != 200:
                 raise RuntimeError(f"import {label}: HTTP {resp.status_code}: {str(body)[:500]}")
-            out[label] = {"seconds": round(elapsed, 3), "created": body["created"], "updated": body["updated"],
-                          "unchanged": body["unchanged"]}
+            out[label] = {
+                "seconds": round(elapsed, 3),
+                "created": body["created"],
+                "updated": body["updated"],
+                "unchanged": body["unchanged"],
+            }
     return out
 
 
@@ -54,8 +63,10 @@ def print_import(result: dict[str, Any]) -> None:
     print(f"Import Maßnahmenplan mit {result['rows']} Zeilen ({result['bytes'] / 1024:.0f} KiB), Ziel ≤ 5 s:")
     for label in ("dry_run", "import", "reimport"):
         r = result[label]
-        print(f"  {label:<9} {r['seconds']:6.2f} s  (neu {r['created']}, geändert {r['updated']}, "
-              f"unverändert {r['unchanged']})")
+        print(
+            f"  {label:<9} {r['seconds']:6.2f} s  (neu {r['created']}, geändert {r['updated']}, "
+            f"unverändert {r['unchanged']})"
+        )
 
 
 def main() -> None:

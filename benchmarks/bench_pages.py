@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_import import print_import, run_import_benchmark  # noqa: E402
-from measures_common import (  # noqa: E402
+from bench_import import print_import, run_import_benchmark
+from measures_common import (
     free_port,
     generate,
     login_tokens,
@@ -49,26 +49,42 @@ def main() -> None:
     server = None
     try:
         t0 = time.perf_counter()
-        tenants = asyncio.run(generate(db.app_url, tenants=args.tenants, measures=args.measures,
-                                       services=args.services, dates=args.dates))
+        tenants = asyncio.run(
+            generate(
+                db.app_url,
+                tenants=args.tenants,
+                measures=args.measures,
+                services=args.services,
+                dates=args.dates,
+            )
+        )
         tokens = asyncio.run(login_tokens(db.app_url, [t for t, _ in tenants]))
-        print(f"Daten: {args.tenants} Mandanten × {args.measures} Maßnahmen × {args.services} Online-Dienste × "
-              f"{args.dates} Berichtstermine erzeugt in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"Daten: {args.tenants} Mandanten × {args.measures} Maßnahmen × {args.services} Online-Dienste × "
+            f"{args.dates} Berichtstermine erzeugt in {time.perf_counter() - t0:.1f} s"
+        )
         port = free_port()
         server = start_server(db.app_url, port, db.tmp)
         # warm-up: templates compiled, connections opened
         asyncio.run(measure_pages(port, tokens, "/", clients=4, requests=20))
         asyncio.run(measure_pages(port, tokens, "/massnahmen", clients=4, requests=20))
-        print(f"Last: {args.clients} gleichzeitige Clients, je Seite {args.requests} Anfragen "
-              f"(Rechner: {os.cpu_count()} Kerne, Last vorher {os.getloadavg()[0]:.1f})")
-        print(f"{'Seite':<14}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'mean ms':>9}{'req/s':>8}   Ziel p95 ≤ 150 ms")
+        print(
+            f"Last: {args.clients} gleichzeitige Clients, je Seite {args.requests} Anfragen "
+            f"(Rechner: {os.cpu_count()} Kerne, Last vorher {os.getloadavg()[0]:.1f})"
+        )
+        print(
+            f"{'Seite':<14}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'mean ms':>9}{'req/s':>8}"
+            "   Ziel p95 ≤ 150 ms"
+        )
         for label, path in (("Übersicht /", "/"), ("Maßnahmenplan", "/massnahmen")):
             start = time.perf_counter()
             lat = asyncio.run(measure_pages(port, tokens, path, clients=args.clients, requests=args.requests))
             wall = time.perf_counter() - start
             p95 = percentile(lat, 95)
-            print(f"{label:<14}{percentile(lat, 50):9.1f}{p95:9.1f}{max(lat):9.1f}{statistics.mean(lat):9.1f}"
-                  f"{len(lat) / wall:8.1f}   {'erfüllt' if p95 <= 150 else 'nicht erfüllt'}")
+            print(
+                f"{label:<14}{percentile(lat, 50):9.1f}{p95:9.1f}{max(lat):9.1f}{statistics.mean(lat):9.1f}"
+                f"{len(lat) / wall:8.1f}   {'erfüllt' if p95 <= 150 else 'nicht erfüllt'}"
+            )
         if not args.no_import:
             print_import(asyncio.run(run_import_benchmark(port, tokens[0], 1000, args.dates)))
         print(f"Last nachher: {os.getloadavg()[0]:.1f}")

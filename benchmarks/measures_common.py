@@ -59,8 +59,9 @@ def stichtage(n: int, last: dt.date = dt.date(2025, 9, 30)) -> list[dt.date]:
     return sorted(out)
 
 
-async def generate(app_url: str, *, tenants: int, measures: int, services: int, dates: int,
-                   seed: int = 4) -> list[tuple[uuid.UUID, str]]:
+async def generate(
+    app_url: str, *, tenants: int, measures: int, services: int, dates: int, seed: int = 4
+) -> list[tuple[uuid.UUID, str]]:
     """Tenants with org units, measures with progress at every date, online services with status."""
     from sqlalchemy import insert
 
@@ -73,7 +74,7 @@ async def generate(app_url: str, *, tenants: int, measures: int, services: int, 
     from tenants.schemas import TenantCreate
     from tenants.service import TenantService
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data
     engine = create_engine(app_url, pool_size=4, max_overflow=0)
     sm = make_sessionmaker(engine)
     out = []
@@ -81,20 +82,50 @@ async def generate(app_url: str, *, tenants: int, measures: int, services: int, 
         for t in range(tenants):
             slug = f"bench-{t:03d}-{secrets.token_hex(2)}"
             async with platform_session(sm) as s:
-                tenant = await TenantService(s).create(TenantCreate(
-                    name=f"Benchstadt {t}", slug=slug, ags="05562012", municipality_type="mittlere_kreisangehoerige_stadt"))
+                tenant = await TenantService(s).create(
+                    TenantCreate(
+                        name=f"Benchstadt {t}",
+                        slug=slug,
+                        ags="05562012",
+                        municipality_type="mittlere_kreisangehoerige_stadt",
+                    )
+                )
             tid = tenant.id
             async with tenant_session(sm, tid) as s:
-                bas = [{"tenant_id": tid, "id": uuid.uuid4(), "kind": "geschaeftskreis", "code": code,
-                        "name": f"Geschäftskreis {code}", "parent_id": None}
-                       for code in ("I", "II", "III", "IV", "V", "VI", "VII")]
-                dss = [{"tenant_id": tid, "id": uuid.uuid4(), "kind": "dienststelle", "code": f"{i}.{j}",
-                        "name": f"Dienststelle {i}.{j}", "parent_id": bas[i]["id"]}
-                       for i in range(len(bas)) for j in range(1, 5)]
+                bas = [
+                    {
+                        "tenant_id": tid,
+                        "id": uuid.uuid4(),
+                        "kind": "geschaeftskreis",
+                        "code": code,
+                        "name": f"Geschäftskreis {code}",
+                        "parent_id": None,
+                    }
+                    for code in ("I", "II", "III", "IV", "V", "VI", "VII")
+                ]
+                dss = [
+                    {
+                        "tenant_id": tid,
+                        "id": uuid.uuid4(),
+                        "kind": "dienststelle",
+                        "code": f"{i}.{j}",
+                        "name": f"Dienststelle {i}.{j}",
+                        "parent_id": bas[i]["id"],
+                    }
+                    for i in range(len(bas))
+                    for j in range(1, 5)
+                ]
                 await s.execute(insert(OrgUnit), bas)
                 await s.execute(insert(OrgUnit), dss)
-                rds = [{"tenant_id": tid, "id": uuid.uuid4(), "date": d,
-                        "state": "closed" if k < dates - 1 else "open"} for k, d in enumerate(stichtage(dates))]
+                rds = [
+                    {
+                        "tenant_id": tid,
+                        "id": uuid.uuid4(),
+                        "date": d,
+                        "state": "closed" if k < dates - 1 else "open",
+                    }
+                    for k, d in enumerate(stichtage(dates))
+                ]
                 await s.execute(insert(ReportingDate), rds)
                 ms, progress = [], []
                 for n in range(measures):
@@ -102,20 +133,36 @@ async def generate(app_url: str, *, tenants: int, measures: int, services: int, 
                     done = rng.random() < 0.3
                     year = rng.choice((2020, 2021, 2022, 2023, 2024))
                     mid = uuid.uuid4()
-                    ms.append({"tenant_id": tid, "id": mid, "number": f"MP {n + 1:03d}",
-                               "business_area_id": ds["parent_id"], "department_id": ds["id"],
-                               "reported_year": "2020-U(10)" if done else str(year),
-                               "reported_year_number": 2020 if done else year,
-                               "title": f"Digitalisierungsprojekt {n + 1}",
-                               "description": "Beschreibung der Maßnahme " * 3, "introduction": str(year + 1),
-                               "building_block_key": None})
+                    ms.append(
+                        {
+                            "tenant_id": tid,
+                            "id": mid,
+                            "number": f"MP {n + 1:03d}",
+                            "business_area_id": ds["parent_id"],
+                            "department_id": ds["id"],
+                            "reported_year": "2020-U(10)" if done else str(year),
+                            "reported_year_number": 2020 if done else year,
+                            "title": f"Digitalisierungsprojekt {n + 1}",
+                            "description": "Beschreibung der Maßnahme " * 3,
+                            "introduction": str(year + 1),
+                            "building_block_key": None,
+                        }
+                    )
                     value = 10 if done else rng.randint(0, 3)
                     for rd in rds:
                         if not done:
                             value = min(10, value + rng.choice((0, 0, 1, 1, 2)))
-                        progress.append({"tenant_id": tid, "id": uuid.uuid4(), "measure_id": mid,
-                                         "reporting_date_id": rd["id"], "progress": value, "code": None,
-                                         "status": status_for(value)})
+                        progress.append(
+                            {
+                                "tenant_id": tid,
+                                "id": uuid.uuid4(),
+                                "measure_id": mid,
+                                "reporting_date_id": rd["id"],
+                                "progress": value,
+                                "code": None,
+                                "status": status_for(value),
+                            }
+                        )
                 if ms:
                     await s.execute(insert(Measure), ms)
                 if progress:
@@ -125,19 +172,37 @@ async def generate(app_url: str, *, tenants: int, measures: int, services: int, 
                     ds = rng.choice(dss)
                     sid = uuid.uuid4()
                     linked = rng.choice(ms) if rng.random() < 0.4 else None
-                    os_rows.append({"tenant_id": tid, "id": sid, "number": f"OD {n + 1:03d}",
-                                    "business_area_id": ds["parent_id"], "department_id": ds["id"],
-                                    "title": f"Online-Dienst {n + 1} beantragen",
-                                    "implementation_type": rng.choice(("eigenes Antragsmanagement", "Externe Portale",
-                                                                       "Fachverfahren/Webdienste")),
-                                    "measure_number": linked["number"] if linked else None,
-                                    "measure_id": linked["id"] if linked else None, "ozg_ids": [], "leika_keys": [],
-                                    "ozg_maturity": rng.randint(0, 4), "epayment": rng.random() < 0.3})
+                    os_rows.append(
+                        {
+                            "tenant_id": tid,
+                            "id": sid,
+                            "number": f"OD {n + 1:03d}",
+                            "business_area_id": ds["parent_id"],
+                            "department_id": ds["id"],
+                            "title": f"Online-Dienst {n + 1} beantragen",
+                            "implementation_type": rng.choice(
+                                ("eigenes Antragsmanagement", "Externe Portale", "Fachverfahren/Webdienste")
+                            ),
+                            "measure_number": linked["number"] if linked else None,
+                            "measure_id": linked["id"] if linked else None,
+                            "ozg_ids": [],
+                            "leika_keys": [],
+                            "ozg_maturity": rng.randint(0, 4),
+                            "epayment": rng.random() < 0.3,
+                        }
+                    )
                     level = 0
                     for rd in rds:
                         level = min(2, level + (1 if rng.random() < 0.2 else 0))
-                        statuses.append({"tenant_id": tid, "id": uuid.uuid4(), "online_service_id": sid,
-                                         "reporting_date_id": rd["id"], "status": "PEU"[level]})
+                        statuses.append(
+                            {
+                                "tenant_id": tid,
+                                "id": uuid.uuid4(),
+                                "online_service_id": sid,
+                                "reporting_date_id": rd["id"],
+                                "status": "PEU"[level],
+                            }
+                        )
                 if os_rows:
                     await s.execute(insert(OnlineService), os_rows)
                 if statuses:
@@ -160,8 +225,12 @@ async def login_tokens(app_url: str, tenant_ids: list[uuid.UUID]) -> list[str]:
     try:
         for tid in tenant_ids:
             async with platform_session(sm) as s:
-                user = User(issuer="https://bench.invalid", subject=uuid.uuid4().hex, email=f"{uuid.uuid4().hex[:8]}@bench.invalid",
-                            display_name="Benchmark")
+                user = User(
+                    issuer="https://bench.invalid",
+                    subject=uuid.uuid4().hex,
+                    email=f"{uuid.uuid4().hex[:8]}@bench.invalid",
+                    display_name="Benchmark",
+                )
                 s.add(user)
                 await s.flush()
                 uid = user.id
@@ -181,8 +250,20 @@ def free_port() -> int:
 
 
 def start_server(app_url: str, port: int, tmp: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "serve", "--url", app_url, "--port",
-                             str(port), "--data-dir", str(tmp)], cwd=str(ROOT))
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "serve",
+            "--url",
+            app_url,
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp),
+        ],
+        cwd=str(ROOT),
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -206,9 +287,16 @@ def serve(url: str, port: int, data_dir: str) -> None:
     configure_logging(fmt="console", level="WARNING")
     settings = Settings(
         database=DatabaseSettings(url=url, pool_size=20, max_overflow=5),
-        web=WebSettings(host="127.0.0.1", port=port, secret_key=SECRET, environment="development",
-                        base_url=f"http://127.0.0.1:{port}", demo_login=False),
-        data_dir=Path(data_dir), encryption_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        web=WebSettings(
+            host="127.0.0.1",
+            port=port,
+            secret_key=SECRET,
+            environment="development",
+            base_url=f"http://127.0.0.1:{port}",
+            demo_login=False,
+        ),
+        data_dir=Path(data_dir),
+        encryption_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         log_level="WARNING",
     )
     app = create_app(settings, database_url=url)
@@ -223,7 +311,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-async def measure_pages(port: int, tokens: list[str], path: str, *, clients: int, requests: int) -> list[float]:
+async def measure_pages(
+    port: int, tokens: list[str], path: str, *, clients: int, requests: int
+) -> list[float]:
     """``requests`` GETs of ``path`` by ``clients`` concurrent clients (each its own tenant
     session, rotating over the tenants); returns latencies in ms."""
     import httpx
@@ -258,7 +348,7 @@ def plan_xlsx(rows: int, dates: list[dt.date], seed: int = 7) -> bytes:
     from core.measures.excel import HEADERS_BEFORE, progress_header, status_header
     from core.reporting.status import status_for
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -266,9 +356,17 @@ def plan_xlsx(rows: int, dates: list[dt.date], seed: int = 7) -> bytes:
     for n in range(rows):
         gk = ["I", "II", "III", "IV", "V", "VI", "VII"][n * 7 // rows]
         first = n == 0 or gk != ["I", "II", "III", "IV", "V", "VI", "VII"][(n - 1) * 7 // rows]
-        values: list[Any] = [gk if first else None, f"Geschäftskreis {gk}" if first else None,
-                             f"{gk}.{n % 5}", f"Dienststelle {gk}.{n % 5}", f"MP {n + 1:04d}",
-                             str(rng.choice((2021, 2022, 2023))), f"Projekt {n + 1}", "Beschreibung " * 4, "2026"]
+        values: list[Any] = [
+            gk if first else None,
+            f"Geschäftskreis {gk}" if first else None,
+            f"{gk}.{n % 5}",
+            f"Dienststelle {gk}.{n % 5}",
+            f"MP {n + 1:04d}",
+            str(rng.choice((2021, 2022, 2023))),
+            f"Projekt {n + 1}",
+            "Beschreibung " * 4,
+            "2026",
+        ]
         value = rng.randint(0, 3)
         progress = []
         for k in range(len(dates)):

@@ -8,7 +8,11 @@ from typing import Any
 from core.excel.reading import Sheet, as_text
 
 BUSINESS_AREA = ("Geschäftskreis", "Geschäfts-kreis")
-BUSINESS_AREA_NAME = ("Geschäftskreis-Bezeichnung", "Geschäfts-kreis-Bezeichnung", "Geschäftskreisbezeichnung")
+BUSINESS_AREA_NAME = (
+    "Geschäftskreis-Bezeichnung",
+    "Geschäfts-kreis-Bezeichnung",
+    "Geschäftskreisbezeichnung",
+)
 DEPARTMENT = ("Dienststelle", "Dienst-stelle")
 DEPARTMENT_NAME = ("Dienststellen-Bezeichnung", "Dienststelle-Bezeichnung", "Dienststellenbezeichnung")
 
@@ -22,13 +26,19 @@ class OrgColumns:
 
     @classmethod
     def find(cls, sheet: Sheet) -> OrgColumns:
-        return cls(sheet.index(*BUSINESS_AREA), sheet.index(*BUSINESS_AREA_NAME), sheet.index(*DEPARTMENT),
-                   sheet.index(*DEPARTMENT_NAME))
+        return cls(
+            sheet.index(*BUSINESS_AREA),
+            sheet.index(*BUSINESS_AREA_NAME),
+            sheet.index(*DEPARTMENT),
+            sheet.index(*DEPARTMENT_NAME),
+        )
 
     @property
     def groups(self) -> list[list[int]]:
-        return [[i for i in (self.ba, self.ba_name) if i is not None],
-                [i for i in (self.ds, self.ds_name) if i is not None]]
+        return [
+            [i for i in (self.ba, self.ba_name) if i is not None],
+            [i for i in (self.ds, self.ds_name) if i is not None],
+        ]
 
     @property
     def present(self) -> bool:

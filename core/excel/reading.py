@@ -102,7 +102,9 @@ def read_sheet(source: bytes | BinaryIO | Path | str, *, sheet: str | None = Non
         wb.close()
 
 
-def carry_down(rows: Iterable[tuple[int, list[Any]]], groups: list[list[int]]) -> Iterator[tuple[int, list[Any]]]:
+def carry_down(
+    rows: Iterable[tuple[int, list[Any]]], groups: list[list[int]]
+) -> Iterator[tuple[int, list[Any]]]:
     """Fill blank cells of hierarchical column groups from the row above.
 
     ``groups`` are ordered from the outermost level: ``[[gk_code, gk_name], [ds_code, ds_name]]``.

@@ -84,7 +84,8 @@ class ImportResult:
         if self.errors:
             raise ValidationFailed(
                 errors=[FieldError(e.column, e.message, e.row) for e in self.errors],
-                message=f"Die Datei enthält {len(self.errors)} ungültige Angabe(n); es wurde nichts gespeichert.",
+                message=f"Die Datei enthält {len(self.errors)} ungültige Angabe(n); "
+                "es wurde nichts gespeichert.",
             )
 
 
@@ -108,12 +109,22 @@ class AuditBatch:
         from core.audit.service import _jsonable
         from core.models import utcnow
 
-        self.rows.append({
-            "tenant_id": self.tenant_id, "id": uuid.uuid4(), "occurred_at": utcnow(), "action": action,
-            "actor_user_id": self.actor.user_id, "actor_label": self.actor.label, "entity_type": entity_type,
-            "entity_id": str(entity_id), "changes": _jsonable(dict(changes)), "reason": self.reason,
-            "ip": self.actor.ip, "request_id": self.actor.request_id,
-        })
+        self.rows.append(
+            {
+                "tenant_id": self.tenant_id,
+                "id": uuid.uuid4(),
+                "occurred_at": utcnow(),
+                "action": action,
+                "actor_user_id": self.actor.user_id,
+                "actor_label": self.actor.label,
+                "entity_type": entity_type,
+                "entity_id": str(entity_id),
+                "changes": _jsonable(dict(changes)),
+                "reason": self.reason,
+                "ip": self.actor.ip,
+                "request_id": self.actor.request_id,
+            }
+        )
 
     async def write(self, session: Any) -> None:
         from sqlalchemy import insert

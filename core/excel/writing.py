@@ -13,8 +13,15 @@ from openpyxl.utils import get_column_letter
 HEADER_FILL = PatternFill("solid", fgColor="DCE3F0")
 
 
-def add_table_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                    *, widths: Sequence[int] | None = None, first: bool = False) -> None:
+def add_table_sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+    first: bool = False,
+) -> None:
     ws = wb.active if first and wb.active is not None else wb.create_sheet()
     ws.title = title[:31]
     ws.append(list(headers))
@@ -36,8 +43,9 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def single_sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                 widths: Sequence[int] | None = None) -> bytes:
+def single_sheet(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None
+) -> bytes:
     wb = Workbook()
     add_table_sheet(wb, title, headers, rows, widths=widths, first=True)
     return workbook_bytes(wb)

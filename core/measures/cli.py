@@ -32,7 +32,9 @@ async def tenant_id_of(sessionmaker: Any, slug: str) -> Any:
         return (await TenantService(session).get_by_slug(slug)).id
 
 
-def run_import(importer: Callable[..., Any], file: Path, slug: str, dry_run: bool, as_json: bool, what: str) -> None:
+def run_import(
+    importer: Callable[..., Any], file: Path, slug: str, dry_run: bool, as_json: bool, what: str
+) -> None:
     """Run ``importer(session, tenant_id, actor).run(content, dry_run=…)`` for the CLI."""
     from core.audit.service import Actor
     from core.db import tenant_session
@@ -47,7 +49,8 @@ def run_import(importer: Callable[..., Any], file: Path, slug: str, dry_run: boo
         try:
             async with tenant_session(sessionmaker, tenant_id) as session:
                 result: ImportResult = await importer(session, tenant_id, Actor(label="cli")).run(
-                    content, dry_run=dry_run)
+                    content, dry_run=dry_run
+                )
                 if result.errors or dry_run:
                     raise _Discard(result)
                 return result
@@ -64,14 +67,19 @@ def run_import(importer: Callable[..., Any], file: Path, slug: str, dry_run: boo
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         prefix = "Probelauf: " if dry_run else ""
-        click.echo(f"{prefix}{what}: {result.created} neu, {result.updated} geändert, "
-                   f"{result.unchanged} unverändert.")
+        click.echo(
+            f"{prefix}{what}: {result.created} neu, {result.updated} geändert, "
+            f"{result.unchanged} unverändert."
+        )
         for e in result.errors:
             click.echo(f"Zeile {e.row}, Spalte „{e.column}“: {e.message}", err=True)
     if result.errors:
         if not as_json:
-            click.echo(f"Fehler: Die Datei enthält {len(result.errors)} ungültige Angabe(n); es wurde nichts "
-                       "gespeichert.", err=True)
+            click.echo(
+                f"Fehler: Die Datei enthält {len(result.errors)} ungültige Angabe(n); es wurde nichts "
+                "gespeichert.",
+                err=True,
+            )
         sys.exit(1)
 
 
@@ -130,7 +138,9 @@ def services_import(file: Path, slug: str, dry_run: bool, as_json: bool) -> None
     run_import(OnlineServiceImporter, file, slug, dry_run, as_json, "Online-Dienste")
 
 
-@online_services.command("export", help="Exportiert die Online-Dienste als Excel-Datei (im Aufbau des Imports).")
+@online_services.command(
+    "export", help="Exportiert die Online-Dienste als Excel-Datei (im Aufbau des Imports)."
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tenant", "slug", required=True, help="Kürzel des Mandanten.")
 def services_export(file: Path, slug: str) -> None:

@@ -38,8 +38,17 @@ COL_DESCRIPTION = "Erläuterung/Beschreibung"
 COL_INTRODUCTION = "Termin/Zeitraum Einführung"
 PROGRESS_PREFIX = "Projektfortschritt"
 STATUS_PREFIX = "Status"
-HEADERS_BEFORE = ["Geschäftskreis", "Geschäftskreis-Bezeichnung", "Dienststelle", "Dienststellen-Bezeichnung",
-                  COL_NUMBER, COL_YEAR, COL_TITLE, COL_DESCRIPTION, COL_INTRODUCTION]
+HEADERS_BEFORE = [
+    "Geschäftskreis",
+    "Geschäftskreis-Bezeichnung",
+    "Dienststelle",
+    "Dienststellen-Bezeichnung",
+    COL_NUMBER,
+    COL_YEAR,
+    COL_TITLE,
+    COL_DESCRIPTION,
+    COL_INTRODUCTION,
+]
 WIDTHS = [8, 28, 10, 28, 12, 14, 40, 60, 16]
 
 
@@ -77,8 +86,9 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
         return ParsedPlan([], [], set())
     simple = {
         "reported_year": sheet.index(COL_YEAR),
-        "title": sheet.index(COL_TITLE, "Digitalisierungsprojekt/-Thema", "Digitalisierungsprojekt / -Thema",
-                             "Titel"),
+        "title": sheet.index(
+            COL_TITLE, "Digitalisierungsprojekt/-Thema", "Digitalisierungsprojekt / -Thema", "Titel"
+        ),
         "description": sheet.index(COL_DESCRIPTION, "Erläuterung / Beschreibung", "Beschreibung"),
         "introduction": sheet.index(COL_INTRODUCTION, "Termin / Zeitraum Einführung"),
     }
@@ -89,22 +99,31 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
         for i in sheet.indices_starting(prefix):
             date = reporting_date_in_header(sheet.headers[i])
             if date is None:
-                result.add_error(1, sheet.headers[i], "Aus der Überschrift geht kein Stichtag hervor "
-                                 "(erwartet z. B. „Stand 03.2023“ oder „Stand 09.2023“).")
+                result.add_error(
+                    1,
+                    sheet.headers[i],
+                    "Aus der Überschrift geht kein Stichtag hervor "
+                    "(erwartet z. B. „Stand 03.2023“ oder „Stand 09.2023“).",
+                )
             elif date in target.values():
                 result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
             else:
                 target[i] = date
     for i, date in status_cols.items():
         if date not in progress_cols.values():
-            result.add_error(1, sheet.headers[i], "Zu diesem Status gibt es keine Spalte mit dem Projektfortschritt.")
+            result.add_error(
+                1, sheet.headers[i], "Zu diesem Status gibt es keine Spalte mit dem Projektfortschritt."
+            )
     rows: list[ParsedMeasure] = []
     seen: dict[str, int] = {}
     for number, cells in carry_down(sheet.rows, org.groups):
         header = sheet.headers
         num = as_text(cells[number_col])
-        own = [i for i, v in enumerate(cells) if i not in (org.ba, org.ba_name, org.ds, org.ds_name)
-               and clean(v) is not None]
+        own = [
+            i
+            for i, v in enumerate(cells)
+            if i not in (org.ba, org.ba_name, org.ds, org.ds_name) and clean(v) is not None
+        ]
         if not num:
             if own:
                 result.add_error(number, header[number_col], "Die Nummer der Maßnahme fehlt.")
@@ -113,7 +132,9 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
             result.add_error(number, header[number_col], "Die Nummer ist zu lang (höchstens 40 Zeichen).")
             continue
         if num in seen:
-            result.add_error(number, header[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}.")
+            result.add_error(
+                number, header[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}."
+            )
             continue
         seen[num] = number
         ba, ba_name, ds, ds_name = org.values(cells)
@@ -122,12 +143,16 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
             values[key] = as_text(cells[i])
         if "reported_year" in values:
             try:
-                values["reported_year"], values["reported_year_number"] = parse_reported_year(values["reported_year"])
+                values["reported_year"], values["reported_year_number"] = parse_reported_year(
+                    values["reported_year"]
+                )
             except ValueError as exc:
                 result.add_error(number, header[simple["reported_year"]], str(exc))
         for key, limit in (("title", 500), ("introduction", 100)):
             if values.get(key) and len(values[key]) > limit:
-                result.add_error(number, header[simple[key]], f"Der Text ist zu lang (höchstens {limit} Zeichen).")
+                result.add_error(
+                    number, header[simple[key]], f"Der Text ist zu lang (höchstens {limit} Zeichen)."
+                )
         parsed = ParsedMeasure(number, num, UnitRef(ba, ba_name), UnitRef(ds, ds_name), values)
         for i, date in progress_cols.items():
             try:
@@ -146,20 +171,28 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
             if value.progress is not None:
                 derived = status_for(value.progress)
                 if given is not None and given != derived:
-                    result.add_error(number, header[i], f"Der Status „{given}“ passt nicht zum Fortschritt "
-                                     f"{value.progress} (daraus folgt „{derived}“).")
+                    result.add_error(
+                        number,
+                        header[i],
+                        f"Der Status „{given}“ passt nicht zum Fortschritt "
+                        f"{value.progress} (daraus folgt „{derived}“).",
+                    )
             elif value.code is not None:
                 parsed.progress[date] = (value, given)
             elif given is not None:
-                result.add_error(number, header[i], "Ein Status ohne Projektfortschritt zum selben Stichtag "
-                                 "kann nicht übernommen werden.")
+                result.add_error(
+                    number,
+                    header[i],
+                    "Ein Status ohne Projektfortschritt zum selben Stichtag kann nicht übernommen werden.",
+                )
         rows.append(parsed)
     has = set(simple) | ({"org"} if org.present else set())
     return ParsedPlan(rows, sorted(progress_cols.values()), has)
 
 
-def _progress_changes(current: MeasureProgress | None, value: ProgressValue, status: str | None
-                      ) -> tuple[bool, Any, Any]:
+def _progress_changes(
+    current: MeasureProgress | None, value: ProgressValue, status: str | None
+) -> tuple[bool, Any, Any]:
     new_status = status_for(value.progress) if value.progress is not None else status
     old = (current.progress, current.code, current.status) if current else (None, None, None)
     new = (value.progress, value.code, new_status) if not value.is_empty else (None, None, None)
@@ -186,13 +219,16 @@ class MeasureImporter:
             return result
         reporting = ReportingService(self.session, self.tenant_id, self.actor)
         existing_dates = {rd.date: rd for rd in await reporting.list()}
-        units = {u.id: u for u in await self.session.scalars(select(OrgUnit).where(
-            OrgUnit.tenant_id == self.tenant_id))}
+        units = {
+            u.id: u
+            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+        }
         measures = await MeasureService(self.session, self.tenant_id).by_number()
         progress: dict[tuple[uuid.UUID, dt.date], MeasureProgress] = {}
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
-        for p in await self.session.scalars(select(MeasureProgress).where(
-                MeasureProgress.tenant_id == self.tenant_id)):
+        for p in await self.session.scalars(
+            select(MeasureProgress).where(MeasureProgress.tenant_id == self.tenant_id)
+        ):
             progress[(p.measure_id, date_of[p.reporting_date_id])] = p
 
         def code_of(unit_id: uuid.UUID | None) -> str | None:
@@ -204,8 +240,11 @@ class MeasureImporter:
             m = measures.get(row.number)
             changes: dict[str, list[Any]] = {}
             if m is None:
-                changes = {k: [None, v] for k, v in row.fields.items() if v is not None
-                           and k != "reported_year_number"}
+                changes = {
+                    k: [None, v]
+                    for k, v in row.fields.items()
+                    if v is not None and k != "reported_year_number"
+                }
                 if "org" in plan.has:
                     for label, ref in (("Geschäftskreis", row.ba), ("Dienststelle", row.ds)):
                         if ref.code:
@@ -215,8 +254,10 @@ class MeasureImporter:
                     if k != "reported_year_number" and getattr(m, k) != v:
                         changes[k] = [getattr(m, k), v]
                 if "org" in plan.has:
-                    for label, old_id, ref in (("Geschäftskreis", m.business_area_id, row.ba),
-                                               ("Dienststelle", m.department_id, row.ds)):
+                    for label, old_id, ref in (
+                        ("Geschäftskreis", m.business_area_id, row.ba),
+                        ("Dienststelle", m.department_id, row.ds),
+                    ):
                         if code_of(old_id) != ref.code:
                             changes[label] = [code_of(old_id), ref.code]
             for date, (value, status) in row.progress.items():
@@ -226,9 +267,12 @@ class MeasureImporter:
                     continue
                 rd = existing_dates.get(date)
                 if rd is not None and rd.is_closed:
-                    result.add_error(row.row, progress_header(date),
-                                     f"Der Berichtstermin {rd.label} ist abgeschlossen; der Fortschritt kann "
-                                     f"nicht von {old_shown or 'leer'} auf {new_shown or 'leer'} geändert werden.")
+                    result.add_error(
+                        row.row,
+                        progress_header(date),
+                        f"Der Berichtstermin {rd.label} ist abgeschlossen; der Fortschritt kann "
+                        f"nicht von {old_shown or 'leer'} auf {new_shown or 'leer'} geändert werden.",
+                    )
                 changes[f"Fortschritt {date.strftime('%m.%Y')}"] = [old_shown, new_shown]
             action = "create" if m is None else "update" if changes else "unchanged"
             result.count(RowChange(row.row, row.number, action, changes))
@@ -273,17 +317,30 @@ class MeasureImporter:
                     if current is not None:
                         await self.session.delete(current)
                 elif current is None:
-                    new_progress.append({
-                        "tenant_id": self.tenant_id, "id": uuid.uuid4(), "measure_id": m.id,
-                        "reporting_date_id": rds[date].id, "progress": value.progress, "code": value.code,
-                        "status": new_status, "version": 1})
+                    new_progress.append(
+                        {
+                            "tenant_id": self.tenant_id,
+                            "id": uuid.uuid4(),
+                            "measure_id": m.id,
+                            "reporting_date_id": rds[date].id,
+                            "progress": value.progress,
+                            "code": value.code,
+                            "status": new_status,
+                            "version": 1,
+                        }
+                    )
                 else:
                     current.progress, current.code, current.status = value.progress, value.code, new_status
             after = snapshot(m)
             after["version"] = before.get("version", 1)
             audit = diff(before, after)
-            audit.update({k: v for k, v in changes.items() if k.startswith("Fortschritt")
-                          or k in ("Geschäftskreis", "Dienststelle")})
+            audit.update(
+                {
+                    k: v
+                    for k, v in changes.items()
+                    if k.startswith("Fortschritt") or k in ("Geschäftskreis", "Dienststelle")
+                }
+            )
             audit_batch.add(action=action, entity_type=ENTITY, entity_id=m.id, changes=audit)
         await self.session.flush()
         if new_progress:
@@ -295,10 +352,14 @@ class MeasureImporter:
 
 async def link_online_services(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Link online services whose "Nr. lt. Maßnahmenplan" names an existing measure."""
-    await session.execute(text(
-        "UPDATE online_services o SET measure_id = m.id FROM measures m "
-        "WHERE o.tenant_id = :t AND m.tenant_id = :t AND o.measure_id IS NULL AND o.measure_number = m.number"
-    ), {"t": tenant_id})
+    await session.execute(
+        text(
+            "UPDATE online_services o SET measure_id = m.id FROM measures m "
+            "WHERE o.tenant_id = :t AND m.tenant_id = :t AND o.measure_id IS NULL "
+            "AND o.measure_number = m.number"
+        ),
+        {"t": tenant_id},
+    )
 
 
 async def export_plan(session: AsyncSession, tenant_id: uuid.UUID) -> bytes:
@@ -306,8 +367,9 @@ async def export_plan(session: AsyncSession, tenant_id: uuid.UUID) -> bytes:
     reporting date as a progress column, the status of the latest one)."""
     wb = Workbook()
     headers, rows = await plan_table(session, tenant_id)
-    add_table_sheet(wb, "Maßnahmenplan", headers, rows, widths=WIDTHS + [14] * (len(headers) - len(WIDTHS)),
-                    first=True)
+    add_table_sheet(
+        wb, "Maßnahmenplan", headers, rows, widths=WIDTHS + [14] * (len(headers) - len(WIDTHS)), first=True
+    )
     return workbook_bytes(wb)
 
 
@@ -315,27 +377,46 @@ async def plan_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[list[
     plan = await MeasureService(session, tenant_id).plan()
     dates: list[ReportingDate] = plan.dates
     latest = dates[-1] if dates else None
-    status_dates = [rd for rd in dates if rd is latest or any(
-        (p := r.at(rd)) is not None and p.code is not None and p.status for r in plan.rows)]
+    status_dates = [
+        rd
+        for rd in dates
+        if rd is latest
+        or any((p := r.at(rd)) is not None and p.code is not None and p.status for r in plan.rows)
+    ]
     headers = list(HEADERS_BEFORE) + [progress_header(rd.date) for rd in dates]
     headers += [status_header(rd.date) for rd in status_dates]
 
     def order(r: Any) -> tuple[Any, ...]:
         ba, ds = r.business_area, r.department
-        return (ba is not None, natural_key(ba.code) if ba else (), ds is not None,
-                natural_key(ds.code) if ds else (), natural_key(r.measure.number))
+        return (
+            ba is not None,
+            natural_key(ba.code) if ba else (),
+            ds is not None,
+            natural_key(ds.code) if ds else (),
+            natural_key(r.measure.number),
+        )
 
     rows = []
     for r in sorted(plan.rows, key=order):
         m = r.measure
         ba, ds = r.business_area, r.department
-        values: list[Any] = [ba.code if ba else None, ba.name if ba else None, ds.code if ds else None,
-                             ds.name if ds else None, m.number, m.reported_year, m.title, m.description,
-                             m.introduction]
+        values: list[Any] = [
+            ba.code if ba else None,
+            ba.name if ba else None,
+            ds.code if ds else None,
+            ds.name if ds else None,
+            m.number,
+            m.reported_year,
+            m.title,
+            m.description,
+            m.introduction,
+        ]
         any_value = bool(r.progress)
         for rd in dates:
             p = r.at(rd)
-            values.append((p.progress if p.progress is not None else p.code) if p else ("(Leer)" if any_value else None))
+            values.append(
+                (p.progress if p.progress is not None else p.code) if p else ("(Leer)" if any_value else None)
+            )
         for rd in status_dates:
             p = r.at(rd)
             values.append(p.status if p else None)

@@ -13,8 +13,16 @@ from plugins.hookspecs import hookimpl
 
 DATA = Path(__file__).parent / "data"
 #: Demo links from the example measures to the Dorsten building blocks (by code).
-DEMO_BLOCKS = {"MP 011": "LBS-002", "MP 020": "LBS-004", "MP 029": "LBS-002", "MP 078": "LBS-001",
-               "MP 093": "LBS-002", "MP 097": "LBS-004", "MP 184": "LBS-002", "MP 240": "LBS-004"}
+DEMO_BLOCKS = {
+    "MP 011": "LBS-002",
+    "MP 020": "LBS-004",
+    "MP 029": "LBS-002",
+    "MP 078": "LBS-001",
+    "MP 093": "LBS-002",
+    "MP 097": "LBS-004",
+    "MP 184": "LBS-002",
+    "MP 240": "LBS-004",
+}
 
 
 async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
@@ -29,17 +37,21 @@ async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     from core.reporting.service import ReportingService
 
     actor = Actor(label="demo")
-    for importer, name in ((MeasureImporter, "massnahmenplan-beispiel.xlsx"),
-                           (OnlineServiceImporter, "online-dienste-beispiel.xlsx")):
+    for importer, name in (
+        (MeasureImporter, "massnahmenplan-beispiel.xlsx"),
+        (OnlineServiceImporter, "online-dienste-beispiel.xlsx"),
+    ):
         result = await importer(session, tenant_id, actor).run((DATA / name).read_bytes())
         if result.errors:  # pragma: no cover - the packaged files are valid
             raise RuntimeError(f"Demo-Import {name}: {result.errors}")
     try:
         from core.strategy.models import BuildingBlock
 
-        blocks = {b.code: b.lineage_id for b in await session.scalars(
-            select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id))}
-    except Exception:  # noqa: BLE001 - the strategy area is optional for the demo
+        blocks = {
+            b.code: b.lineage_id
+            for b in await session.scalars(select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id))
+        }
+    except Exception:
         blocks = {}
     if blocks:
         for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id)):

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import Base, TenantScoped, Timestamped, Versioned
@@ -58,10 +66,12 @@ class MeasureProgress(TenantScoped, Versioned, Timestamped, Base):
     __tablename__ = "measure_progress"
     __table_args__ = (
         UniqueConstraint("tenant_id", "measure_id", "reporting_date_id"),
-        ForeignKeyConstraint(["tenant_id", "measure_id"], ["measures.tenant_id", "measures.id"],
-                             ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "reporting_date_id"],
-                             ["reporting_dates.tenant_id", "reporting_dates.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "measure_id"], ["measures.tenant_id", "measures.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "reporting_date_id"], ["reporting_dates.tenant_id", "reporting_dates.id"]
+        ),
         Index("ix_measure_progress_tenant_date", "tenant_id", "reporting_date_id"),
         CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 10", name="progress_range"),
         CheckConstraint("code IS NULL OR code IN ('a', 'g')", name="code_known"),

@@ -58,13 +58,13 @@ class MeasureUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
     version: int
     number: str | UnsetType = UNSET
-    title: str | None | UnsetType = UNSET
-    business_area_id: uuid.UUID | None | UnsetType = UNSET
-    department_id: uuid.UUID | None | UnsetType = UNSET
-    reported_year: str | None | UnsetType = UNSET
-    description: str | None | UnsetType = UNSET
-    introduction: str | None | UnsetType = UNSET
-    building_block_key: uuid.UUID | None | UnsetType = UNSET
+    title: str | UnsetType | None = UNSET
+    business_area_id: uuid.UUID | UnsetType | None = UNSET
+    department_id: uuid.UUID | UnsetType | None = UNSET
+    reported_year: str | UnsetType | None = UNSET
+    description: str | UnsetType | None = UNSET
+    introduction: str | UnsetType | None = UNSET
+    building_block_key: uuid.UUID | UnsetType | None = UNSET
 
 
 class ProgressWrite(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,5 +80,13 @@ class VersionOnly(msgspec.Struct, forbid_unknown_fields=True):
     version: int
 
 
-EDITABLE_FIELDS = ("number", "title", "business_area_id", "department_id", "reported_year", "description",
-                   "introduction", "building_block_key")
+EDITABLE_FIELDS = (
+    "number",
+    "title",
+    "business_area_id",
+    "department_id",
+    "reported_year",
+    "description",
+    "introduction",
+    "building_block_key",
+)

@@ -41,7 +41,7 @@ ENTITY = "measure"
 
 
 def parse_reported_year(value: str | None) -> tuple[str | None, int | None]:
-    """"2021" → ("2021", 2021); "2020-U(10)" → ("2020-U(10)", 2020); invalid → ValueError."""
+    """ "2021" → ("2021", 2021); "2020-U(10)" → ("2020-U(10)", 2020); invalid → ValueError."""
     if value is None or not str(value).strip():
         return None, None
     text = str(value).strip()
@@ -62,9 +62,15 @@ def natural_key(number: str) -> tuple[Any, ...]:
 
 def snapshot(m: Measure) -> dict[str, Any]:
     return {
-        "number": m.number, "title": m.title, "business_area_id": m.business_area_id,
-        "department_id": m.department_id, "reported_year": m.reported_year, "description": m.description,
-        "introduction": m.introduction, "building_block_key": m.building_block_key, "version": m.version,
+        "number": m.number,
+        "title": m.title,
+        "business_area_id": m.business_area_id,
+        "department_id": m.department_id,
+        "reported_year": m.reported_year,
+        "description": m.description,
+        "introduction": m.introduction,
+        "building_block_key": m.building_block_key,
+        "version": m.version,
     }
 
 
@@ -116,31 +122,54 @@ class MeasurePlan:
     total: int
 
 
-SORT_KEYS = ("number", "title", "business_area", "department", "reported_year", "introduction", "progress",
-             "status")
+SORT_KEYS = (
+    "number",
+    "title",
+    "business_area",
+    "department",
+    "reported_year",
+    "introduction",
+    "progress",
+    "status",
+)
 
 
 def to_org_read(u: OrgUnit | None) -> OrgUnitRead | None:
     if u is None:
         return None
-    return OrgUnitRead(id=u.id, kind=u.kind, code=u.code, name=u.name, parent_id=u.parent_id, version=u.version)
+    return OrgUnitRead(
+        id=u.id, kind=u.kind, code=u.code, name=u.name, parent_id=u.parent_id, version=u.version
+    )
 
 
 def to_read(row: MeasureRow, dates: Sequence[ReportingDate]) -> MeasureRead:
     m = row.measure
     by_id = {rd.id: rd for rd in dates}
     progress = [
-        ProgressRead(reporting_date_id=p.reporting_date_id, reporting_date=by_id[p.reporting_date_id].date,
-                     progress=p.progress, code=p.code, status=p.status)
+        ProgressRead(
+            reporting_date_id=p.reporting_date_id,
+            reporting_date=by_id[p.reporting_date_id].date,
+            progress=p.progress,
+            code=p.code,
+            status=p.status,
+        )
         for p in sorted(row.progress.values(), key=lambda p: by_id[p.reporting_date_id].date)
         if p.reporting_date_id in by_id
     ]
     latest = row.latest(dates)
     return MeasureRead(
-        id=m.id, version=m.version, number=m.number, business_area=to_org_read(row.business_area),
-        department=to_org_read(row.department), reported_year=m.reported_year, title=m.title,
-        description=m.description, introduction=m.introduction, building_block_key=m.building_block_key,
-        status=latest.status if latest else None, progress=progress,
+        id=m.id,
+        version=m.version,
+        number=m.number,
+        business_area=to_org_read(row.business_area),
+        department=to_org_read(row.department),
+        reported_year=m.reported_year,
+        title=m.title,
+        description=m.description,
+        introduction=m.introduction,
+        building_block_key=m.building_block_key,
+        status=latest.status if latest else None,
+        progress=progress,
     )
 
 
@@ -155,17 +184,28 @@ class MeasureService:
         rows = await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
         return {u.id: u for u in rows}
 
-    async def _rows(self, measures: Sequence[Measure], units: dict[uuid.UUID, OrgUnit],
-                    *, all_of_tenant: bool = False) -> list[MeasureRow]:
-        rows = {m.id: MeasureRow(m, units.get(m.business_area_id) if m.business_area_id else None,
-                                 units.get(m.department_id) if m.department_id else None) for m in measures}
+    async def _rows(
+        self, measures: Sequence[Measure], units: dict[uuid.UUID, OrgUnit], *, all_of_tenant: bool = False
+    ) -> list[MeasureRow]:
+        rows = {
+            m.id: MeasureRow(
+                m,
+                units.get(m.business_area_id) if m.business_area_id else None,
+                units.get(m.department_id) if m.department_id else None,
+            )
+            for m in measures
+        }
         if not rows:
             return []
         # Plain rows, not ORM objects: a plan has thousands of progress values and the
         # list pages only read them (writes load the one ORM row they change).
-        stmt = select(MeasureProgress.measure_id, MeasureProgress.reporting_date_id, MeasureProgress.progress,
-                      MeasureProgress.code, MeasureProgress.status).where(
-            MeasureProgress.tenant_id == self.tenant_id)
+        stmt = select(
+            MeasureProgress.measure_id,
+            MeasureProgress.reporting_date_id,
+            MeasureProgress.progress,
+            MeasureProgress.code,
+            MeasureProgress.status,
+        ).where(MeasureProgress.tenant_id == self.tenant_id)
         if not all_of_tenant:
             stmt = stmt.where(MeasureProgress.measure_id.in_(list(rows)))
         for p in await self.session.execute(stmt):
@@ -187,16 +227,21 @@ class MeasureService:
             stmt = stmt.where(Measure.reported_year_number == flt.reported_year)
         if flt.q:
             like = f"%{flt.q.strip()}%"
-            stmt = stmt.where(Measure.number.ilike(like) | Measure.title.ilike(like)
-                              | Measure.description.ilike(like))
+            stmt = stmt.where(
+                Measure.number.ilike(like) | Measure.title.ilike(like) | Measure.description.ilike(like)
+            )
         measures = list(await self.session.scalars(stmt))
         filtered = bool(flt.business_area_id or flt.department_id or flt.reported_year or flt.q)
         rows = await self._rows(measures, units, all_of_tenant=not filtered)
-        focus = next((rd for rd in dates if rd.id == flt.reporting_date_id), None) or (dates[-1] if dates else None)
+        focus = next((rd for rd in dates if rd.id == flt.reporting_date_id), None) or (
+            dates[-1] if dates else None
+        )
         if flt.status:
+
             def status_of(r: MeasureRow) -> str:
                 p = r.at(focus)
                 return (p.status or "none") if p else "none"
+
             rows = [r for r in rows if status_of(r) == flt.status]
         rows.sort(key=self._sort_key(flt.sort, focus), reverse=flt.descending)
         return MeasurePlan(dates=dates, rows=rows, focus=focus, org_units=units, total=len(rows))
@@ -225,7 +270,7 @@ class MeasureService:
                 primary = (p is None or p.status is None, "PEU".find(p.status) if p and p.status else 0)
             else:
                 primary = ()
-            return primary + (natural_key(m.number),)
+            return (*primary, natural_key(m.number))
 
         return key
 
@@ -241,15 +286,18 @@ class MeasureService:
         return to_read(row, dates)
 
     async def get(self, measure_id: uuid.UUID) -> Measure:
-        m = await self.session.scalar(select(Measure).where(Measure.tenant_id == self.tenant_id,
-                                                            Measure.id == measure_id))
+        m = await self.session.scalar(
+            select(Measure).where(Measure.tenant_id == self.tenant_id, Measure.id == measure_id)
+        )
         if m is None:
             raise NotFound("Diese Maßnahme existiert nicht.")
         return m
 
     async def by_number(self) -> dict[str, Measure]:
-        return {m.number: m for m in await self.session.scalars(
-            select(Measure).where(Measure.tenant_id == self.tenant_id))}
+        return {
+            m.number: m
+            for m in await self.session.scalars(select(Measure).where(Measure.tenant_id == self.tenant_id))
+        }
 
     # --- validation ------------------------------------------------------------------------
     async def _validate(self, values: dict[str, Any], *, measure_id: uuid.UUID | None) -> dict[str, Any]:
@@ -264,8 +312,11 @@ class MeasureService:
             elif len(out["number"]) > 40:
                 errors.append(FieldError("number", "Die Nummer ist zu lang (höchstens 40 Zeichen)."))
             else:
-                clash = await self.session.scalar(select(Measure.id).where(
-                    Measure.tenant_id == self.tenant_id, Measure.number == out["number"]))
+                clash = await self.session.scalar(
+                    select(Measure.id).where(
+                        Measure.tenant_id == self.tenant_id, Measure.number == out["number"]
+                    )
+                )
                 if clash is not None and clash != measure_id:
                     errors.append(FieldError("number", f"Die Nummer „{out['number']}“ ist bereits vergeben."))
         if out.get("title") and len(out["title"]) > 500:
@@ -277,10 +328,14 @@ class MeasureService:
                 out["reported_year"], out["reported_year_number"] = parse_reported_year(out["reported_year"])
             except ValueError as exc:
                 errors.append(FieldError("reported_year", str(exc)))
-        for key, kind in (("business_area_id", OrgUnitKind.BUSINESS_AREA), ("department_id", OrgUnitKind.DEPARTMENT)):
+        for key, kind in (
+            ("business_area_id", OrgUnitKind.BUSINESS_AREA),
+            ("department_id", OrgUnitKind.DEPARTMENT),
+        ):
             if out.get(key) is not None:
-                unit = await self.session.scalar(select(OrgUnit).where(
-                    OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key]))
+                unit = await self.session.scalar(
+                    select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key])
+                )
                 if unit is None or unit.kind != kind.value:
                     errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
         if errors:
@@ -291,9 +346,12 @@ class MeasureService:
         await self.session.refresh(m)
         current = snapshot(m)
         current.update(await last_change(self.session, self.tenant_id, ENTITY, m.id))
-        return Conflict(message or "Die Maßnahme wurde inzwischen von jemand anderem geändert. "
-                        "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
-                        current=current)
+        return Conflict(
+            message
+            or "Die Maßnahme wurde inzwischen von jemand anderem geändert. "
+            "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
+            current=current,
+        )
 
     # --- writing ---------------------------------------------------------------------------
     async def create(self, data: MeasureCreate) -> Measure:
@@ -301,8 +359,15 @@ class MeasureService:
         m = Measure(tenant_id=self.tenant_id, id=uuid.uuid4(), **values)
         self.session.add(m)
         await self.session.flush()
-        await record(self.session, tenant_id=self.tenant_id, action="measure.create", actor=self.actor,
-                     entity_type=ENTITY, entity_id=m.id, changes=diff({}, snapshot(m)))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="measure.create",
+            actor=self.actor,
+            entity_type=ENTITY,
+            entity_id=m.id,
+            changes=diff({}, snapshot(m)),
+        )
         await self._link_online_services(m)
         return m
 
@@ -318,8 +383,15 @@ class MeasureService:
         await self._flush(m)
         changes = diff(before, snapshot(m))
         if changes:
-            await record(self.session, tenant_id=self.tenant_id, action="measure.update", actor=self.actor,
-                         entity_type=ENTITY, entity_id=m.id, changes=changes)
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action="measure.update",
+                actor=self.actor,
+                entity_type=ENTITY,
+                entity_id=m.id,
+                changes=changes,
+            )
             if "number" in changes:
                 await self._link_online_services(m)
         return m
@@ -329,8 +401,9 @@ class MeasureService:
             await self.session.flush()
         except StaleDataError:
             await self.session.rollback()
-            raise Conflict("Die Maßnahme wurde gleichzeitig von jemand anderem geändert. "
-                           "Bitte laden Sie die Seite neu.") from None
+            raise Conflict(
+                "Die Maßnahme wurde gleichzeitig von jemand anderem geändert. Bitte laden Sie die Seite neu."
+            ) from None
 
     async def delete(self, measure_id: uuid.UUID, version: int) -> None:
         from core.online_services.models import OnlineService
@@ -340,14 +413,26 @@ class MeasureService:
             raise await self.conflict(m)
         before = snapshot(m)
         await self.session.execute(
-            update(OnlineService).where(OnlineService.tenant_id == self.tenant_id,
-                                        OnlineService.measure_id == m.id).values(measure_id=None))
-        await self.session.execute(delete(MeasureProgress).where(
-            MeasureProgress.tenant_id == self.tenant_id, MeasureProgress.measure_id == m.id))
+            update(OnlineService)
+            .where(OnlineService.tenant_id == self.tenant_id, OnlineService.measure_id == m.id)
+            .values(measure_id=None)
+        )
+        await self.session.execute(
+            delete(MeasureProgress).where(
+                MeasureProgress.tenant_id == self.tenant_id, MeasureProgress.measure_id == m.id
+            )
+        )
         await self.session.delete(m)
         await self._flush(m)
-        await record(self.session, tenant_id=self.tenant_id, action="measure.delete", actor=self.actor,
-                     entity_type=ENTITY, entity_id=m.id, changes=diff(before, {}))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="measure.delete",
+            actor=self.actor,
+            entity_type=ENTITY,
+            entity_id=m.id,
+            changes=diff(before, {}),
+        )
 
     async def _link_online_services(self, m: Measure) -> None:
         """Online services that named this measure's number before it existed get linked."""
@@ -355,13 +440,23 @@ class MeasureService:
 
         await self.session.execute(
             update(OnlineService)
-            .where(OnlineService.tenant_id == self.tenant_id, OnlineService.measure_number == m.number,
-                   OnlineService.measure_id.is_(None))
+            .where(
+                OnlineService.tenant_id == self.tenant_id,
+                OnlineService.measure_number == m.number,
+                OnlineService.measure_id.is_(None),
+            )
             .values(measure_id=m.id)
         )
 
-    async def set_progress(self, measure_id: uuid.UUID, reporting_date_id: uuid.UUID, *, version: int,
-                           value: object, status: str | None = None) -> MeasureProgress | None:
+    async def set_progress(
+        self,
+        measure_id: uuid.UUID,
+        reporting_date_id: uuid.UUID,
+        *,
+        version: int,
+        value: object,
+        status: str | None = None,
+    ) -> MeasureProgress | None:
         """Enter the progress of an open round. ``version`` is the measure's version."""
         m = await self.get(measure_id)
         rd = await ReportingService(self.session, self.tenant_id).get(reporting_date_id)
@@ -373,9 +468,13 @@ class MeasureService:
         if m.version != version:
             raise await self.conflict(m)
         ensure_open(rd)
-        current = await self.session.scalar(select(MeasureProgress).where(
-            MeasureProgress.tenant_id == self.tenant_id, MeasureProgress.measure_id == m.id,
-            MeasureProgress.reporting_date_id == rd.id))
+        current = await self.session.scalar(
+            select(MeasureProgress).where(
+                MeasureProgress.tenant_id == self.tenant_id,
+                MeasureProgress.measure_id == m.id,
+                MeasureProgress.reporting_date_id == rd.id,
+            )
+        )
         new_status = status_for(parsed.progress) if parsed.progress is not None else given_status
         before = progress_snapshot(current)
         if parsed.is_empty:
@@ -383,9 +482,15 @@ class MeasureService:
                 await self.session.delete(current)
                 current = None
         elif current is None:
-            current = MeasureProgress(tenant_id=self.tenant_id, id=uuid.uuid4(), measure_id=m.id,
-                                      reporting_date_id=rd.id, progress=parsed.progress, code=parsed.code,
-                                      status=new_status)
+            current = MeasureProgress(
+                tenant_id=self.tenant_id,
+                id=uuid.uuid4(),
+                measure_id=m.id,
+                reporting_date_id=rd.id,
+                progress=parsed.progress,
+                code=parsed.code,
+                status=new_status,
+            )
             self.session.add(current)
         else:
             current.progress, current.code, current.status = parsed.progress, parsed.code, new_status
@@ -393,9 +498,15 @@ class MeasureService:
         if changes:
             m.updated_at = utcnow()  # bumps the measure's version: progress edits race like field edits
             await self._flush(m)
-            await record(self.session, tenant_id=self.tenant_id, action="measure.progress", actor=self.actor,
-                         entity_type=ENTITY, entity_id=m.id,
-                         changes={f"{k} {rd.label}": v for k, v in changes.items()})
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action="measure.progress",
+                actor=self.actor,
+                entity_type=ENTITY,
+                entity_id=m.id,
+                changes={f"{k} {rd.label}": v for k, v in changes.items()},
+            )
         return current
 
 

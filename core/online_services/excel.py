@@ -42,8 +42,15 @@ COL_LEIKA = "LeiKa-Schlüssel"
 COL_MATURITY = "OZG-Reifegrad (0-4)"
 COL_EPAYMENT = "E-Payment (ja/nein)"
 STATUS_PREFIX = "Status"
-HEADERS_BEFORE = ["Geschäftskreis", "Geschäftskreis-Bezeichnung", "Dienststelle", "Dienststelle-Bezeichnung",
-                  COL_NUMBER, COL_TITLE, COL_TYPE]
+HEADERS_BEFORE = [
+    "Geschäftskreis",
+    "Geschäftskreis-Bezeichnung",
+    "Dienststelle",
+    "Dienststelle-Bezeichnung",
+    COL_NUMBER,
+    COL_TITLE,
+    COL_TYPE,
+]
 WIDTHS = [8, 28, 10, 28, 12, 50, 28]
 _SPLIT = re.compile(r"[;,\n]+")
 _YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
@@ -84,8 +91,11 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
     for i in sheet.indices_starting(STATUS_PREFIX):
         date = reporting_date_in_header(sheet.headers[i])
         if date is None:
-            result.add_error(1, sheet.headers[i], "Aus der Überschrift geht kein Stichtag hervor "
-                             "(erwartet z. B. „03.2023“ oder „09.2023“).")
+            result.add_error(
+                1,
+                sheet.headers[i],
+                "Aus der Überschrift geht kein Stichtag hervor (erwartet z. B. „03.2023“ oder „09.2023“).",
+            )
         elif date in status_cols.values():
             result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
         else:
@@ -95,8 +105,11 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
     headers = sheet.headers
     for number, cells in carry_down(sheet.rows, org.groups):
         num = as_text(cells[number_col])
-        own = [i for i, v in enumerate(cells) if i not in (org.ba, org.ba_name, org.ds, org.ds_name)
-               and clean(v) is not None]
+        own = [
+            i
+            for i, v in enumerate(cells)
+            if i not in (org.ba, org.ba_name, org.ds, org.ds_name) and clean(v) is not None
+        ]
         if not num:
             if own:
                 result.add_error(number, headers[number_col], "Die Nummer des Online-Dienstes fehlt.")
@@ -105,7 +118,9 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
             result.add_error(number, headers[number_col], "Die Nummer ist zu lang (höchstens 40 Zeichen).")
             continue
         if num in seen:
-            result.add_error(number, headers[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}.")
+            result.add_error(
+                number, headers[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}."
+            )
             continue
         seen[num] = number
         values: dict[str, Any] = {}
@@ -131,10 +146,14 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
                     try:
                         level = float(str(raw).replace(",", "."))
                     except ValueError:
-                        result.add_error(number, headers[i], f"„{raw}“ ist keine Zahl; der OZG-Reifegrad ist 0–4.")
+                        result.add_error(
+                            number, headers[i], f"„{raw}“ ist keine Zahl; der OZG-Reifegrad ist 0–4."
+                        )
                         continue
                     if not level.is_integer() or not 0 <= level <= 4:
-                        result.add_error(number, headers[i], f"Der OZG-Reifegrad {raw} liegt nicht zwischen 0 und 4.")
+                        result.add_error(
+                            number, headers[i], f"Der OZG-Reifegrad {raw} liegt nicht zwischen 0 und 4."
+                        )
                         continue
                     values[key] = int(level)
             elif key == "epayment":
@@ -171,15 +190,20 @@ class OnlineServiceImporter:
         reporting = ReportingService(self.session, self.tenant_id, self.actor)
         existing_dates = {rd.date: rd for rd in await reporting.list()}
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
-        units = {u.id: u for u in await self.session.scalars(select(OrgUnit).where(
-            OrgUnit.tenant_id == self.tenant_id))}
+        units = {
+            u.id: u
+            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+        }
         services = await OnlineServiceService(self.session, self.tenant_id).by_number()
         statuses: dict[tuple[uuid.UUID, dt.date], OnlineServiceStatus] = {}
-        for s in await self.session.scalars(select(OnlineServiceStatus).where(
-                OnlineServiceStatus.tenant_id == self.tenant_id)):
+        for s in await self.session.scalars(
+            select(OnlineServiceStatus).where(OnlineServiceStatus.tenant_id == self.tenant_id)
+        ):
             statuses[(s.online_service_id, date_of[s.reporting_date_id])] = s
-        measure_ids = {m.number: m.id for m in await self.session.scalars(
-            select(Measure).where(Measure.tenant_id == self.tenant_id))}
+        measure_ids = {
+            m.number: m.id
+            for m in await self.session.scalars(select(Measure).where(Measure.tenant_id == self.tenant_id))
+        }
 
         def code_of(unit_id: uuid.UUID | None) -> str | None:
             return units[unit_id].code if unit_id and unit_id in units else None
@@ -199,8 +223,10 @@ class OnlineServiceImporter:
                 if old != v:
                     changes[k] = [old, v]
             if "org" in has:
-                for label, old_id, ref in (("Geschäftskreis", o.business_area_id if o else None, row.ba),
-                                           ("Dienststelle", o.department_id if o else None, row.ds)):
+                for label, old_id, ref in (
+                    ("Geschäftskreis", o.business_area_id if o else None, row.ba),
+                    ("Dienststelle", o.department_id if o else None, row.ds),
+                ):
                     if code_of(old_id) != ref.code:
                         changes[label] = [code_of(old_id), ref.code]
             for date, status in row.statuses.items():
@@ -210,9 +236,12 @@ class OnlineServiceImporter:
                     continue
                 rd = existing_dates.get(date)
                 if rd is not None and rd.is_closed:
-                    result.add_error(row.row, status_header(date),
-                                     f"Der Berichtstermin {rd.label} ist abgeschlossen; der Status kann nicht von "
-                                     f"{old_status or 'leer'} auf {status or 'leer'} geändert werden.")
+                    result.add_error(
+                        row.row,
+                        status_header(date),
+                        f"Der Berichtstermin {rd.label} ist abgeschlossen; der Status kann nicht von "
+                        f"{old_status or 'leer'} auf {status or 'leer'} geändert werden.",
+                    )
                 changes[f"Status {date.strftime('%m.%Y')}"] = [old_status, status]
             action = "create" if o is None else "update" if changes else "unchanged"
             result.count(RowChange(row.row, row.number, action, changes))
@@ -235,10 +264,19 @@ class OnlineServiceImporter:
             if "org" in has:
                 values["business_area_id"], values["department_id"] = resolved[row.row]
             if "measure_number" in values:
-                values["measure_id"] = measure_ids.get(values["measure_number"]) if values["measure_number"] else None
+                values["measure_id"] = (
+                    measure_ids.get(values["measure_number"]) if values["measure_number"] else None
+                )
             if o is None:
-                o = OnlineService(tenant_id=self.tenant_id, id=uuid.uuid4(), number=row.number, version=1,
-                                  ozg_ids=[], leika_keys=[], epayment=False)
+                o = OnlineService(
+                    tenant_id=self.tenant_id,
+                    id=uuid.uuid4(),
+                    number=row.number,
+                    version=1,
+                    ozg_ids=[],
+                    leika_keys=[],
+                    epayment=False,
+                )
                 for k, v in values.items():
                     setattr(o, k, v)
                 self.session.add(o)
@@ -258,17 +296,38 @@ class OnlineServiceImporter:
                     if current is not None:
                         await self.session.delete(current)
                 elif current is None:
-                    new_statuses.append({"tenant_id": self.tenant_id, "id": uuid.uuid4(), "online_service_id": o.id,
-                                         "reporting_date_id": rds[date].id, "status": status, "version": 1})
+                    new_statuses.append(
+                        {
+                            "tenant_id": self.tenant_id,
+                            "id": uuid.uuid4(),
+                            "online_service_id": o.id,
+                            "reporting_date_id": rds[date].id,
+                            "status": status,
+                            "version": 1,
+                        }
+                    )
                 else:
                     current.status = status
             after = snapshot(o)
             after["version"] = before.get("version", 1)
             audit = diff(before, after)
-            audit.update({k: v for k, v in changes.items() if k.startswith("Status")
-                          or k in ("Geschäftskreis", "Dienststelle")})
-            await record(self.session, tenant_id=self.tenant_id, action=action, actor=self.actor,
-                         entity_type=ENTITY, entity_id=o.id, changes=audit, reason="Import Online-Dienste")
+            audit.update(
+                {
+                    k: v
+                    for k, v in changes.items()
+                    if k.startswith("Status") or k in ("Geschäftskreis", "Dienststelle")
+                }
+            )
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action=action,
+                actor=self.actor,
+                entity_type=ENTITY,
+                entity_id=o.id,
+                changes=audit,
+                reason="Import Online-Dienste",
+            )
         await self.session.flush()
         if new_statuses:
             await self.session.execute(insert(OnlineServiceStatus), new_statuses)
@@ -284,15 +343,27 @@ async def service_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[li
 
     def order(r: Any) -> tuple[Any, ...]:
         ba, ds = r.business_area, r.department
-        return (ba is not None, natural_key(ba.code) if ba else (), ds is not None,
-                natural_key(ds.code) if ds else (), natural_key(r.service.number))
+        return (
+            ba is not None,
+            natural_key(ba.code) if ba else (),
+            ds is not None,
+            natural_key(ds.code) if ds else (),
+            natural_key(r.service.number),
+        )
 
     out = []
     for r in sorted(lst.rows, key=order):
         o = r.service
         ba, ds = r.business_area, r.department
-        values: list[Any] = [ba.code if ba else None, ba.name if ba else None, ds.code if ds else None,
-                             ds.name if ds else None, o.number, o.title, o.implementation_type]
+        values: list[Any] = [
+            ba.code if ba else None,
+            ba.name if ba else None,
+            ds.code if ds else None,
+            ds.name if ds else None,
+            o.number,
+            o.title,
+            o.implementation_type,
+        ]
         values += [r.at(rd) for rd in status_dates]
         placeholder = not o.title
         values.append(o.measure_number or (None if placeholder else "nein"))
@@ -307,6 +378,7 @@ async def service_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[li
 async def export_services(session: AsyncSession, tenant_id: uuid.UUID) -> bytes:
     headers, rows = await service_table(session, tenant_id)
     wb = Workbook()
-    add_table_sheet(wb, "Online-Dienste", headers, rows, widths=WIDTHS + [12] * (len(headers) - len(WIDTHS)),
-                    first=True)
+    add_table_sheet(
+        wb, "Online-Dienste", headers, rows, widths=WIDTHS + [12] * (len(headers) - len(WIDTHS)), first=True
+    )
     return workbook_bytes(wb)

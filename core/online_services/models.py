@@ -65,10 +65,14 @@ class OnlineServiceStatus(TenantScoped, Versioned, Timestamped, Base):
     __tablename__ = "online_service_status"
     __table_args__ = (
         UniqueConstraint("tenant_id", "online_service_id", "reporting_date_id"),
-        ForeignKeyConstraint(["tenant_id", "online_service_id"], ["online_services.tenant_id", "online_services.id"],
-                             ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "reporting_date_id"],
-                             ["reporting_dates.tenant_id", "reporting_dates.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "online_service_id"],
+            ["online_services.tenant_id", "online_services.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "reporting_date_id"], ["reporting_dates.tenant_id", "reporting_dates.id"]
+        ),
         Index("ix_online_service_status_tenant_date", "tenant_id", "reporting_date_id"),
         CheckConstraint("status IN ('P', 'E', 'U')", name="status_known"),
     )

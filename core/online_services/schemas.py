@@ -52,15 +52,15 @@ class OnlineServiceCreate(msgspec.Struct, forbid_unknown_fields=True):
 class OnlineServiceUpdate(msgspec.Struct, forbid_unknown_fields=True):
     version: int
     number: str | UnsetType = UNSET
-    title: str | None | UnsetType = UNSET
-    business_area_id: uuid.UUID | None | UnsetType = UNSET
-    department_id: uuid.UUID | None | UnsetType = UNSET
-    implementation_type: str | None | UnsetType = UNSET
-    measure_number: str | None | UnsetType = UNSET
-    measure_id: uuid.UUID | None | UnsetType = UNSET
+    title: str | UnsetType | None = UNSET
+    business_area_id: uuid.UUID | UnsetType | None = UNSET
+    department_id: uuid.UUID | UnsetType | None = UNSET
+    implementation_type: str | UnsetType | None = UNSET
+    measure_number: str | UnsetType | None = UNSET
+    measure_id: uuid.UUID | UnsetType | None = UNSET
     ozg_ids: list[str] | UnsetType = UNSET
     leika_keys: list[str] | UnsetType = UNSET
-    ozg_maturity: int | None | UnsetType = UNSET
+    ozg_maturity: int | UnsetType | None = UNSET
     epayment: bool | UnsetType = UNSET
 
 
@@ -69,8 +69,19 @@ class StatusWrite(msgspec.Struct, forbid_unknown_fields=True):
     status: str | None
 
 
-EDITABLE_FIELDS = ("number", "title", "business_area_id", "department_id", "implementation_type",
-                   "measure_number", "measure_id", "ozg_ids", "leika_keys", "ozg_maturity", "epayment")
+EDITABLE_FIELDS = (
+    "number",
+    "title",
+    "business_area_id",
+    "department_id",
+    "implementation_type",
+    "measure_number",
+    "measure_id",
+    "ozg_ids",
+    "leika_keys",
+    "ozg_maturity",
+    "epayment",
+)
 
 IMPLEMENTATION_TYPES = (
     "eigenes Antragsmanagement",

@@ -38,10 +38,17 @@ _KEY = re.compile(r"^[0-9A-Za-z._:-]{1,60}$")
 
 def snapshot(o: OnlineService) -> dict[str, Any]:
     return {
-        "number": o.number, "title": o.title, "business_area_id": o.business_area_id,
-        "department_id": o.department_id, "implementation_type": o.implementation_type,
-        "measure_number": o.measure_number, "measure_id": o.measure_id, "ozg_ids": list(o.ozg_ids or []),
-        "leika_keys": list(o.leika_keys or []), "ozg_maturity": o.ozg_maturity, "epayment": o.epayment,
+        "number": o.number,
+        "title": o.title,
+        "business_area_id": o.business_area_id,
+        "department_id": o.department_id,
+        "implementation_type": o.implementation_type,
+        "measure_number": o.measure_number,
+        "measure_id": o.measure_id,
+        "ozg_ids": list(o.ozg_ids or []),
+        "leika_keys": list(o.leika_keys or []),
+        "ozg_maturity": o.ozg_maturity,
+        "epayment": o.epayment,
         "version": o.version,
     }
 
@@ -88,15 +95,30 @@ class ServiceList:
 def to_read(row: ServiceRow, dates: Sequence[ReportingDate]) -> OnlineServiceRead:
     o = row.service
     by_id = {rd.id: rd for rd in dates}
-    statuses = [StatusRead(reporting_date_id=s.reporting_date_id, reporting_date=by_id[s.reporting_date_id].date,
-                           status=s.status)
-                for s in sorted(row.statuses.values(), key=lambda s: by_id[s.reporting_date_id].date)]
+    statuses = [
+        StatusRead(
+            reporting_date_id=s.reporting_date_id,
+            reporting_date=by_id[s.reporting_date_id].date,
+            status=s.status,
+        )
+        for s in sorted(row.statuses.values(), key=lambda s: by_id[s.reporting_date_id].date)
+    ]
     return OnlineServiceRead(
-        id=o.id, version=o.version, number=o.number, title=o.title, business_area=to_org_read(row.business_area),
-        department=to_org_read(row.department), implementation_type=o.implementation_type,
-        measure_number=o.measure_number, measure_id=o.measure_id, ozg_ids=list(o.ozg_ids or []),
-        leika_keys=list(o.leika_keys or []), ozg_maturity=o.ozg_maturity, epayment=o.epayment,
-        status=row.latest(dates), statuses=statuses,
+        id=o.id,
+        version=o.version,
+        number=o.number,
+        title=o.title,
+        business_area=to_org_read(row.business_area),
+        department=to_org_read(row.department),
+        implementation_type=o.implementation_type,
+        measure_number=o.measure_number,
+        measure_id=o.measure_id,
+        ozg_ids=list(o.ozg_ids or []),
+        leika_keys=list(o.leika_keys or []),
+        ozg_maturity=o.ozg_maturity,
+        epayment=o.epayment,
+        status=row.latest(dates),
+        statuses=statuses,
     )
 
 
@@ -107,17 +129,33 @@ class OnlineServiceService:
         self.actor = actor
 
     async def _org_units(self) -> dict[uuid.UUID, OrgUnit]:
-        return {u.id: u for u in await self.session.scalars(
-            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))}
+        return {
+            u.id: u
+            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+        }
 
-    async def _rows(self, services: Sequence[OnlineService], units: dict[uuid.UUID, OrgUnit],
-                    *, all_of_tenant: bool = False) -> list[ServiceRow]:
-        rows = {o.id: ServiceRow(o, units.get(o.business_area_id) if o.business_area_id else None,
-                                 units.get(o.department_id) if o.department_id else None) for o in services}
+    async def _rows(
+        self,
+        services: Sequence[OnlineService],
+        units: dict[uuid.UUID, OrgUnit],
+        *,
+        all_of_tenant: bool = False,
+    ) -> list[ServiceRow]:
+        rows = {
+            o.id: ServiceRow(
+                o,
+                units.get(o.business_area_id) if o.business_area_id else None,
+                units.get(o.department_id) if o.department_id else None,
+            )
+            for o in services
+        }
         if not rows:
             return []
-        stmt = select(OnlineServiceStatus.online_service_id, OnlineServiceStatus.reporting_date_id,
-                      OnlineServiceStatus.status).where(OnlineServiceStatus.tenant_id == self.tenant_id)
+        stmt = select(
+            OnlineServiceStatus.online_service_id,
+            OnlineServiceStatus.reporting_date_id,
+            OnlineServiceStatus.status,
+        ).where(OnlineServiceStatus.tenant_id == self.tenant_id)
         if not all_of_tenant:
             stmt = stmt.where(OnlineServiceStatus.online_service_id.in_(list(rows)))
         for s in await self.session.execute(stmt):
@@ -137,12 +175,17 @@ class OnlineServiceService:
             stmt = stmt.where(OnlineService.implementation_type == flt.implementation_type)
         if flt.q:
             like = f"%{flt.q.strip()}%"
-            stmt = stmt.where(OnlineService.number.ilike(like) | OnlineService.title.ilike(like)
-                              | OnlineService.measure_number.ilike(like))
+            stmt = stmt.where(
+                OnlineService.number.ilike(like)
+                | OnlineService.title.ilike(like)
+                | OnlineService.measure_number.ilike(like)
+            )
         services = list(await self.session.scalars(stmt))
         filtered = bool(flt.business_area_id or flt.implementation_type or flt.q)
         rows = await self._rows(services, units, all_of_tenant=not filtered)
-        focus = next((rd for rd in dates if rd.id == flt.reporting_date_id), None) or (dates[-1] if dates else None)
+        focus = next((rd for rd in dates if rd.id == flt.reporting_date_id), None) or (
+            dates[-1] if dates else None
+        )
         if flt.status:
             rows = [r for r in rows if (r.at(focus) or "none") == flt.status]
 
@@ -151,8 +194,11 @@ class OnlineServiceService:
             if flt.sort == "title":
                 primary: tuple[Any, ...] = (o.title is None, (o.title or "").lower())
             elif flt.sort == "business_area":
-                primary = (r.business_area is None, natural_key(r.business_area.code) if r.business_area else (),
-                           natural_key(r.department.code) if r.department else ())
+                primary = (
+                    r.business_area is None,
+                    natural_key(r.business_area.code) if r.business_area else (),
+                    natural_key(r.department.code) if r.department else (),
+                )
             elif flt.sort == "implementation_type":
                 primary = (o.implementation_type is None, o.implementation_type or "")
             elif flt.sort == "status":
@@ -164,14 +210,17 @@ class OnlineServiceService:
                 primary = (o.ozg_maturity is None, o.ozg_maturity or 0)
             else:
                 primary = ()
-            return primary + (natural_key(o.number),)
+            return (*primary, natural_key(o.number))
 
         rows.sort(key=key, reverse=flt.descending)
         return ServiceList(dates=dates, rows=rows, focus=focus, org_units=units, total=len(rows))
 
     async def get(self, service_id: uuid.UUID) -> OnlineService:
-        o = await self.session.scalar(select(OnlineService).where(
-            OnlineService.tenant_id == self.tenant_id, OnlineService.id == service_id))
+        o = await self.session.scalar(
+            select(OnlineService).where(
+                OnlineService.tenant_id == self.tenant_id, OnlineService.id == service_id
+            )
+        )
         if o is None:
             raise NotFound("Dieser Online-Dienst existiert nicht.")
         return o
@@ -186,8 +235,12 @@ class OnlineServiceService:
         return to_read(row, dates)
 
     async def by_number(self) -> dict[str, OnlineService]:
-        return {o.number: o for o in await self.session.scalars(
-            select(OnlineService).where(OnlineService.tenant_id == self.tenant_id))}
+        return {
+            o.number: o
+            for o in await self.session.scalars(
+                select(OnlineService).where(OnlineService.tenant_id == self.tenant_id)
+            )
+        }
 
     async def _validate(self, values: dict[str, Any], *, service_id: uuid.UUID | None) -> dict[str, Any]:
         errors: list[FieldError] = []
@@ -203,8 +256,11 @@ class OnlineServiceService:
             elif len(out["number"]) > 40:
                 errors.append(FieldError("number", "Die Nummer ist zu lang (höchstens 40 Zeichen)."))
             else:
-                clash = await self.session.scalar(select(OnlineService.id).where(
-                    OnlineService.tenant_id == self.tenant_id, OnlineService.number == out["number"]))
+                clash = await self.session.scalar(
+                    select(OnlineService.id).where(
+                        OnlineService.tenant_id == self.tenant_id, OnlineService.number == out["number"]
+                    )
+                )
                 if clash is not None and clash != service_id:
                     errors.append(FieldError("number", f"Die Nummer „{out['number']}“ ist bereits vergeben."))
         for key, limit in (("title", 500), ("implementation_type", 200), ("measure_number", 40)):
@@ -220,22 +276,33 @@ class OnlineServiceService:
                     errors.append(FieldError(key, f"Ungültige Angabe für {label}: „{bad[0]}“."))
                 out[key] = list(dict.fromkeys(keys))
         if out.get("measure_id") is not None:
-            m = await self.session.scalar(select(Measure).where(Measure.tenant_id == self.tenant_id,
-                                                                Measure.id == out["measure_id"]))
+            m = await self.session.scalar(
+                select(Measure).where(Measure.tenant_id == self.tenant_id, Measure.id == out["measure_id"])
+            )
             if m is None:
                 errors.append(FieldError("measure_id", "Diese Maßnahme gibt es nicht."))
             else:
                 out["measure_number"] = m.number
         elif "measure_number" in out:
-            out["measure_id"] = await self.session.scalar(select(Measure.id).where(
-                Measure.tenant_id == self.tenant_id, Measure.number == out["measure_number"])
-            ) if out["measure_number"] else None
+            out["measure_id"] = (
+                await self.session.scalar(
+                    select(Measure.id).where(
+                        Measure.tenant_id == self.tenant_id, Measure.number == out["measure_number"]
+                    )
+                )
+                if out["measure_number"]
+                else None
+            )
         elif "measure_id" in out:
             out["measure_number"] = None
-        for key, kind in (("business_area_id", OrgUnitKind.BUSINESS_AREA), ("department_id", OrgUnitKind.DEPARTMENT)):
+        for key, kind in (
+            ("business_area_id", OrgUnitKind.BUSINESS_AREA),
+            ("department_id", OrgUnitKind.DEPARTMENT),
+        ):
             if out.get(key) is not None:
-                unit = await self.session.scalar(select(OrgUnit).where(
-                    OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key]))
+                unit = await self.session.scalar(
+                    select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key])
+                )
                 if unit is None or unit.kind != kind.value:
                     errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
         if errors:
@@ -246,25 +313,36 @@ class OnlineServiceService:
         await self.session.refresh(o)
         current = snapshot(o)
         current.update(await last_change(self.session, self.tenant_id, ENTITY, o.id))
-        return Conflict("Der Online-Dienst wurde inzwischen von jemand anderem geändert. "
-                        "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
-                        current=current)
+        return Conflict(
+            "Der Online-Dienst wurde inzwischen von jemand anderem geändert. "
+            "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
+            current=current,
+        )
 
     async def _flush(self) -> None:
         try:
             await self.session.flush()
         except StaleDataError:
             await self.session.rollback()
-            raise Conflict("Der Online-Dienst wurde gleichzeitig von jemand anderem geändert. "
-                           "Bitte laden Sie die Seite neu.") from None
+            raise Conflict(
+                "Der Online-Dienst wurde gleichzeitig von jemand anderem geändert. "
+                "Bitte laden Sie die Seite neu."
+            ) from None
 
     async def create(self, data: OnlineServiceCreate) -> OnlineService:
         values = await self._validate(msgspec.structs.asdict(data), service_id=None)
         o = OnlineService(tenant_id=self.tenant_id, id=uuid.uuid4(), **values)
         self.session.add(o)
         await self.session.flush()
-        await record(self.session, tenant_id=self.tenant_id, action="online_service.create", actor=self.actor,
-                     entity_type=ENTITY, entity_id=o.id, changes=diff({}, snapshot(o)))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="online_service.create",
+            actor=self.actor,
+            entity_type=ENTITY,
+            entity_id=o.id,
+            changes=diff({}, snapshot(o)),
+        )
         return o
 
     async def update(self, service_id: uuid.UUID, data: OnlineServiceUpdate) -> OnlineService:
@@ -279,8 +357,15 @@ class OnlineServiceService:
         await self._flush()
         changes = diff(before, snapshot(o))
         if changes:
-            await record(self.session, tenant_id=self.tenant_id, action="online_service.update",
-                         actor=self.actor, entity_type=ENTITY, entity_id=o.id, changes=changes)
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action="online_service.update",
+                actor=self.actor,
+                entity_type=ENTITY,
+                entity_id=o.id,
+                changes=changes,
+            )
         return o
 
     async def delete(self, service_id: uuid.UUID, version: int) -> None:
@@ -288,15 +373,26 @@ class OnlineServiceService:
         if o.version != version:
             raise await self.conflict(o)
         before = snapshot(o)
-        await self.session.execute(delete(OnlineServiceStatus).where(
-            OnlineServiceStatus.tenant_id == self.tenant_id, OnlineServiceStatus.online_service_id == o.id))
+        await self.session.execute(
+            delete(OnlineServiceStatus).where(
+                OnlineServiceStatus.tenant_id == self.tenant_id, OnlineServiceStatus.online_service_id == o.id
+            )
+        )
         await self.session.delete(o)
         await self._flush()
-        await record(self.session, tenant_id=self.tenant_id, action="online_service.delete", actor=self.actor,
-                     entity_type=ENTITY, entity_id=o.id, changes=diff(before, {}))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="online_service.delete",
+            actor=self.actor,
+            entity_type=ENTITY,
+            entity_id=o.id,
+            changes=diff(before, {}),
+        )
 
-    async def set_status(self, service_id: uuid.UUID, reporting_date_id: uuid.UUID, *, version: int,
-                         status: str | None) -> OnlineServiceStatus | None:
+    async def set_status(
+        self, service_id: uuid.UUID, reporting_date_id: uuid.UUID, *, version: int, status: str | None
+    ) -> OnlineServiceStatus | None:
         o = await self.get(service_id)
         rd = await ReportingService(self.session, self.tenant_id).get(reporting_date_id)
         try:
@@ -306,9 +402,13 @@ class OnlineServiceService:
         if o.version != version:
             raise await self.conflict(o)
         ensure_open(rd)
-        current = await self.session.scalar(select(OnlineServiceStatus).where(
-            OnlineServiceStatus.tenant_id == self.tenant_id, OnlineServiceStatus.online_service_id == o.id,
-            OnlineServiceStatus.reporting_date_id == rd.id))
+        current = await self.session.scalar(
+            select(OnlineServiceStatus).where(
+                OnlineServiceStatus.tenant_id == self.tenant_id,
+                OnlineServiceStatus.online_service_id == o.id,
+                OnlineServiceStatus.reporting_date_id == rd.id,
+            )
+        )
         old = current.status if current else None
         if old == new:
             return current
@@ -317,13 +417,25 @@ class OnlineServiceService:
             await self.session.delete(current)
             current = None
         elif current is None:
-            current = OnlineServiceStatus(tenant_id=self.tenant_id, id=uuid.uuid4(), online_service_id=o.id,
-                                          reporting_date_id=rd.id, status=new)
+            current = OnlineServiceStatus(
+                tenant_id=self.tenant_id,
+                id=uuid.uuid4(),
+                online_service_id=o.id,
+                reporting_date_id=rd.id,
+                status=new,
+            )
             self.session.add(current)
         else:
             current.status = new
         o.updated_at = utcnow()
         await self._flush()
-        await record(self.session, tenant_id=self.tenant_id, action="online_service.status", actor=self.actor,
-                     entity_type=ENTITY, entity_id=o.id, changes={f"Status {rd.label}": [old, new]})
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="online_service.status",
+            actor=self.actor,
+            entity_type=ENTITY,
+            entity_id=o.id,
+            changes={f"Status {rd.label}": [old, new]},
+        )
         return current

@@ -17,8 +17,13 @@ from core.orgunits.models import OrgUnit, OrgUnitKind
 
 
 def snapshot(unit: OrgUnit) -> dict[str, Any]:
-    return {"kind": unit.kind, "code": unit.code, "name": unit.name, "parent_id": unit.parent_id,
-            "version": unit.version}
+    return {
+        "kind": unit.kind,
+        "code": unit.code,
+        "name": unit.name,
+        "parent_id": unit.parent_id,
+        "version": unit.version,
+    }
 
 
 @dataclass(frozen=True)
@@ -47,37 +52,61 @@ class OrgUnitService:
 
     async def get(self, unit_id: uuid.UUID) -> OrgUnit:
         unit = await self.session.scalar(
-            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == unit_id))
+            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == unit_id)
+        )
         if unit is None:
             raise NotFound("Diese Organisationseinheit existiert nicht.")
         return unit
 
-    async def create(self, kind: OrgUnitKind, code: str, name: str | None,
-                     parent_id: uuid.UUID | None = None) -> OrgUnit:
+    async def create(
+        self, kind: OrgUnitKind, code: str, name: str | None, parent_id: uuid.UUID | None = None
+    ) -> OrgUnit:
         code = (code or "").strip()
         if not code:
             raise ValidationFailed(errors=[FieldError("code", "Bitte ein Kürzel angeben.")])
         if parent_id is not None:
             parent = await self.get(parent_id)
             if kind != OrgUnitKind.DEPARTMENT or parent.kind != OrgUnitKind.BUSINESS_AREA.value:
-                raise ValidationFailed(errors=[FieldError(
-                    "parent_id", "Nur eine Dienststelle kann einem Geschäftskreis zugeordnet werden.")])
-        existing = await self.session.scalar(select(OrgUnit).where(
-            OrgUnit.tenant_id == self.tenant_id, OrgUnit.kind == kind.value, OrgUnit.code == code))
+                raise ValidationFailed(
+                    errors=[
+                        FieldError(
+                            "parent_id", "Nur eine Dienststelle kann einem Geschäftskreis zugeordnet werden."
+                        )
+                    ]
+                )
+        existing = await self.session.scalar(
+            select(OrgUnit).where(
+                OrgUnit.tenant_id == self.tenant_id, OrgUnit.kind == kind.value, OrgUnit.code == code
+            )
+        )
         if existing is not None:
             raise Conflict(f"Das Kürzel „{code}“ ist bereits vergeben.", current=snapshot(existing))
-        unit = OrgUnit(tenant_id=self.tenant_id, id=uuid.uuid4(), kind=kind.value, code=code,
-                       name=(name or "").strip() or None, parent_id=parent_id)
+        unit = OrgUnit(
+            tenant_id=self.tenant_id,
+            id=uuid.uuid4(),
+            kind=kind.value,
+            code=code,
+            name=(name or "").strip() or None,
+            parent_id=parent_id,
+        )
         self.session.add(unit)
         await self.session.flush()
-        await record(self.session, tenant_id=self.tenant_id, action="org_unit.create", actor=self.actor,
-                     entity_type="org_unit", entity_id=unit.id, changes=diff({}, snapshot(unit)))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="org_unit.create",
+            actor=self.actor,
+            entity_type="org_unit",
+            entity_id=unit.id,
+            changes=diff({}, snapshot(unit)),
+        )
         if self._cache is not None:
             self._cache[(unit.kind, unit.code)] = unit
         return unit
 
-    async def update(self, unit_id: uuid.UUID, *, version: int, name: str | None,
-                     parent_id: uuid.UUID | None = None) -> OrgUnit:
+    async def update(
+        self, unit_id: uuid.UUID, *, version: int, name: str | None, parent_id: uuid.UUID | None = None
+    ) -> OrgUnit:
         unit = await self.get(unit_id)
         if unit.version != version:
             raise Conflict("Die Organisationseinheit wurde inzwischen geändert.", current=snapshot(unit))
@@ -91,11 +120,20 @@ class OrgUnitService:
             await self.session.flush()
         except StaleDataError:
             await self.session.refresh(unit)
-            raise Conflict("Die Organisationseinheit wurde inzwischen geändert.", current=snapshot(unit)) from None
+            raise Conflict(
+                "Die Organisationseinheit wurde inzwischen geändert.", current=snapshot(unit)
+            ) from None
         changes = diff(before, snapshot(unit))
         if changes:
-            await record(self.session, tenant_id=self.tenant_id, action="org_unit.update", actor=self.actor,
-                         entity_type="org_unit", entity_id=unit.id, changes=changes)
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action="org_unit.update",
+                actor=self.actor,
+                entity_type="org_unit",
+                entity_id=unit.id,
+                changes=changes,
+            )
         return unit
 
     # --- resolving spreadsheet references -------------------------------------------------
@@ -109,8 +147,9 @@ class OrgUnitService:
             return None
         return (await self._load_cache()).get((kind.value, code))
 
-    async def resolve(self, business_area: UnitRef, department: UnitRef, *, dry_run: bool = False,
-                      flush: bool = True) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    async def resolve(
+        self, business_area: UnitRef, department: UnitRef, *, dry_run: bool = False, flush: bool = True
+    ) -> tuple[uuid.UUID | None, uuid.UUID | None]:
         """Ids for a row's Geschäftskreis and Dienststelle; missing units are created and
         names given for known ones are updated (nothing is written on a dry run). With
         ``flush=False`` the caller flushes once after resolving many rows."""
@@ -121,30 +160,58 @@ class OrgUnitService:
             await self.session.flush()
         return ba, ds
 
-    async def _resolve_one(self, cache: dict[tuple[str, str], OrgUnit], kind: OrgUnitKind, ref: UnitRef,
-                           parent_id: uuid.UUID | None, dry_run: bool) -> uuid.UUID | None:
+    async def _resolve_one(
+        self,
+        cache: dict[tuple[str, str], OrgUnit],
+        kind: OrgUnitKind,
+        ref: UnitRef,
+        parent_id: uuid.UUID | None,
+        dry_run: bool,
+    ) -> uuid.UUID | None:
         if not ref.code:
             return None
         unit = cache.get((kind.value, ref.code))
         if unit is None:
-            unit = OrgUnit(tenant_id=self.tenant_id, id=uuid.uuid4(), kind=kind.value, code=ref.code,
-                           name=ref.name, parent_id=parent_id, version=1)
+            unit = OrgUnit(
+                tenant_id=self.tenant_id,
+                id=uuid.uuid4(),
+                kind=kind.value,
+                code=ref.code,
+                name=ref.name,
+                parent_id=parent_id,
+                version=1,
+            )
             cache[(kind.value, ref.code)] = unit
             if not dry_run:
                 self.session.add(unit)
-                await record(self.session, tenant_id=self.tenant_id, action="org_unit.create", actor=self.actor,
-                             entity_type="org_unit", entity_id=unit.id, changes=diff({}, snapshot(unit)),
-                             reason="Import")
+                await record(
+                    self.session,
+                    tenant_id=self.tenant_id,
+                    action="org_unit.create",
+                    actor=self.actor,
+                    entity_type="org_unit",
+                    entity_id=unit.id,
+                    changes=diff({}, snapshot(unit)),
+                    reason="Import",
+                )
             return unit.id
-        changed = (ref.name and ref.name != unit.name) or (parent_id and unit.parent_id is None
-                                                           and kind == OrgUnitKind.DEPARTMENT)
+        changed = (ref.name and ref.name != unit.name) or (
+            parent_id and unit.parent_id is None and kind == OrgUnitKind.DEPARTMENT
+        )
         if changed and not dry_run:
             before = snapshot(unit)
             if ref.name:
                 unit.name = ref.name
             if parent_id and unit.parent_id is None and kind == OrgUnitKind.DEPARTMENT:
                 unit.parent_id = parent_id
-            await record(self.session, tenant_id=self.tenant_id, action="org_unit.update", actor=self.actor,
-                         entity_type="org_unit", entity_id=unit.id, changes=diff(before, snapshot(unit)),
-                         reason="Import")
+            await record(
+                self.session,
+                tenant_id=self.tenant_id,
+                action="org_unit.update",
+                actor=self.actor,
+                entity_type="org_unit",
+                entity_id=unit.id,
+                changes=diff(before, snapshot(unit)),
+                reason="Import",
+            )
         return unit.id

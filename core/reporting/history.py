@@ -11,20 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.audit.models import AuditEvent
 
 
-async def history(session: AsyncSession, tenant_id: uuid.UUID, entity_type: str, entity_id: uuid.UUID,
-                  *, limit: int = 50) -> list[AuditEvent]:
+async def history(
+    session: AsyncSession, tenant_id: uuid.UUID, entity_type: str, entity_id: uuid.UUID, *, limit: int = 50
+) -> list[AuditEvent]:
     rows = await session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.tenant_id == tenant_id, AuditEvent.entity_type == entity_type,
-               AuditEvent.entity_id == str(entity_id))
+        .where(
+            AuditEvent.tenant_id == tenant_id,
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.entity_id == str(entity_id),
+        )
         .order_by(AuditEvent.occurred_at.desc())
         .limit(limit)
     )
     return list(rows)
 
 
-async def last_change(session: AsyncSession, tenant_id: uuid.UUID, entity_type: str,
-                      entity_id: uuid.UUID) -> dict[str, Any]:
+async def last_change(
+    session: AsyncSession, tenant_id: uuid.UUID, entity_type: str, entity_id: uuid.UUID
+) -> dict[str, Any]:
     """Who changed the record last, when, and what: shown to the editor who lost a race."""
     events = await history(session, tenant_id, entity_type, entity_id, limit=1)
     if not events:

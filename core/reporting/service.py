@@ -43,7 +43,8 @@ def snapshot(rd: ReportingDate) -> dict[str, Any]:
 def ensure_open(rd: ReportingDate) -> None:
     if rd.is_closed:
         raise Conflict(
-            f"Der Berichtstermin {rd.label} ist abgeschlossen; seine Werte können nicht mehr geändert werden.",
+            f"Der Berichtstermin {rd.label} ist abgeschlossen; "
+            "seine Werte können nicht mehr geändert werden.",
             current=snapshot(rd),
         )
 
@@ -56,14 +57,17 @@ class ReportingService:
 
     async def list(self) -> list[ReportingDate]:
         rows = await self.session.scalars(
-            select(ReportingDate).where(ReportingDate.tenant_id == self.tenant_id).order_by(ReportingDate.date)
+            select(ReportingDate)
+            .where(ReportingDate.tenant_id == self.tenant_id)
+            .order_by(ReportingDate.date)
         )
         return list(rows)
 
     async def get(self, reporting_date_id: uuid.UUID) -> ReportingDate:
         rd = await self.session.scalar(
-            select(ReportingDate).where(ReportingDate.tenant_id == self.tenant_id,
-                                        ReportingDate.id == reporting_date_id)
+            select(ReportingDate).where(
+                ReportingDate.tenant_id == self.tenant_id, ReportingDate.id == reporting_date_id
+            )
         )
         if rd is None:
             raise NotFound("Dieser Berichtstermin existiert nicht.")
@@ -85,26 +89,43 @@ class ReportingService:
 
     async def open_round(self, date: dt.date) -> ReportingDate:
         if not is_stichtag(date):
-            raise ValidationFailed(errors=[FieldError(
-                "date", "Ein Berichtstermin ist immer der 31.03. oder der 30.09. eines Jahres.")])
+            raise ValidationFailed(
+                errors=[
+                    FieldError(
+                        "date", "Ein Berichtstermin ist immer der 31.03. oder der 30.09. eines Jahres."
+                    )
+                ]
+            )
         existing = await self.by_date(date)
         if existing is not None:
             if existing.is_closed:
-                raise Conflict(f"Der Berichtstermin {existing.label} ist bereits abgeschlossen.",
-                               current=snapshot(existing))
-            raise Conflict(f"Für den {existing.label} ist bereits eine Berichtsrunde offen.",
-                           current=snapshot(existing))
+                raise Conflict(
+                    f"Der Berichtstermin {existing.label} ist bereits abgeschlossen.",
+                    current=snapshot(existing),
+                )
+            raise Conflict(
+                f"Für den {existing.label} ist bereits eine Berichtsrunde offen.", current=snapshot(existing)
+            )
         rd = ReportingDate(tenant_id=self.tenant_id, id=uuid.uuid4(), date=date, state=RoundState.OPEN.value)
         self.session.add(rd)
         await self.session.flush()
-        await record(self.session, tenant_id=self.tenant_id, action="reporting_date.open", actor=self.actor,
-                     entity_type="reporting_date", entity_id=rd.id, changes=diff({}, snapshot(rd)))
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="reporting_date.open",
+            actor=self.actor,
+            entity_type="reporting_date",
+            entity_id=rd.id,
+            changes=diff({}, snapshot(rd)),
+        )
         return rd
 
     async def close_round(self, reporting_date_id: uuid.UUID, version: int) -> ReportingDate:
         rd = await self.get(reporting_date_id)
         if rd.version != version:
-            raise Conflict("Der Berichtstermin wurde inzwischen von jemand anderem geändert.", current=snapshot(rd))
+            raise Conflict(
+                "Der Berichtstermin wurde inzwischen von jemand anderem geändert.", current=snapshot(rd)
+            )
         ensure_open(rd)
         before = snapshot(rd)
         rd.state = RoundState.CLOSED.value
@@ -114,26 +135,44 @@ class ReportingService:
             await self.session.flush()
         except StaleDataError:
             await self.session.refresh(rd)
-            raise Conflict("Der Berichtstermin wurde inzwischen von jemand anderem geändert.",
-                           current=snapshot(rd)) from None
-        await record(self.session, tenant_id=self.tenant_id, action="reporting_date.close", actor=self.actor,
-                     entity_type="reporting_date", entity_id=rd.id, changes=diff(before, snapshot(rd)))
+            raise Conflict(
+                "Der Berichtstermin wurde inzwischen von jemand anderem geändert.", current=snapshot(rd)
+            ) from None
+        await record(
+            self.session,
+            tenant_id=self.tenant_id,
+            action="reporting_date.close",
+            actor=self.actor,
+            entity_type="reporting_date",
+            entity_id=rd.id,
+            changes=diff(before, snapshot(rd)),
+        )
         return rd
 
-    async def ensure_dates(self, dates: Iterable[dt.date], *, dry_run: bool = False) -> dict[dt.date, ReportingDate]:
+    async def ensure_dates(
+        self, dates: Iterable[dt.date], *, dry_run: bool = False
+    ) -> dict[dt.date, ReportingDate]:
         """The reporting dates for ``dates``, creating missing ones as open rounds (imports)."""
         wanted = sorted(set(dates))
         existing = {rd.date: rd for rd in await self.list()}
         for date in wanted:
             if date in existing:
                 continue
-            rd = ReportingDate(tenant_id=self.tenant_id, id=uuid.uuid4(), date=date, state=RoundState.OPEN.value,
-                               version=1)
+            rd = ReportingDate(
+                tenant_id=self.tenant_id, id=uuid.uuid4(), date=date, state=RoundState.OPEN.value, version=1
+            )
             if not dry_run:
                 self.session.add(rd)
-                await record(self.session, tenant_id=self.tenant_id, action="reporting_date.open",
-                             actor=self.actor, entity_type="reporting_date", entity_id=rd.id,
-                             changes=diff({}, {"date": date, "state": rd.state}), reason="Import")
+                await record(
+                    self.session,
+                    tenant_id=self.tenant_id,
+                    action="reporting_date.open",
+                    actor=self.actor,
+                    entity_type="reporting_date",
+                    entity_id=rd.id,
+                    changes=diff({}, {"date": date, "state": rd.state}),
+                    reason="Import",
+                )
             existing[date] = rd
         if not dry_run:
             await self.session.flush()

@@ -33,7 +33,7 @@ async def _guarded(session: AsyncSession, fn: Any, tenant_id: uuid.UUID) -> Any:
     try:
         async with session.begin_nested():
             return await fn(session, tenant_id)
-    except Exception:  # noqa: BLE001 - another area's failure must not break the dashboard
+    except Exception:
         log.warning("adapter.failed", function=getattr(fn, "__qualname__", str(fn)), exc_info=True)
         return None
 
@@ -80,11 +80,14 @@ async def budget_summary(session: AsyncSession, tenant_id: uuid.UUID) -> dict[st
     try:
         overall = totals.overall
         years = [(y, totals.year(y).get("planned"), totals.year(y).get("actual")) for y in totals.years]
-    except Exception:  # noqa: BLE001 - the budget area's shape changed: show nothing
+    except Exception:
         log.warning("adapter.budget_shape", exc_info=True)
         return None
     if not years:
         return None
-    rows = [(label, overall.get(key), not key.startswith("staff")) for key, label in BUDGET_LABELS.items()
-            if key in overall]
+    rows = [
+        (label, overall.get(key), not key.startswith("staff"))
+        for key, label in BUDGET_LABELS.items()
+        if key in overall
+    ]
     return {"overall": rows, "years": years}

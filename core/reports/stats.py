@@ -24,7 +24,7 @@ MONTHS = {3: "März", 9: "Sept."}
 
 
 def period_label(rd: ReportingDate) -> str:
-    """"März 2023" / "Sept. 2023"."""
+    """ "März 2023" / "Sept. 2023"."""
     return f"{MONTHS.get(rd.date.month, rd.date.strftime('%m.'))} {rd.date.year}"
 
 
@@ -51,10 +51,19 @@ class StatusFigures:
 
 async def measure_figures(session: AsyncSession, tenant_id: uuid.UUID) -> StatusFigures:
     stmt = (
-        select(MeasureProgress.reporting_date_id, MeasureProgress.status, func.count(),
-               func.coalesce(func.sum(MeasureProgress.progress), 0))
-        .join(Measure, (Measure.tenant_id == MeasureProgress.tenant_id) & (Measure.id == MeasureProgress.measure_id))
-        .where(MeasureProgress.tenant_id == tenant_id, MeasureProgress.status.is_not(None), counts_in_baseline())
+        select(
+            MeasureProgress.reporting_date_id,
+            MeasureProgress.status,
+            func.count(),
+            func.coalesce(func.sum(MeasureProgress.progress), 0),
+        )
+        .join(
+            Measure,
+            (Measure.tenant_id == MeasureProgress.tenant_id) & (Measure.id == MeasureProgress.measure_id),
+        )
+        .where(
+            MeasureProgress.tenant_id == tenant_id, MeasureProgress.status.is_not(None), counts_in_baseline()
+        )
         .group_by(MeasureProgress.reporting_date_id, MeasureProgress.status)
     )
     out = StatusFigures()
@@ -77,9 +86,10 @@ async def service_figures(session: AsyncSession, tenant_id: uuid.UUID) -> Status
 
 
 async def measures_by_reported_year(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[str, int]]:
-    """"Jahr der Meldung" → number of measures (as the report's table), "2020-U(10)" first."""
+    """ "Jahr der Meldung" → number of measures (as the report's table), "2020-U(10)" first."""
     rows = await session.execute(
-        select(Measure.reported_year, func.count()).where(Measure.tenant_id == tenant_id, Measure.title.is_not(None))
+        select(Measure.reported_year, func.count())
+        .where(Measure.tenant_id == tenant_id, Measure.title.is_not(None))
         .group_by(Measure.reported_year)
     )
     items = [(year or "ohne Angabe", int(n)) for year, n in rows]

@@ -8,8 +8,8 @@ from typing import Any
 
 import structlog
 from litestar import Request, get
-from markupsafe import Markup
 from litestar.response import Template
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,9 @@ DATES_SHOWN = 8
 COLOURS = {"P": "#c62828", "E": "#f9a825", "U": "#2e7d32"}
 
 
-async def load_widgets(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> list[dict[str, Any]]:
+async def load_widgets(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> list[dict[str, Any]]:
     """Widgets of the plugins switched on for the tenant, each with its loaded context."""
     if identity.tenant_id is None:
         return []
@@ -47,7 +49,7 @@ async def load_widgets(request: Request[Any, Any, Any], db: AsyncSession, identi
                 async with db.begin_nested():
                     context = await widget.load(ctx)
                 html = render_widget(request, widget.template, context or {})
-            except Exception:  # noqa: BLE001 - one broken widget must not take the dashboard down
+            except Exception:
                 log.warning("dashboard.widget_failed", widget=widget.key, plugin=plugin_name, exc_info=True)
                 context, html = {}, Markup('<p class="kern-body">Derzeit nicht verfügbar.</p>')
             widgets.append({"widget": widget, "context": context, "html": html})
@@ -63,29 +65,54 @@ def render_widget(request: Request[Any, Any, Any], template: str, context: dict[
 
     token = ScopeState.from_scope(request.scope).csrf_token or ""
     tpl = request.app.template_engine.get_template(template)
-    return Markup(tpl.render({
-        **context, "ctx": context, "request": request,
-        "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{html_lib.escape(token)}" />'),
-    }))
+    return Markup(  # noqa: S704 - output of an autoescaping template
+        tpl.render(
+            {
+                **context,
+                "ctx": context,
+                "request": request,
+                "csrf_input": Markup(  # noqa: S704 - the token is escaped
+                    f'<input type="hidden" name="_csrf_token" value="{html_lib.escape(token)}" />'
+                ),
+            }
+        )
+    )
 
 
-def status_chart(title: str, dates: list[ReportingDate], figures: StatusFigures, *, sums: bool = False,
-                 ) -> dict[str, Any]:
+def status_chart(
+    title: str,
+    dates: list[ReportingDate],
+    figures: StatusFigures,
+    *,
+    sums: bool = False,
+) -> dict[str, Any]:
     """A stacked bar chart (Chart.js config) and the same numbers as a table."""
     labels = [period_label(d) for d in dates]
     value = figures.sum if sums else figures.count
-    datasets = [{"label": f"{s} – {STATUS_LABELS[s]}", "data": [value(d, s) for d in dates],
-                 "backgroundColor": COLOURS[s], "stack": "status"} for s in STATUSES]
-    spec = {"type": "bar", "data": {"labels": labels, "datasets": datasets},
-            "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
-                        "plugins": {"legend": {"position": "bottom"}}}}
+    datasets = [
+        {
+            "label": f"{s} – {STATUS_LABELS[s]}",
+            "data": [value(d, s) for d in dates],
+            "backgroundColor": COLOURS[s],
+            "stack": "status",
+        }
+        for s in STATUSES
+    ]
+    spec = {
+        "type": "bar",
+        "data": {"labels": labels, "datasets": datasets},
+        "options": {
+            "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
+            "plugins": {"legend": {"position": "bottom"}},
+        },
+    }
     columns = ["Projektstatus", *labels]
     rows = [[f"{s} ({STATUS_LABELS[s]})", *[value(d, s) for d in dates]] for s in STATUSES]
     rows.append(["Gesamtergebnis", *[value(d) for d in dates]])
     return {"title": title, "spec": spec, "columns": columns, "rows": rows}
 
 
-@get("/", name="dashboard")
+@get("/", name="dashboard", include_in_schema=False)
 async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     if identity.tenant_id is None:
         return page(request, "home/no_tenant.html", {})
@@ -94,43 +121,91 @@ async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity:
     dates = all_dates[-DATES_SHOWN:]
     mf = await measure_figures(db, tenant_id)
     sf = await service_figures(db, tenant_id)
-    n_measures = await db.scalar(select(func.count()).select_from(Measure).where(Measure.tenant_id == tenant_id))
-    n_services = await db.scalar(select(func.count()).select_from(OnlineService).where(
-        OnlineService.tenant_id == tenant_id))
+    n_measures = await db.scalar(
+        select(func.count()).select_from(Measure).where(Measure.tenant_id == tenant_id)
+    )
+    n_services = await db.scalar(
+        select(func.count()).select_from(OnlineService).where(OnlineService.tenant_id == tenant_id)
+    )
     latest = dates[-1] if dates else None
     open_round = next((d for d in reversed(all_dates) if not d.is_closed), None)
     svc_dates = [d for d in dates if sf.count(d) > 0]
     charts = []
     if dates:
-        charts.append({"id": "chart-massnahmen-anzahl", **status_chart("Maßnahmen nach Status je Berichtstermin",
-                                                                      dates, mf)})
-        charts.append({"id": "chart-massnahmen-summe", **status_chart(
-            "Summe der Projektfortschritte je Status", dates, mf, sums=True)})
+        charts.append(
+            {
+                "id": "chart-massnahmen-anzahl",
+                **status_chart("Maßnahmen nach Status je Berichtstermin", dates, mf),
+            }
+        )
+        charts.append(
+            {
+                "id": "chart-massnahmen-summe",
+                **status_chart("Summe der Projektfortschritte je Status", dates, mf, sums=True),
+            }
+        )
     if svc_dates:
-        charts.append({"id": "chart-online-dienste", **status_chart("Online-Dienste nach Status je Berichtstermin",
-                                                                   svc_dates, sf)})
+        charts.append(
+            {
+                "id": "chart-online-dienste",
+                **status_chart("Online-Dienste nach Status je Berichtstermin", svc_dates, sf),
+            }
+        )
     goals = await goals_vs_targets(db, tenant_id)
     budget = await budget_summary(db, tenant_id)
     budget_chart = None
     if budget:
         years = budget["years"]
         budget_chart = {
-            "id": "chart-finanzplan", "title": "Finanzplan: geplant und Ist je Jahr",
-            "spec": {"type": "bar", "data": {"labels": [str(y) for y, _, _ in years], "datasets": [
-                {"label": "geplant (€)", "data": [float(p or 0) for _, p, _ in years], "backgroundColor": "#24365c"},
-                {"label": "Ist (€)", "data": [float(a or 0) for _, _, a in years], "backgroundColor": "#8aa1c8"}]},
-                "options": {"plugins": {"legend": {"position": "bottom"}}}},
+            "id": "chart-finanzplan",
+            "title": "Finanzplan: geplant und Ist je Jahr",
+            "spec": {
+                "type": "bar",
+                "data": {
+                    "labels": [str(y) for y, _, _ in years],
+                    "datasets": [
+                        {
+                            "label": "geplant (€)",
+                            "data": [float(p or 0) for _, p, _ in years],
+                            "backgroundColor": "#24365c",
+                        },
+                        {
+                            "label": "Ist (€)",
+                            "data": [float(a or 0) for _, _, a in years],
+                            "backgroundColor": "#8aa1c8",
+                        },
+                    ],
+                },
+                "options": {"plugins": {"legend": {"position": "bottom"}}},
+            },
             "columns": ["Jahr", "geplant (€)", "Ist (€)"],
-            "rows": [[y, f"{float(p or 0):,.0f}".replace(",", "."), f"{float(a or 0):,.0f}".replace(",", ".")]
-                     for y, p, a in years],
+            "rows": [
+                [y, f"{float(p or 0):,.0f}".replace(",", "."), f"{float(a or 0):,.0f}".replace(",", ".")]
+                for y, p, a in years
+            ],
         }
     widgets = await load_widgets(request, db, identity)
-    return page(request, "home/dashboard.html", {
-        "widgets": widgets, "dates": dates, "latest": latest, "open_round": open_round, "mf": mf, "sf": sf,
-        "n_measures": n_measures or 0, "n_services": n_services or 0, "charts": charts, "goals": goals,
-        "budget": budget, "budget_chart": budget_chart, "status_labels": STATUS_LABELS, "statuses": STATUSES,
-        "period_label": period_label,
-    })
+    return page(
+        request,
+        "home/dashboard.html",
+        {
+            "widgets": widgets,
+            "dates": dates,
+            "latest": latest,
+            "open_round": open_round,
+            "mf": mf,
+            "sf": sf,
+            "n_measures": n_measures or 0,
+            "n_services": n_services or 0,
+            "charts": charts,
+            "goals": goals,
+            "budget": budget,
+            "budget_chart": budget_chart,
+            "status_labels": STATUS_LABELS,
+            "statuses": STATUSES,
+            "period_label": period_label,
+        },
+    )
 
 
 ROUTES = [dashboard]

@@ -22,7 +22,6 @@ from core.measures.service import MeasureFilter, MeasureRow, MeasureService
 from core.orgunits.models import OrgUnit, OrgUnitKind
 from core.reporting.history import history
 from core.reporting.models import ReportingDate
-from core.reporting.service import ReportingService
 from core.reporting.status import CODES, STATUS_LABELS
 from core.reports.adapters import building_block_choices
 from tenants.context import Identity
@@ -58,8 +57,13 @@ LABELS = {
     "version": "Bearbeitungsstand",
 }
 SORTS = {
-    "number": "Nr.", "business_area": "Geschäftskreis", "title": "Thema", "reported_year": "Jahr der Meldung",
-    "introduction": "Einführung", "progress": "Fortschritt", "status": "Status",
+    "number": "Nr.",
+    "business_area": "Geschäftskreis",
+    "title": "Thema",
+    "reported_year": "Jahr der Meldung",
+    "introduction": "Einführung",
+    "progress": "Fortschritt",
+    "status": "Status",
 }
 
 
@@ -72,6 +76,7 @@ def unit_options(units: dict[uuid.UUID, OrgUnit], kind: OrgUnitKind) -> list[tup
 
 def describe_conflict(current: dict[str, Any], units: dict[uuid.UUID, OrgUnit]) -> dict[str, Any]:
     """The other editor's change, readable: who, when, field: old → new."""
+
     def show(key: str, value: Any) -> str:
         if value in (None, "", []):
             return "leer"
@@ -89,20 +94,32 @@ def describe_conflict(current: dict[str, Any], units: dict[uuid.UUID, OrgUnit]) 
             continue
         changes.append((LABELS.get(key, key), show(key, pair[0]), show(key, pair[1])))
     at = current.get("changed_at")
-    return {"by": current.get("changed_by") or "unbekannt", "at": at[:16].replace("T", " ") if at else None,
-            "changes": changes}
+    return {
+        "by": current.get("changed_by") or "unbekannt",
+        "at": at[:16].replace("T", " ") if at else None,
+        "changes": changes,
+    }
 
 
-async def _row_context(db: AsyncSession, identity: Identity, row: MeasureRow, dates: list[ReportingDate],
-                       **extra: Any) -> dict[str, Any]:
+async def _row_context(
+    db: AsyncSession, identity: Identity, row: MeasureRow, dates: list[ReportingDate], **extra: Any
+) -> dict[str, Any]:
     units = await MeasureService(db, identity.require_tenant())._org_units()
     open_round = next((rd for rd in reversed(dates) if not rd.is_closed), None)
     focus = dates[-1] if dates else None
     return {
-        "r": row, "dates": dates[-VISIBLE_DATES:], "focus": focus, "open_round": open_round,
-        "can_edit": can_edit(identity), "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
-        "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT), "status_labels": STATUS_LABELS,
-        "errors": {}, "values": {}, "conflict": None, **extra,
+        "r": row,
+        "dates": dates[-VISIBLE_DATES:],
+        "focus": focus,
+        "open_round": open_round,
+        "can_edit": can_edit(identity),
+        "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
+        "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT),
+        "status_labels": STATUS_LABELS,
+        "errors": {},
+        "values": {},
+        "conflict": None,
+        **extra,
     }
 
 
@@ -122,8 +139,15 @@ def paginate(params: dict[str, Any], total: int) -> dict[str, Any]:
     except ValueError:
         number = 1
     start = (number - 1) * size
-    return {"number": number, "pages": pages, "size": raw if raw == "alle" else size, "start": start,
-            "end": min(total, start + size), "total": total, "sizes": [*map(str, PAGE_SIZES), "alle"]}
+    return {
+        "number": number,
+        "pages": pages,
+        "size": raw if raw == "alle" else size,
+        "start": start,
+        "end": min(total, start + size),
+        "total": total,
+        "sizes": [*map(str, PAGE_SIZES), "alle"],
+    }
 
 
 def _filter_from(params: dict[str, Any]) -> MeasureFilter:
@@ -136,14 +160,18 @@ def _filter_from(params: dict[str, Any]) -> MeasureFilter:
     year = params.get("jahr")
     sort = params.get("sort") or "number"
     return MeasureFilter(
-        q=(params.get("q") or "").strip() or None, business_area_id=as_uuid("gk"), department_id=as_uuid("ds"),
+        q=(params.get("q") or "").strip() or None,
+        business_area_id=as_uuid("gk"),
+        department_id=as_uuid("ds"),
         status=params.get("status") if params.get("status") in ("P", "E", "U", "none") else None,
-        reported_year=int(year) if year and str(year).isdigit() else None, reporting_date_id=as_uuid("stichtag"),
-        sort=sort if sort in SORTS else "number", descending=params.get("dir") == "desc",
+        reported_year=int(year) if year and str(year).isdigit() else None,
+        reporting_date_id=as_uuid("stichtag"),
+        sort=sort if sort in SORTS else "number",
+        descending=params.get("dir") == "desc",
     )
 
 
-@get("/massnahmen", guards=[requires_viewer], name="measures.plan")
+@get("/massnahmen", guards=[requires_viewer], name="measures.plan", include_in_schema=False)
 async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     tenant_id = identity.require_tenant()
     params = dict(request.query_params)
@@ -153,27 +181,51 @@ async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity:
     years = sorted({r.measure.reported_year_number for r in plan.rows if r.measure.reported_year_number})
     paging = paginate(params, plan.total)
     ctx = {
-        "plan": plan, "rows": plan.rows[paging["start"]:paging["end"]], "paging": paging, "flt": flt, "params": params, "dates": plan.dates[-VISIBLE_DATES:], "focus": plan.focus,
-        "open_round": open_round, "can_edit": can_edit(identity), "sorts": SORTS,
+        "plan": plan,
+        "rows": plan.rows[paging["start"] : paging["end"]],
+        "paging": paging,
+        "flt": flt,
+        "params": params,
+        "dates": plan.dates[-VISIBLE_DATES:],
+        "focus": plan.focus,
+        "open_round": open_round,
+        "can_edit": can_edit(identity),
+        "sorts": SORTS,
         "ba_options": unit_options(plan.org_units, OrgUnitKind.BUSINESS_AREA),
-        "ds_options": unit_options(plan.org_units, OrgUnitKind.DEPARTMENT), "years": years,
-        "status_labels": STATUS_LABELS, "errors": {}, "values": {}, "conflict": None,
+        "ds_options": unit_options(plan.org_units, OrgUnitKind.DEPARTMENT),
+        "years": years,
+        "status_labels": STATUS_LABELS,
+        "errors": {},
+        "values": {},
+        "conflict": None,
     }
     if request.headers.get("hx-target") == "massnahmen-tabelle":
         return fragment(request, TEMPLATE, "plan_table", ctx)
     return page(request, TEMPLATE, ctx)
 
 
-@get("/massnahmen/{measure_id:uuid}/zeile", guards=[requires_viewer], name="measures.row")
-async def row_view(db: AsyncSession, identity: Identity, request: Request[Any, Any, Any],
-                   measure_id: uuid.UUID) -> Template:
+@get(
+    "/massnahmen/{measure_id:uuid}/zeile",
+    guards=[requires_viewer],
+    name="measures.row",
+    include_in_schema=False,
+)
+async def row_view(
+    db: AsyncSession, identity: Identity, request: Request[Any, Any, Any], measure_id: uuid.UUID
+) -> Template:
     row, dates = await MeasureService(db, identity.require_tenant()).get_row(measure_id)
     return fragment(request, ROW, "row", await _row_context(db, identity, row, dates))
 
 
-@get("/massnahmen/{measure_id:uuid}/bearbeiten", guards=[requires_editor], name="measures.edit_row")
-async def row_edit(db: AsyncSession, identity: Identity, request: Request[Any, Any, Any],
-                   measure_id: uuid.UUID) -> Template:
+@get(
+    "/massnahmen/{measure_id:uuid}/bearbeiten",
+    guards=[requires_editor],
+    name="measures.edit_row",
+    include_in_schema=False,
+)
+async def row_edit(
+    db: AsyncSession, identity: Identity, request: Request[Any, Any, Any], measure_id: uuid.UUID
+) -> Template:
     row, dates = await MeasureService(db, identity.require_tenant()).get_row(measure_id)
     return fragment(request, ROW, "edit_row", await _row_context(db, identity, row, dates))
 
@@ -194,13 +246,25 @@ async def _save(svc: MeasureService, measure_id: uuid.UUID, data: dict[str, str]
     m = await svc.update(measure_id, _update_from_form(data, version))
     rd_id = parse_uuid(data.get("reporting_date_id"), "progress")
     if "progress" in data and rd_id is not None:
-        await svc.set_progress(measure_id, rd_id, version=m.version, value=data.get("progress"),
-                               status=data.get("progress_status") or None)
+        await svc.set_progress(
+            measure_id,
+            rd_id,
+            version=m.version,
+            value=data.get("progress"),
+            status=data.get("progress_status") or None,
+        )
 
 
-@post("/massnahmen/{measure_id:uuid}", guards=[requires_editor], name="measures.save")
-async def save(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, measure_id: uuid.UUID,
-               data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post(
+    "/massnahmen/{measure_id:uuid}", guards=[requires_editor], name="measures.save", include_in_schema=False
+)
+async def save(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    measure_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     """Save the inline row form (htmx: answers with the row) or the detail form (303)."""
     tenant_id = identity.require_tenant()
     svc = MeasureService(db, tenant_id, actor_of(request, identity))
@@ -231,8 +295,9 @@ async def save(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
     return Redirect(f"/massnahmen/{measure_id}?gespeichert=1", status_code=303)
 
 
-async def _detail_context(db: AsyncSession, identity: Identity, measure_id: uuid.UUID,
-                          **extra: Any) -> dict[str, Any]:
+async def _detail_context(
+    db: AsyncSession, identity: Identity, measure_id: uuid.UUID, **extra: Any
+) -> dict[str, Any]:
     tenant_id = identity.require_tenant()
     svc = MeasureService(db, tenant_id)
     row, dates = await svc.get_row(measure_id)
@@ -240,64 +305,122 @@ async def _detail_context(db: AsyncSession, identity: Identity, measure_id: uuid
     events = await history(db, tenant_id, "measure", measure_id)
     open_round = next((rd for rd in reversed(dates) if not rd.is_closed), None)
     return {
-        "r": row, "m": row.measure, "dates": dates, "open_round": open_round, "can_edit": can_edit(identity),
+        "r": row,
+        "m": row.measure,
+        "dates": dates,
+        "open_round": open_round,
+        "can_edit": can_edit(identity),
         "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
         "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT),
-        "bb_options": await building_block_choices(db, tenant_id), "events": events, "labels": LABELS,
-        "status_labels": STATUS_LABELS, "codes": CODES, "errors": {}, "values": {}, "conflict": None, **extra,
+        "bb_options": await building_block_choices(db, tenant_id),
+        "events": events,
+        "labels": LABELS,
+        "status_labels": STATUS_LABELS,
+        "codes": CODES,
+        "errors": {},
+        "values": {},
+        "conflict": None,
+        **extra,
     }
 
 
-@get("/massnahmen/{measure_id:uuid}", guards=[requires_viewer], name="measures.detail")
-async def detail(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 measure_id: uuid.UUID) -> Template:
-    ctx = await _detail_context(db, identity, measure_id, saved=request.query_params.get("gespeichert") == "1")
+@get(
+    "/massnahmen/{measure_id:uuid}", guards=[requires_viewer], name="measures.detail", include_in_schema=False
+)
+async def detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, measure_id: uuid.UUID
+) -> Template:
+    ctx = await _detail_context(
+        db, identity, measure_id, saved=request.query_params.get("gespeichert") == "1"
+    )
     return page(request, "measures/detail.html", ctx)
 
 
-@get("/massnahmen/neu", guards=[requires_editor], name="measures.new")
+@get("/massnahmen/neu", guards=[requires_editor], name="measures.new", include_in_schema=False)
 async def new_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     units = await MeasureService(db, identity.require_tenant())._org_units()
-    return page(request, "measures/new.html", {
-        "values": {}, "errors": {}, "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
-        "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT)})
+    return page(
+        request,
+        "measures/new.html",
+        {
+            "values": {},
+            "errors": {},
+            "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
+            "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT),
+        },
+    )
 
 
-@post("/massnahmen", guards=[requires_editor], name="measures.create")
-async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post("/massnahmen", guards=[requires_editor], name="measures.create", include_in_schema=False)
+async def create(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     tenant_id = identity.require_tenant()
     svc = MeasureService(db, tenant_id, actor_of(request, identity))
     try:
-        m = await svc.create(MeasureCreate(
-            number=data.get("number", ""), title=data.get("title") or None,
-            business_area_id=parse_uuid(data.get("business_area_id"), "business_area_id"),
-            department_id=parse_uuid(data.get("department_id"), "department_id"),
-            reported_year=data.get("reported_year") or None, description=data.get("description") or None,
-            introduction=data.get("introduction") or None))
+        m = await svc.create(
+            MeasureCreate(
+                number=data.get("number", ""),
+                title=data.get("title") or None,
+                business_area_id=parse_uuid(data.get("business_area_id"), "business_area_id"),
+                department_id=parse_uuid(data.get("department_id"), "department_id"),
+                reported_year=data.get("reported_year") or None,
+                description=data.get("description") or None,
+                introduction=data.get("introduction") or None,
+            )
+        )
     except ValidationFailed as exc:
         await db.rollback()
         units = await MeasureService(db, tenant_id)._org_units()
-        return page(request, "measures/new.html", {
-            "values": data, "errors": errors_by_field(exc),
-            "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
-            "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT)}, status_code=422)
+        return page(
+            request,
+            "measures/new.html",
+            {
+                "values": data,
+                "errors": errors_by_field(exc),
+                "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
+                "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT),
+            },
+            status_code=422,
+        )
     return Redirect(f"/massnahmen/{m.id}?gespeichert=1", status_code=303)
 
 
-@post("/massnahmen/{measure_id:uuid}/loeschen", guards=[requires_editor], name="measures.delete")
-async def delete_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         measure_id: uuid.UUID, data: Annotated[dict[str, str], FormBody]) -> Redirect:
+@post(
+    "/massnahmen/{measure_id:uuid}/loeschen",
+    guards=[requires_editor],
+    name="measures.delete",
+    include_in_schema=False,
+)
+async def delete_measure(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    measure_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Redirect:
     await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(
-        measure_id, parse_version(data.get("version")))
+        measure_id, parse_version(data.get("version"))
+    )
     return Redirect("/massnahmen", status_code=303)
 
 
 # --- import / export -------------------------------------------------------------------------
-@get("/massnahmen/import", guards=[requires_editor], name="measures.import_form")
+@get("/massnahmen/import", guards=[requires_editor], name="measures.import_form", include_in_schema=False)
 async def import_form(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "measures/import.html", {"kind": "measures", "action": "/massnahmen/import",
-                                                  "title": "Maßnahmenplan importieren", "back": "/massnahmen"})
+    return page(
+        request,
+        "measures/import.html",
+        {
+            "kind": "measures",
+            "action": "/massnahmen/import",
+            "title": "Maßnahmenplan importieren",
+            "back": "/massnahmen",
+        },
+    )
 
 
 async def read_upload(data: dict[str, Any]) -> bytes | None:
@@ -316,12 +439,21 @@ async def read_upload(data: dict[str, Any]) -> bytes | None:
     return None
 
 
-async def run_import_form(request: Request[Any, Any, Any], db: AsyncSession, data: dict[str, Any],
-                          importer: Any, ctx: dict[str, Any]) -> Template:
+async def run_import_form(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    data: dict[str, Any],
+    importer: Any,
+    ctx: dict[str, Any],
+) -> Template:
     content = await read_upload(data)
     if not content:
-        return page(request, "measures/import.html", {**ctx, "error": "Bitte wählen Sie eine Excel-Datei (.xlsx)."},
-                    status_code=422)
+        return page(
+            request,
+            "measures/import.html",
+            {**ctx, "error": "Bitte wählen Sie eine Excel-Datei (.xlsx)."},
+            status_code=422,
+        )
     apply = data.get("aktion") == "uebernehmen"
     try:
         result = await importer.run(content, dry_run=not apply)
@@ -331,27 +463,59 @@ async def run_import_form(request: Request[Any, Any, Any], db: AsyncSession, dat
     if result.errors:
         await db.rollback()
     status = 422 if result.errors else 200
-    return page(request, "measures/import.html", {
-        **ctx, "result": result, "applied": apply and not result.errors,
-        "payload": base64.b64encode(content).decode() if not apply and not result.errors else None,
-        "filename": getattr(data.get("datei"), "filename", None) or data.get("dateiname") or "Datei",
-    }, status_code=status)
+    return page(
+        request,
+        "measures/import.html",
+        {
+            **ctx,
+            "result": result,
+            "applied": apply and not result.errors,
+            "payload": base64.b64encode(content).decode() if not apply and not result.errors else None,
+            "filename": getattr(data.get("datei"), "filename", None) or data.get("dateiname") or "Datei",
+        },
+        status_code=status,
+    )
 
 
-@post("/massnahmen/import", guards=[requires_editor], name="measures.import")
-async def import_upload(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        data: Annotated[dict[str, Any], MultipartBody]) -> Template:
+@post("/massnahmen/import", guards=[requires_editor], name="measures.import", include_in_schema=False)
+async def import_upload(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[dict[str, Any], MultipartBody],
+) -> Template:
     importer = MeasureImporter(db, identity.require_tenant(), actor_of(request, identity))
-    return await run_import_form(request, db, data, importer, {
-        "kind": "measures", "action": "/massnahmen/import", "title": "Maßnahmenplan importieren",
-        "back": "/massnahmen"})
+    return await run_import_form(
+        request,
+        db,
+        data,
+        importer,
+        {
+            "kind": "measures",
+            "action": "/massnahmen/import",
+            "title": "Maßnahmenplan importieren",
+            "back": "/massnahmen",
+        },
+    )
 
 
-@get("/massnahmen/export.xlsx", guards=[requires_viewer], name="measures.export")
+@get("/massnahmen/export.xlsx", guards=[requires_viewer], name="measures.export", include_in_schema=False)
 async def export(db: AsyncSession, identity: Identity) -> Response[bytes]:
     return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
 
 
-ROUTES: list[Any] = [plan_page, row_view, row_edit, save, detail, new_form, create, delete_measure, import_form,
-                     import_upload, export, *measures_api.ROUTES]
+ROUTES: list[Any] = [
+    plan_page,
+    row_view,
+    row_edit,
+    save,
+    detail,
+    new_form,
+    create,
+    delete_measure,
+    import_form,
+    import_upload,
+    export,
+    *measures_api.ROUTES,
+]
 __all__ = ["ROUTES", "FieldError"]

@@ -70,28 +70,58 @@ def import_response(result: Any) -> Response[Any]:
 
 
 def history_entries(events: list[Any]) -> list[HistoryEntry]:
-    return [HistoryEntry(occurred_at=e.occurred_at.isoformat(), actor=e.actor_label, action=e.action,
-                         changes=e.changes, reason=e.reason) for e in events]
+    return [
+        HistoryEntry(
+            occurred_at=e.occurred_at.isoformat(),
+            actor=e.actor_label,
+            action=e.action,
+            changes=e.changes,
+            reason=e.reason,
+        )
+        for e in events
+    ]
 
 
 @get("/api/v1/measures", guards=[requires_viewer], tags=TAGS, operation_id="listMeasures")
-async def list_measures(db: AsyncSession, identity: Identity, q: str | None = None,
-                        business_area_id: uuid.UUID | None = None, department_id: uuid.UUID | None = None,
-                        status: str | None = None, reported_year: int | None = None,
-                        reporting_date_id: uuid.UUID | None = None, sort: str = "number",
-                        descending: bool = False) -> list[MeasureRead]:
+async def list_measures(
+    db: AsyncSession,
+    identity: Identity,
+    q: str | None = None,
+    business_area_id: uuid.UUID | None = None,
+    department_id: uuid.UUID | None = None,
+    status: str | None = None,
+    reported_year: int | None = None,
+    reporting_date_id: uuid.UUID | None = None,
+    sort: str = "number",
+    descending: bool = False,
+) -> list[MeasureRead]:
     """The measure plan; ``status`` (P/E/U/none) refers to ``reporting_date_id`` (default: the latest)."""
     svc = MeasureService(db, identity.require_tenant())
-    plan = await svc.plan(MeasureFilter(q=q, business_area_id=business_area_id, department_id=department_id,
-                                        status=status, reported_year=reported_year,
-                                        reporting_date_id=reporting_date_id, sort=sort, descending=descending))
+    plan = await svc.plan(
+        MeasureFilter(
+            q=q,
+            business_area_id=business_area_id,
+            department_id=department_id,
+            status=status,
+            reported_year=reported_year,
+            reporting_date_id=reporting_date_id,
+            sort=sort,
+            descending=descending,
+        )
+    )
     return [to_read(r, plan.dates) for r in plan.rows]
 
 
-@post("/api/v1/measures", guards=[requires_editor], tags=TAGS, operation_id="createMeasure",
-      status_code=HTTP_201_CREATED)
-async def create_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         data: MeasureCreate) -> MeasureRead:
+@post(
+    "/api/v1/measures",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="createMeasure",
+    status_code=HTTP_201_CREATED,
+)
+async def create_measure(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: MeasureCreate
+) -> MeasureRead:
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
     m = await svc.create(data)
     return await svc.read(m.id)
@@ -102,35 +132,65 @@ async def get_measure(db: AsyncSession, identity: Identity, measure_id: uuid.UUI
     return await MeasureService(db, identity.require_tenant()).read(measure_id)
 
 
-@patch("/api/v1/measures/{measure_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateMeasure")
-async def update_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         measure_id: uuid.UUID, data: MeasureUpdate) -> MeasureRead:
+@patch(
+    "/api/v1/measures/{measure_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateMeasure"
+)
+async def update_measure(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    measure_id: uuid.UUID,
+    data: MeasureUpdate,
+) -> MeasureRead:
     """Partial update; a stale ``version`` answers 409 with the current state and the other change."""
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
     await svc.update(measure_id, data)
     return await svc.read(measure_id)
 
 
-@delete("/api/v1/measures/{measure_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="deleteMeasure",
-        status_code=HTTP_204_NO_CONTENT)
-async def delete_measure(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         measure_id: uuid.UUID, version: int) -> None:
-    await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(measure_id, version)
+@delete(
+    "/api/v1/measures/{measure_id:uuid}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="deleteMeasure",
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def delete_measure(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, measure_id: uuid.UUID, version: int
+) -> None:
+    await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(
+        measure_id, version
+    )
 
 
-@put("/api/v1/measures/{measure_id:uuid}/progress/{reporting_date_id:uuid}", guards=[requires_editor],
-     tags=TAGS, operation_id="setMeasureProgress")
-async def set_progress(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       measure_id: uuid.UUID, reporting_date_id: uuid.UUID, data: ProgressWrite) -> MeasureRead:
+@put(
+    "/api/v1/measures/{measure_id:uuid}/progress/{reporting_date_id:uuid}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="setMeasureProgress",
+)
+async def set_progress(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    measure_id: uuid.UUID,
+    reporting_date_id: uuid.UUID,
+    data: ProgressWrite,
+) -> MeasureRead:
     """Progress at an open reporting date: 0–10, "a", "g" or null (``version`` = the measure's)."""
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
-    await svc.set_progress(measure_id, reporting_date_id, version=data.version, value=data.value,
-                           status=data.status)
+    await svc.set_progress(
+        measure_id, reporting_date_id, version=data.version, value=data.value, status=data.status
+    )
     return await svc.read(measure_id)
 
 
-@get("/api/v1/measures/{measure_id:uuid}/history", guards=[requires_viewer], tags=TAGS,
-     operation_id="measureHistory")
+@get(
+    "/api/v1/measures/{measure_id:uuid}/history",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="measureHistory",
+)
 async def measure_history(db: AsyncSession, identity: Identity, measure_id: uuid.UUID) -> list[HistoryEntry]:
     tenant_id = identity.require_tenant()
     await MeasureService(db, tenant_id).get(measure_id)
@@ -138,20 +198,30 @@ async def measure_history(db: AsyncSession, identity: Identity, measure_id: uuid
 
 
 @post("/api/v1/measures/import", guards=[requires_editor], tags=TAGS, operation_id="importMeasures")
-async def import_measures(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-                          dry_run: bool = False) -> Response[Any]:
+async def import_measures(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    dry_run: bool = False,
+) -> Response[Any]:
     """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
     content = await data.read()
     result = await MeasureImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
-        content, dry_run=dry_run)
+        content, dry_run=dry_run
+    )
     if result.errors:
         await db.rollback()
     return import_response(result)
 
 
-@get("/api/v1/measures/export.xlsx", guards=[requires_viewer], tags=TAGS, operation_id="exportMeasures",
-     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@get(
+    "/api/v1/measures/export.xlsx",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="exportMeasures",
+    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 async def export_measures(db: AsyncSession, identity: Identity) -> Response[bytes]:
     return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
 
@@ -164,16 +234,23 @@ async def list_org_units(db: AsyncSession, identity: Identity, kind: str | None 
     return [u for u in (to_org_read(x) for x in units) if u is not None]
 
 
-@post("/api/v1/org-units", guards=[requires_editor], tags=ORG_TAGS, operation_id="createOrgUnit",
-      status_code=HTTP_201_CREATED)
-async def create_org_unit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          data: OrgUnitCreate) -> OrgUnitRead:
+@post(
+    "/api/v1/org-units",
+    guards=[requires_editor],
+    tags=ORG_TAGS,
+    operation_id="createOrgUnit",
+    status_code=HTTP_201_CREATED,
+)
+async def create_org_unit(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OrgUnitCreate
+) -> OrgUnitRead:
     from core.errors import FieldError, ValidationFailed
 
     if data.kind not in {k.value for k in OrgUnitKind}:
         raise ValidationFailed(errors=[FieldError("kind", "Art: „geschaeftskreis“ oder „dienststelle“.")])
     unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).create(
-        OrgUnitKind(data.kind), data.code, data.name, data.parent_id)
+        OrgUnitKind(data.kind), data.code, data.name, data.parent_id
+    )
     result = to_org_read(unit)
     assert result is not None
     return result
@@ -186,17 +263,37 @@ async def get_org_unit(db: AsyncSession, identity: Identity, unit_id: uuid.UUID)
     return result
 
 
-@patch("/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=ORG_TAGS, operation_id="updateOrgUnit")
-async def update_org_unit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          unit_id: uuid.UUID, data: OrgUnitUpdate) -> OrgUnitRead:
+@patch(
+    "/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=ORG_TAGS, operation_id="updateOrgUnit"
+)
+async def update_org_unit(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    unit_id: uuid.UUID,
+    data: OrgUnitUpdate,
+) -> OrgUnitRead:
     unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).update(
-        unit_id, version=data.version, name=data.name, parent_id=data.parent_id)
+        unit_id, version=data.version, name=data.name, parent_id=data.parent_id
+    )
     result = to_org_read(unit)
     assert result is not None
     return result
 
 
-ROUTES = [list_measures, create_measure, get_measure, update_measure, delete_measure, set_progress,
-          measure_history, import_measures, export_measures, list_org_units, create_org_unit, get_org_unit,
-          update_org_unit]
+ROUTES = [
+    list_measures,
+    create_measure,
+    get_measure,
+    update_measure,
+    delete_measure,
+    set_progress,
+    measure_history,
+    import_measures,
+    export_measures,
+    list_org_units,
+    create_org_unit,
+    get_org_unit,
+    update_org_unit,
+]
 __all__ = ["ROUTES", "ProgressRead"]

@@ -17,9 +17,12 @@ from tenants.models import Role
 
 
 def actor_of(request: Request[Any, Any, Any], identity: Identity) -> Actor:
-    return Actor(user_id=identity.user_id, label=identity.email or identity.display_name,
-                 ip=request.client.host if request.client else None,
-                 request_id=request.scope.get("state", {}).get("request_id"))
+    return Actor(
+        user_id=identity.user_id,
+        label=identity.email or identity.display_name,
+        ip=request.client.host if request.client else None,
+        request_id=request.scope.get("state", {}).get("request_id"),
+    )
 
 
 def can_edit(identity: Identity) -> bool:
@@ -39,8 +42,9 @@ def parse_version(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(errors=[FieldError("version", "Der Bearbeitungsstand fehlt. Bitte laden Sie die "
-                                                  "Seite neu.")]) from None
+        raise ValidationFailed(
+            errors=[FieldError("version", "Der Bearbeitungsstand fehlt. Bitte laden Sie die Seite neu.")]
+        ) from None
 
 
 def parse_int(value: str | None, field: str, message: str) -> int | None:
@@ -53,10 +57,14 @@ def parse_int(value: str | None, field: str, message: str) -> int | None:
 
 
 def file_response(content: bytes, filename: str, media_type: str = XLSX_MEDIA_TYPE) -> Response[bytes]:
-    return Response(content=content, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{filename.encode('ascii', 'ignore').decode()}\"; "
-                               f"filename*=UTF-8''{quote(filename)}",
-    })
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename.encode("ascii", "ignore").decode()}"; '
+            f"filename*=UTF-8''{quote(filename)}",
+        },
+    )
 
 
 def errors_by_field(exc: ValidationFailed) -> dict[str, str]:

@@ -46,86 +46,168 @@ from web.rendering import fragment, page
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
 MultipartBody = Body(media_type=RequestEncodingType.MULTI_PART)
 TAGS = ["Online-Dienste"]
-SORTS = {"number": "Nr.", "business_area": "Geschäftskreis", "title": "Bezeichnung",
-         "implementation_type": "Umsetzungsart", "status": "Status", "measure": "Maßnahme",
-         "ozg_maturity": "OZG-Reifegrad"}
-LABELS = {"number": "Nr. Online-Dienst", "title": "Bezeichnung", "business_area_id": "Geschäftskreis",
-          "department_id": "Dienststelle", "implementation_type": "Umsetzungsart", "measure_number": "Nr. Maßnahme",
-          "measure_id": "Maßnahme", "ozg_ids": "OZG-Leistungen", "leika_keys": "LeiKa-Schlüssel",
-          "ozg_maturity": "OZG-Reifegrad", "epayment": "E-Payment"}
+SORTS = {
+    "number": "Nr.",
+    "business_area": "Geschäftskreis",
+    "title": "Bezeichnung",
+    "implementation_type": "Umsetzungsart",
+    "status": "Status",
+    "measure": "Maßnahme",
+    "ozg_maturity": "OZG-Reifegrad",
+}
+LABELS = {
+    "number": "Nr. Online-Dienst",
+    "title": "Bezeichnung",
+    "business_area_id": "Geschäftskreis",
+    "department_id": "Dienststelle",
+    "implementation_type": "Umsetzungsart",
+    "measure_number": "Nr. Maßnahme",
+    "measure_id": "Maßnahme",
+    "ozg_ids": "OZG-Leistungen",
+    "leika_keys": "LeiKa-Schlüssel",
+    "ozg_maturity": "OZG-Reifegrad",
+    "epayment": "E-Payment",
+}
 
 
 # --- JSON API ------------------------------------------------------------------------------
 @get("/api/v1/online-services", guards=[requires_viewer], tags=TAGS, operation_id="listOnlineServices")
-async def api_list(db: AsyncSession, identity: Identity, q: str | None = None,
-                   business_area_id: uuid.UUID | None = None, status: str | None = None,
-                   implementation_type: str | None = None, reporting_date_id: uuid.UUID | None = None,
-                   sort: str = "number", descending: bool = False) -> list[OnlineServiceRead]:
-    lst = await OnlineServiceService(db, identity.require_tenant()).list(ServiceFilter(
-        q=q, business_area_id=business_area_id, status=status, implementation_type=implementation_type,
-        reporting_date_id=reporting_date_id, sort=sort, descending=descending))
+async def api_list(
+    db: AsyncSession,
+    identity: Identity,
+    q: str | None = None,
+    business_area_id: uuid.UUID | None = None,
+    status: str | None = None,
+    implementation_type: str | None = None,
+    reporting_date_id: uuid.UUID | None = None,
+    sort: str = "number",
+    descending: bool = False,
+) -> list[OnlineServiceRead]:
+    lst = await OnlineServiceService(db, identity.require_tenant()).list(
+        ServiceFilter(
+            q=q,
+            business_area_id=business_area_id,
+            status=status,
+            implementation_type=implementation_type,
+            reporting_date_id=reporting_date_id,
+            sort=sort,
+            descending=descending,
+        )
+    )
     return [to_read(r, lst.dates) for r in lst.rows]
 
 
-@post("/api/v1/online-services", guards=[requires_editor], tags=TAGS, operation_id="createOnlineService",
-      status_code=HTTP_201_CREATED)
-async def api_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     data: OnlineServiceCreate) -> OnlineServiceRead:
+@post(
+    "/api/v1/online-services",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="createOnlineService",
+    status_code=HTTP_201_CREATED,
+)
+async def api_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OnlineServiceCreate
+) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     return await svc.read((await svc.create(data)).id)
 
 
-@get("/api/v1/online-services/{service_id:uuid}", guards=[requires_viewer], tags=TAGS,
-     operation_id="getOnlineService")
+@get(
+    "/api/v1/online-services/{service_id:uuid}",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="getOnlineService",
+)
 async def api_get(db: AsyncSession, identity: Identity, service_id: uuid.UUID) -> OnlineServiceRead:
     return await OnlineServiceService(db, identity.require_tenant()).read(service_id)
 
 
-@patch("/api/v1/online-services/{service_id:uuid}", guards=[requires_editor], tags=TAGS,
-       operation_id="updateOnlineService")
-async def api_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID,
-                     data: OnlineServiceUpdate) -> OnlineServiceRead:
+@patch(
+    "/api/v1/online-services/{service_id:uuid}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="updateOnlineService",
+)
+async def api_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    service_id: uuid.UUID,
+    data: OnlineServiceUpdate,
+) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     await svc.update(service_id, data)
     return await svc.read(service_id)
 
 
-@delete("/api/v1/online-services/{service_id:uuid}", guards=[requires_editor], tags=TAGS,
-        operation_id="deleteOnlineService", status_code=HTTP_204_NO_CONTENT)
-async def api_delete(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID,
-                     version: int) -> None:
-    await OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity)).delete(service_id, version)
+@delete(
+    "/api/v1/online-services/{service_id:uuid}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="deleteOnlineService",
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def api_delete(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID, version: int
+) -> None:
+    await OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity)).delete(
+        service_id, version
+    )
 
 
-@put("/api/v1/online-services/{service_id:uuid}/status/{reporting_date_id:uuid}", guards=[requires_editor],
-     tags=TAGS, operation_id="setOnlineServiceStatus")
-async def api_status(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID,
-                     reporting_date_id: uuid.UUID, data: StatusWrite) -> OnlineServiceRead:
+@put(
+    "/api/v1/online-services/{service_id:uuid}/status/{reporting_date_id:uuid}",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="setOnlineServiceStatus",
+)
+async def api_status(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    service_id: uuid.UUID,
+    reporting_date_id: uuid.UUID,
+    data: StatusWrite,
+) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     await svc.set_status(service_id, reporting_date_id, version=data.version, status=data.status)
     return await svc.read(service_id)
 
 
-@get("/api/v1/online-services/{service_id:uuid}/history", guards=[requires_viewer], tags=TAGS,
-     operation_id="onlineServiceHistory")
+@get(
+    "/api/v1/online-services/{service_id:uuid}/history",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="onlineServiceHistory",
+)
 async def api_history(db: AsyncSession, identity: Identity, service_id: uuid.UUID) -> list[HistoryEntry]:
     tenant_id = identity.require_tenant()
     await OnlineServiceService(db, tenant_id).get(service_id)
     return history_entries(await history(db, tenant_id, "online_service", service_id))
 
 
-@post("/api/v1/online-services/import", guards=[requires_editor], tags=TAGS, operation_id="importOnlineServices")
-async def api_import(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-                     dry_run: bool = False) -> Response[Any]:
+@post(
+    "/api/v1/online-services/import", guards=[requires_editor], tags=TAGS, operation_id="importOnlineServices"
+)
+async def api_import(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    dry_run: bool = False,
+) -> Response[Any]:
     result = await OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
-        await data.read(), dry_run=dry_run)
+        await data.read(), dry_run=dry_run
+    )
     return import_response(result)
 
 
-@get("/api/v1/online-services/export.xlsx", guards=[requires_viewer], tags=TAGS,
-     operation_id="exportOnlineServices",
-     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@get(
+    "/api/v1/online-services/export.xlsx",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="exportOnlineServices",
+    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 async def api_export(db: AsyncSession, identity: Identity) -> Response[bytes]:
     return file_response(await export_services(db, identity.require_tenant()), "Online-Dienste.xlsx")
 
@@ -139,29 +221,46 @@ def _filter(params: dict[str, Any]) -> ServiceFilter:
             return None
 
     sort = params.get("sort") or "number"
-    return ServiceFilter(q=(params.get("q") or "").strip() or None, business_area_id=as_uuid("gk"),
-                         status=params.get("status") if params.get("status") in ("P", "E", "U", "none") else None,
-                         implementation_type=params.get("art") or None, reporting_date_id=as_uuid("stichtag"),
-                         sort=sort if sort in SORTS else "number", descending=params.get("dir") == "desc")
+    return ServiceFilter(
+        q=(params.get("q") or "").strip() or None,
+        business_area_id=as_uuid("gk"),
+        status=params.get("status") if params.get("status") in ("P", "E", "U", "none") else None,
+        implementation_type=params.get("art") or None,
+        reporting_date_id=as_uuid("stichtag"),
+        sort=sort if sort in SORTS else "number",
+        descending=params.get("dir") == "desc",
+    )
 
 
-@get("/online-dienste", guards=[requires_viewer], name="online_services.list")
+@get("/online-dienste", guards=[requires_viewer], name="online_services.list", include_in_schema=False)
 async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     params = dict(request.query_params)
     flt = _filter(params)
     lst = await OnlineServiceService(db, identity.require_tenant()).list(flt)
-    types = sorted(set(IMPLEMENTATION_TYPES) | {r.service.implementation_type for r in lst.rows
-                                               if r.service.implementation_type})
-    ctx = {"lst": lst, "flt": flt, "params": params, "sorts": SORTS, "dates": lst.dates[-4:], "focus": lst.focus,
-           "ba_options": unit_options(lst.org_units, OrgUnitKind.BUSINESS_AREA), "type_options": [(t, t) for t in types],
-           "status_labels": STATUS_LABELS, "can_edit": can_edit(identity)}
+    types = sorted(
+        set(IMPLEMENTATION_TYPES)
+        | {r.service.implementation_type for r in lst.rows if r.service.implementation_type}
+    )
+    ctx = {
+        "lst": lst,
+        "flt": flt,
+        "params": params,
+        "sorts": SORTS,
+        "dates": lst.dates[-4:],
+        "focus": lst.focus,
+        "ba_options": unit_options(lst.org_units, OrgUnitKind.BUSINESS_AREA),
+        "type_options": [(t, t) for t in types],
+        "status_labels": STATUS_LABELS,
+        "can_edit": can_edit(identity),
+    }
     if request.headers.get("hx-target") == "dienste-tabelle":
         return fragment(request, "online_services/list.html", "service_table", ctx)
     return page(request, "online_services/list.html", ctx)
 
 
-async def _form_context(db: AsyncSession, identity: Identity, service_id: uuid.UUID | None,
-                        **extra: Any) -> dict[str, Any]:
+async def _form_context(
+    db: AsyncSession, identity: Identity, service_id: uuid.UUID | None, **extra: Any
+) -> dict[str, Any]:
     tenant_id = identity.require_tenant()
     svc = OnlineServiceService(db, tenant_id)
     units = await svc._org_units()
@@ -169,15 +268,27 @@ async def _form_context(db: AsyncSession, identity: Identity, service_id: uuid.U
     ctx: dict[str, Any] = {
         "ba_options": unit_options(units, OrgUnitKind.BUSINESS_AREA),
         "ds_options": unit_options(units, OrgUnitKind.DEPARTMENT),
-        "measure_options": [(str(r.measure.id), f"{r.measure.number} {r.measure.title or ''}".strip())
-                            for r in plan.rows],
-        "type_options": [(t, t) for t in IMPLEMENTATION_TYPES], "status_labels": STATUS_LABELS, "labels": LABELS,
-        "can_edit": can_edit(identity), "errors": {}, "values": {}, "conflict": None,
+        "measure_options": [
+            (str(r.measure.id), f"{r.measure.number} {r.measure.title or ''}".strip()) for r in plan.rows
+        ],
+        "type_options": [(t, t) for t in IMPLEMENTATION_TYPES],
+        "status_labels": STATUS_LABELS,
+        "labels": LABELS,
+        "can_edit": can_edit(identity),
+        "errors": {},
+        "values": {},
+        "conflict": None,
     }
     if service_id is not None:
         row, dates = await svc.get_row(service_id)
-        ctx.update({"r": row, "o": row.service, "dates": dates,
-                    "events": await history(db, tenant_id, "online_service", service_id)})
+        ctx.update(
+            {
+                "r": row,
+                "o": row.service,
+                "dates": dates,
+                "events": await history(db, tenant_id, "online_service", service_id),
+            }
+        )
     ctx.update(extra)
     return ctx
 
@@ -190,27 +301,47 @@ def _keys(text: str | None) -> list[str]:
 
 def _fields_from_form(data: dict[str, str]) -> dict[str, Any]:
     return {
-        "number": data.get("number", ""), "title": data.get("title") or None,
+        "number": data.get("number", ""),
+        "title": data.get("title") or None,
         "business_area_id": parse_uuid(data.get("business_area_id"), "business_area_id"),
         "department_id": parse_uuid(data.get("department_id"), "department_id"),
         "implementation_type": data.get("implementation_type") or None,
         "measure_id": parse_uuid(data.get("measure_id"), "measure_id"),
-        "ozg_ids": _keys(data.get("ozg_ids")), "leika_keys": _keys(data.get("leika_keys")),
-        "ozg_maturity": parse_int(data.get("ozg_maturity"), "ozg_maturity", "Der OZG-Reifegrad ist eine Zahl von 0 bis 4."),
+        "ozg_ids": _keys(data.get("ozg_ids")),
+        "leika_keys": _keys(data.get("leika_keys")),
+        "ozg_maturity": parse_int(
+            data.get("ozg_maturity"), "ozg_maturity", "Der OZG-Reifegrad ist eine Zahl von 0 bis 4."
+        ),
         "epayment": data.get("epayment") == "ja",
     }
 
 
-@get("/online-dienste/{service_id:uuid}", guards=[requires_viewer], name="online_services.detail")
-async def detail(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 service_id: uuid.UUID) -> Template:
+@get(
+    "/online-dienste/{service_id:uuid}",
+    guards=[requires_viewer],
+    name="online_services.detail",
+    include_in_schema=False,
+)
+async def detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+) -> Template:
     ctx = await _form_context(db, identity, service_id, saved=request.query_params.get("gespeichert") == "1")
     return page(request, "online_services/detail.html", ctx)
 
 
-@post("/online-dienste/{service_id:uuid}", guards=[requires_editor], name="online_services.save")
-async def save(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID,
-               data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post(
+    "/online-dienste/{service_id:uuid}",
+    guards=[requires_editor],
+    name="online_services.save",
+    include_in_schema=False,
+)
+async def save(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    service_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     tenant_id = identity.require_tenant()
     svc = OnlineServiceService(db, tenant_id, actor_of(request, identity))
     try:
@@ -222,7 +353,9 @@ async def save(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
                 del fields["measure_id"]
             else:
                 fields["measure_number"] = None
-        await svc.update(service_id, OnlineServiceUpdate(version=parse_version(data.get("version")), **fields))
+        await svc.update(
+            service_id, OnlineServiceUpdate(version=parse_version(data.get("version")), **fields)
+        )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         extra: dict[str, Any] = {"values": data}
@@ -232,19 +365,24 @@ async def save(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
         else:
             extra["errors"] = errors_by_field(exc)
         ctx = await _form_context(db, identity, service_id, **extra)
-        return page(request, "online_services/detail.html", ctx,
-                    status_code=409 if isinstance(exc, Conflict) else 422)
+        return page(
+            request, "online_services/detail.html", ctx, status_code=409 if isinstance(exc, Conflict) else 422
+        )
     return Redirect(f"/online-dienste/{service_id}?gespeichert=1", status_code=303)
 
 
-@get("/online-dienste/neu", guards=[requires_editor], name="online_services.new")
+@get("/online-dienste/neu", guards=[requires_editor], name="online_services.new", include_in_schema=False)
 async def new_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     return page(request, "online_services/detail.html", await _form_context(db, identity, None))
 
 
-@post("/online-dienste", guards=[requires_editor], name="online_services.create")
-async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                 data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post("/online-dienste", guards=[requires_editor], name="online_services.create", include_in_schema=False)
+async def create(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     try:
         o = await svc.create(OnlineServiceCreate(**_fields_from_form(data)))
@@ -255,36 +393,84 @@ async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Id
     return Redirect(f"/online-dienste/{o.id}?gespeichert=1", status_code=303)
 
 
-@post("/online-dienste/{service_id:uuid}/loeschen", guards=[requires_editor], name="online_services.delete")
-async def delete_service(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         service_id: uuid.UUID, data: Annotated[dict[str, str], FormBody]) -> Redirect:
+@post(
+    "/online-dienste/{service_id:uuid}/loeschen",
+    guards=[requires_editor],
+    name="online_services.delete",
+    include_in_schema=False,
+)
+async def delete_service(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    service_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Redirect:
     await OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity)).delete(
-        service_id, parse_version(data.get("version")))
+        service_id, parse_version(data.get("version"))
+    )
     return Redirect("/online-dienste", status_code=303)
 
 
-IMPORT_CTX = {"kind": "online_services", "action": "/online-dienste/import", "title": "Online-Dienste importieren",
-              "back": "/online-dienste"}
+IMPORT_CTX = {
+    "kind": "online_services",
+    "action": "/online-dienste/import",
+    "title": "Online-Dienste importieren",
+    "back": "/online-dienste",
+}
 
 
-@get("/online-dienste/import", guards=[requires_editor], name="online_services.import_form")
+@get(
+    "/online-dienste/import",
+    guards=[requires_editor],
+    name="online_services.import_form",
+    include_in_schema=False,
+)
 async def import_form(request: Request[Any, Any, Any]) -> Template:
     return page(request, "measures/import.html", IMPORT_CTX)
 
 
-@post("/online-dienste/import", guards=[requires_editor], name="online_services.import")
-async def import_upload(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        data: Annotated[dict[str, Any], MultipartBody]) -> Template:
+@post(
+    "/online-dienste/import", guards=[requires_editor], name="online_services.import", include_in_schema=False
+)
+async def import_upload(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[dict[str, Any], MultipartBody],
+) -> Template:
     importer = OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity))
     return await run_import_form(request, db, data, importer, dict(IMPORT_CTX))
 
 
-@get("/online-dienste/export.xlsx", guards=[requires_viewer], name="online_services.export")
+@get(
+    "/online-dienste/export.xlsx",
+    guards=[requires_viewer],
+    name="online_services.export",
+    include_in_schema=False,
+)
 async def export(db: AsyncSession, identity: Identity) -> Response[bytes]:
     return file_response(await export_services(db, identity.require_tenant()), "Online-Dienste.xlsx")
 
 
-ROUTES: list[Any] = [api_list, api_create, api_get, api_update, api_delete, api_status, api_history, api_import,
-                     api_export, list_page, detail, save, new_form, create, delete_service, import_form,
-                     import_upload, export]
+ROUTES: list[Any] = [
+    api_list,
+    api_create,
+    api_get,
+    api_update,
+    api_delete,
+    api_status,
+    api_history,
+    api_import,
+    api_export,
+    list_page,
+    detail,
+    save,
+    new_form,
+    create,
+    delete_service,
+    import_form,
+    import_upload,
+    export,
+]
 __all__ = ["ROUTES", "FieldError"]

@@ -52,7 +52,9 @@ class CloseRound(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def to_read(rd: ReportingDate) -> ReportingDateRead:
-    return ReportingDateRead(id=rd.id, date=rd.date, state=rd.state, version=rd.version, closed_at=rd.closed_at)
+    return ReportingDateRead(
+        id=rd.id, date=rd.date, state=rd.state, version=rd.version, closed_at=rd.closed_at
+    )
 
 
 # --- JSON API ------------------------------------------------------------------------------
@@ -61,25 +63,45 @@ async def api_list(db: AsyncSession, identity: Identity) -> list[ReportingDateRe
     return [to_read(rd) for rd in await ReportingService(db, identity.require_tenant()).list()]
 
 
-@post("/api/v1/reporting-dates", guards=[requires_editor], tags=TAGS, operation_id="openReportingRound",
-      status_code=HTTP_201_CREATED)
-async def api_open(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                   data: ReportingDateCreate) -> ReportingDateRead:
+@post(
+    "/api/v1/reporting-dates",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="openReportingRound",
+    status_code=HTTP_201_CREATED,
+)
+async def api_open(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ReportingDateCreate
+) -> ReportingDateRead:
     """Open a reporting round for a Stichtag (31.03. or 30.09.)."""
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
     return to_read(await svc.open_round(data.date))
 
 
-@get("/api/v1/reporting-dates/{reporting_date_id:uuid}", guards=[requires_viewer], tags=TAGS,
-     operation_id="getReportingDate")
+@get(
+    "/api/v1/reporting-dates/{reporting_date_id:uuid}",
+    guards=[requires_viewer],
+    tags=TAGS,
+    operation_id="getReportingDate",
+)
 async def api_get(db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID) -> ReportingDateRead:
     return to_read(await ReportingService(db, identity.require_tenant()).get(reporting_date_id))
 
 
-@post("/api/v1/reporting-dates/{reporting_date_id:uuid}/close", guards=[requires_editor], tags=TAGS,
-      operation_id="closeReportingRound", status_code=200)
-async def api_close(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                    reporting_date_id: uuid.UUID, data: CloseRound) -> ReportingDateRead:
+@post(
+    "/api/v1/reporting-dates/{reporting_date_id:uuid}/close",
+    guards=[requires_editor],
+    tags=TAGS,
+    operation_id="closeReportingRound",
+    status_code=200,
+)
+async def api_close(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    reporting_date_id: uuid.UUID,
+    data: CloseRound,
+) -> ReportingDateRead:
     """Close the round: its values become a read-only snapshot."""
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
     return to_read(await svc.close_round(reporting_date_id, data.version))
@@ -101,19 +123,30 @@ def suggestions(dates: list[ReportingDate]) -> list[dt.date]:
 async def _list_context(db: AsyncSession, identity: Identity, **extra: Any) -> dict[str, Any]:
     tenant_id = identity.require_tenant()
     dates = await ReportingService(db, tenant_id).list()
-    return {"dates": list(reversed(dates)), "mf": await measure_figures(db, tenant_id),
-            "sf": await service_figures(db, tenant_id), "state_labels": ROUND_STATE_LABELS,
-            "suggestions": suggestions(dates), "can_edit": can_edit(identity), "errors": {}, **extra}
+    return {
+        "dates": list(reversed(dates)),
+        "mf": await measure_figures(db, tenant_id),
+        "sf": await service_figures(db, tenant_id),
+        "state_labels": ROUND_STATE_LABELS,
+        "suggestions": suggestions(dates),
+        "can_edit": can_edit(identity),
+        "errors": {},
+        **extra,
+    }
 
 
-@get("/berichtstermine", guards=[requires_viewer], name="reporting.list")
+@get("/berichtstermine", guards=[requires_viewer], name="reporting.list", include_in_schema=False)
 async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     return page(request, "reporting/list.html", await _list_context(db, identity))
 
 
-@post("/berichtstermine", guards=[requires_editor], name="reporting.open")
-async def open_round(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post("/berichtstermine", guards=[requires_editor], name="reporting.open", include_in_schema=False)
+async def open_round(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
     try:
         try:
@@ -123,29 +156,53 @@ async def open_round(request: Request[Any, Any, Any], db: AsyncSession, identity
         rd = await svc.open_round(date)
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
-        errors = {e.field: e.message for e in exc.errors} if isinstance(exc, ValidationFailed) else {
-            "date": exc.message}
-        return page(request, "reporting/list.html", await _list_context(db, identity, errors=errors),
-                    status_code=422 if isinstance(exc, ValidationFailed) else 409)
+        errors = (
+            {e.field: e.message for e in exc.errors}
+            if isinstance(exc, ValidationFailed)
+            else {"date": exc.message}
+        )
+        return page(
+            request,
+            "reporting/list.html",
+            await _list_context(db, identity, errors=errors),
+            status_code=422 if isinstance(exc, ValidationFailed) else 409,
+        )
     return Redirect(f"/berichtstermine/{rd.id}", status_code=303)
 
 
-async def _round_context(db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID,
-                         **extra: Any) -> dict[str, Any]:
+async def _round_context(
+    db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID, **extra: Any
+) -> dict[str, Any]:
     tenant_id = identity.require_tenant()
     rd = await ReportingService(db, tenant_id).get(reporting_date_id)
     plan = await MeasureService(db, tenant_id).plan()
     services = await OnlineServiceService(db, tenant_id).list()
     idx = [d.id for d in plan.dates].index(rd.id)
     previous = plan.dates[idx - 1] if idx > 0 else None
-    return {"rd": rd, "previous": previous, "plan": plan, "services": services, "status_labels": STATUS_LABELS,
-            "can_edit": can_edit(identity) and not rd.is_closed, "state_labels": ROUND_STATE_LABELS,
-            "messages": [], "row_errors": {}, "values": {}, **extra}
+    return {
+        "rd": rd,
+        "previous": previous,
+        "plan": plan,
+        "services": services,
+        "status_labels": STATUS_LABELS,
+        "can_edit": can_edit(identity) and not rd.is_closed,
+        "state_labels": ROUND_STATE_LABELS,
+        "messages": [],
+        "row_errors": {},
+        "values": {},
+        **extra,
+    }
 
 
-@get("/berichtstermine/{reporting_date_id:uuid}", guards=[requires_viewer], name="reporting.round")
-async def round_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     reporting_date_id: uuid.UUID) -> Template:
+@get(
+    "/berichtstermine/{reporting_date_id:uuid}",
+    guards=[requires_viewer],
+    name="reporting.round",
+    include_in_schema=False,
+)
+async def round_page(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID
+) -> Template:
     saved = request.query_params.get("gespeichert")
     ctx = await _round_context(db, identity, reporting_date_id)
     if saved is not None:
@@ -153,9 +210,19 @@ async def round_page(request: Request[Any, Any, Any], db: AsyncSession, identity
     return page(request, "reporting/round.html", ctx)
 
 
-@post("/berichtstermine/{reporting_date_id:uuid}/werte", guards=[requires_editor], name="reporting.enter")
-async def enter_values(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       reporting_date_id: uuid.UUID, data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post(
+    "/berichtstermine/{reporting_date_id:uuid}/werte",
+    guards=[requires_editor],
+    name="reporting.enter",
+    include_in_schema=False,
+)
+async def enter_values(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    reporting_date_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     """Save every changed progress / status value of the round; rows that fail (invalid value,
     stale version) are reported and keep the entered value, the others are saved."""
     tenant_id = identity.require_tenant()
@@ -177,8 +244,9 @@ async def enter_values(request: Request[Any, Any, Any], db: AsyncSession, identi
             continue
         try:
             async with db.begin_nested():
-                await measures.set_progress(r.measure.id, rd.id, version=parse_version(data.get(f"v-{r.measure.id}")),
-                                            value=data[key])
+                await measures.set_progress(
+                    r.measure.id, rd.id, version=parse_version(data.get(f"v-{r.measure.id}")), value=data[key]
+                )
             saved += 1
         except DomainError as exc:
             msg = exc.errors[0].message if isinstance(exc, ValidationFailed) and exc.errors else exc.message
@@ -191,23 +259,43 @@ async def enter_values(request: Request[Any, Any, Any], db: AsyncSession, identi
             continue
         try:
             async with db.begin_nested():
-                await services.set_status(s.service.id, rd.id, version=parse_version(data.get(f"v-{s.service.id}")),
-                                          status=data[key] or None)
+                await services.set_status(
+                    s.service.id,
+                    rd.id,
+                    version=parse_version(data.get(f"v-{s.service.id}")),
+                    status=data[key] or None,
+                )
             saved += 1
         except DomainError as exc:
             msg = exc.errors[0].message if isinstance(exc, ValidationFailed) and exc.errors else exc.message
             row_errors[key] = f"{s.service.number}: {msg}"
     if row_errors:
         await db.commit()  # keep the rows that were fine
-        ctx = await _round_context(db, identity, reporting_date_id, row_errors=row_errors, values=data,
-                                   messages=[f"{saved} Wert(e) gespeichert."] if saved else [])
+        ctx = await _round_context(
+            db,
+            identity,
+            reporting_date_id,
+            row_errors=row_errors,
+            values=data,
+            messages=[f"{saved} Wert(e) gespeichert."] if saved else [],
+        )
         return page(request, "reporting/round.html", ctx, status_code=422)
     return Redirect(f"/berichtstermine/{reporting_date_id}?gespeichert={saved}", status_code=303)
 
 
-@post("/berichtstermine/{reporting_date_id:uuid}/abschliessen", guards=[requires_editor], name="reporting.close")
-async def close_round(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                      reporting_date_id: uuid.UUID, data: Annotated[dict[str, str], FormBody]) -> Template | Redirect:
+@post(
+    "/berichtstermine/{reporting_date_id:uuid}/abschliessen",
+    guards=[requires_editor],
+    name="reporting.close",
+    include_in_schema=False,
+)
+async def close_round(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    reporting_date_id: uuid.UUID,
+    data: Annotated[dict[str, str], FormBody],
+) -> Template | Redirect:
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
     try:
         await svc.close_round(reporting_date_id, parse_version(data.get("version")))
@@ -218,6 +306,15 @@ async def close_round(request: Request[Any, Any, Any], db: AsyncSession, identit
     return Redirect("/berichtstermine", status_code=303)
 
 
-ROUTES: list[Any] = [api_list, api_open, api_get, api_close, list_page, open_round, round_page, enter_values,
-                     close_round]
+ROUTES: list[Any] = [
+    api_list,
+    api_open,
+    api_get,
+    api_close,
+    list_page,
+    open_round,
+    round_page,
+    enter_values,
+    close_round,
+]
 __all__ = ["ROUTES", "RoundState"]

@@ -23,16 +23,23 @@ from web.rendering import page
 TAGS = ["Berichte"]
 
 
-async def _report(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                  stichtag: str | None) -> CommitteeReport:
+async def _report(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None
+) -> CommitteeReport:
     tenant_id = identity.require_tenant()
     try:
         rd_id = parse_uuid(stichtag, "stichtag")
-    except Exception:  # noqa: BLE001 - a malformed id is simply not found
+    except Exception:
         raise NotFound("Dieser Berichtstermin existiert nicht.") from None
     report = await build(db, tenant_id, identity.tenant_name or "", rd_id)
-    await add_plugin_sections(report, db, tenant_id, request.app.state.plugin_manager,
-                              getattr(request.state, "enabled_plugins", set()), identity)
+    await add_plugin_sections(
+        report,
+        db,
+        tenant_id,
+        request.app.state.plugin_manager,
+        getattr(request.state, "enabled_plugins", set()),
+        identity,
+    )
     return report
 
 
@@ -45,9 +52,10 @@ async def index() -> Redirect:
     return Redirect("/berichte/ausschuss", status_code=303)
 
 
-@get("/berichte/ausschuss", guards=[requires_viewer], name="reports.committee")
-async def committee(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                    stichtag: str | None = None) -> Template:
+@get("/berichte/ausschuss", guards=[requires_viewer], name="reports.committee", include_in_schema=False)
+async def committee(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+) -> Template:
     dates = await ReportingService(db, identity.require_tenant()).list()
     if not dates:
         return page(request, "reports/committee.html", {"report": None, "dates": []})
@@ -55,10 +63,16 @@ async def committee(request: Request[Any, Any, Any], db: AsyncSession, identity:
     return page(request, "reports/committee.html", {"report": report, "dates": list(reversed(dates))})
 
 
-@get("/berichte/ausschuss.pdf", guards=[requires_viewer], name="reports.committee_pdf",
-     media_type="application/pdf")
-async def committee_pdf(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        stichtag: str | None = None) -> Response[bytes]:
+@get(
+    "/berichte/ausschuss.pdf",
+    guards=[requires_viewer],
+    name="reports.committee_pdf",
+    media_type="application/pdf",
+    include_in_schema=False,
+)
+async def committee_pdf(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+) -> Response[bytes]:
     import anyio
 
     report = await _report(request, db, identity, stichtag)
@@ -68,32 +82,56 @@ async def committee_pdf(request: Request[Any, Any, Any], db: AsyncSession, ident
     return file_response(pdf, _filename(report, "pdf"), "application/pdf")
 
 
-@get("/berichte/ausschuss.xlsx", guards=[requires_viewer], name="reports.committee_xlsx",
-     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-async def committee_xlsx(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                         stichtag: str | None = None) -> Response[bytes]:
+@get(
+    "/berichte/ausschuss.xlsx",
+    guards=[requires_viewer],
+    name="reports.committee_xlsx",
+    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    include_in_schema=False,
+)
+async def committee_xlsx(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+) -> Response[bytes]:
     report = await _report(request, db, identity, stichtag)
     return file_response(report_xlsx(report), _filename(report, "xlsx"))
 
 
 def _jsonable(report: CommitteeReport) -> dict[str, Any]:
     return {
-        "title": report.title, "subtitle": report.subtitle, "tenant": report.tenant_name,
-        "reporting_date": {"id": str(report.reporting_date.id), "date": report.reporting_date.date.isoformat()},
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "tenant": report.tenant_name,
+        "reporting_date": {
+            "id": str(report.reporting_date.id),
+            "date": report.reporting_date.date.isoformat(),
+        },
         "previous": report.previous.date.isoformat() if report.previous else None,
         "dates": [d.date.isoformat() for d in report.dates],
-        "sections": [{
-            "key": s.key, "title": s.title, "plugin": s.plugin, "paragraphs": s.paragraphs,
-            "tables": [dataclasses.asdict(t) for t in s.tables], "lists": [dataclasses.asdict(li) for li in s.lists],
-        } for s in report.sections],
+        "sections": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "plugin": s.plugin,
+                "paragraphs": s.paragraphs,
+                "tables": [dataclasses.asdict(t) for t in s.tables],
+                "lists": [dataclasses.asdict(li) for li in s.lists],
+            }
+            for s in report.sections
+        ],
     }
 
 
 @get("/api/v1/reports/committee", guards=[requires_viewer], tags=TAGS, operation_id="committeeReport")
-async def committee_api(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                        reporting_date_id: uuid.UUID | None = None) -> dict[str, Any]:
+async def committee_api(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    reporting_date_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
     """The committee report for a reporting date (default: the latest) as data."""
-    return _jsonable(await _report(request, db, identity, str(reporting_date_id) if reporting_date_id else None))
+    return _jsonable(
+        await _report(request, db, identity, str(reporting_date_id) if reporting_date_id else None)
+    )
 
 
 ROUTES: list[Any] = [index, committee, committee_pdf, committee_xlsx, committee_api]

@@ -21,7 +21,9 @@ async def seeded_tenant(sessionmaker: Any, shared_dir: Path) -> Tenant:
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
         r1 = await MeasureImporter(s, tenant.id).run(example(shared_dir, "massnahmenplan-beispiel.xlsx"))
-        r2 = await OnlineServiceImporter(s, tenant.id).run(example(shared_dir, "online-dienste-beispiel.xlsx"))
+        r2 = await OnlineServiceImporter(s, tenant.id).run(
+            example(shared_dir, "online-dienste-beispiel.xlsx")
+        )
         assert not r1.errors and not r2.errors
     return tenant
 

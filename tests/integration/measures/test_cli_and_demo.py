@@ -21,13 +21,25 @@ from tests.factories import create_tenant
 
 
 def run_cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database.app, "DATABASE_MIGRATION_URL": database.migration,
-           "KOMMPASS_LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=180, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.app,
+        "DATABASE_MIGRATION_URL": database.migration,
+        "KOMMPASS_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "web.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
 
 
-async def test_cli_import_dry_run_json_and_errors(database, sessionmaker, shared_dir: Path, tmp_path: Path) -> None:
+async def test_cli_import_dry_run_json_and_errors(
+    database, sessionmaker, shared_dir: Path, tmp_path: Path
+) -> None:
     tenant = await create_tenant(sessionmaker)
     plan = str(shared_dir / "data" / "beispiele" / "massnahmenplan-beispiel.xlsx")
     dry = run_cli(database, "measures", "import", plan, "--tenant", tenant.slug, "--dry-run", "--json")
@@ -53,8 +65,10 @@ async def test_cli_import_dry_run_json_and_errors(database, sessionmaker, shared
     assert bad.returncode != 0
     body = json.loads(bad.stdout)
     assert {(e["row"], e["column"]) for e in body["errors"]} == {
-        (2, "Projektfortschritt (0-10, a, g) Stand 03.2022"), (3, "Status (P/E/U) Stand 09.2023"),
-        (4, "Projektfortschritt (0-10, a, g) Stand 09.2022")}
+        (2, "Projektfortschritt (0-10, a, g) Stand 03.2022"),
+        (3, "Status (P/E/U) Stand 09.2023"),
+        (4, "Projektfortschritt (0-10, a, g) Stand 09.2022"),
+    }
     text = run_cli(database, "measures", "import", str(broken), "--tenant", tenant.slug)
     assert text.returncode != 0 and "Zeile 2" in text.stderr
     # export

@@ -31,7 +31,12 @@ async def test_measure_plan_import_yields_eight_measures_with_history(sessionmak
     assert (result.created, result.updated, result.unchanged) == (8, 0, 0)
     async with tenant_session(sessionmaker, tenant.id) as s:
         plan = await MeasureService(s, tenant.id).plan()
-        assert [rd.date.isoformat() for rd in plan.dates] == ["2022-03-31", "2022-09-30", "2023-03-31", "2023-09-30"]
+        assert [rd.date.isoformat() for rd in plan.dates] == [
+            "2022-03-31",
+            "2022-09-30",
+            "2023-03-31",
+            "2023-09-30",
+        ]
         rows = {r.measure.number: r for r in plan.rows}
         assert len(rows) == 8
         mp20 = rows["MP 020"]
@@ -67,7 +72,9 @@ async def test_reimport_changes_nothing_and_dry_run_writes_nothing(sessionmaker,
 async def test_online_services_import_and_link_to_measures(sessionmaker, shared_dir) -> None:
     tenant = await create_tenant(sessionmaker)
     async with tenant_session(sessionmaker, tenant.id) as s:
-        result = await OnlineServiceImporter(s, tenant.id).run(example(shared_dir, "online-dienste-beispiel.xlsx"))
+        result = await OnlineServiceImporter(s, tenant.id).run(
+            example(shared_dir, "online-dienste-beispiel.xlsx")
+        )
     assert result.errors == [] and result.created == 13
     async with tenant_session(sessionmaker, tenant.id) as s:
         await MeasureImporter(s, tenant.id).run(example(shared_dir, "massnahmenplan-beispiel.xlsx"))
@@ -158,6 +165,8 @@ async def test_closed_round_rejects_changed_values(sessionmaker, shared_dir) -> 
     async with tenant_session(sessionmaker, tenant.id) as s:
         result = await MeasureImporter(s, tenant.id).run(buf.getvalue())
         same = await MeasureImporter(s, tenant.id).run(data)
-    assert [(e.row, e.column) for e in result.errors] == [(3, "Projektfortschritt (0-10, a, g) Stand 09.2023")]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (3, "Projektfortschritt (0-10, a, g) Stand 09.2023")
+    ]
     assert "abgeschlossen" in result.errors[0].message
     assert same.errors == [] and same.unchanged == 8

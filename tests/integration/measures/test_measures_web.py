@@ -9,7 +9,9 @@ from tests.factories import create_tenant, csrf_headers, login
 from tests.integration.measures.helpers import editor, measure_id, seeded_tenant
 
 
-async def test_plan_page_lists_measures_sorted_and_filtered(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
+async def test_plan_page_lists_measures_sorted_and_filtered(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
     resp = await client.get("/massnahmen")
@@ -18,8 +20,11 @@ async def test_plan_page_lists_measures_sorted_and_filtered(client: AsyncTestCli
     assert "Bearbeiten" not in resp.text  # viewers do not edit
     resp = await client.get("/massnahmen", params={"status": "E"})
     assert "MP 020" in resp.text and "MP 240" in resp.text and "MP 011" not in resp.text
-    resp = await client.get("/massnahmen", params={"sort": "title", "dir": "desc"}, headers={
-        "hx-request": "true", "hx-target": "massnahmen-tabelle"})
+    resp = await client.get(
+        "/massnahmen",
+        params={"sort": "title", "dir": "desc"},
+        headers={"hx-request": "true", "hx-target": "massnahmen-tabelle"},
+    )
     assert resp.status_code == 200 and "<html" not in resp.text
     assert resp.text.index("Ticket-System") < resp.text.index("An-/Abmeldung")
     assert 'aria-sort="descending"' in resp.text
@@ -41,22 +46,32 @@ async def test_create_update_and_conflict_over_api(client: AsyncTestClient, sess
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await editor(client, sessionmaker, tenant)
     headers = await csrf_headers(client)
-    resp = await client.post("/api/v1/measures", json={"number": "MP 300", "title": "Neues Projekt",
-                                                        "reported_year": "2024"}, headers=headers)
+    resp = await client.post(
+        "/api/v1/measures",
+        json={"number": "MP 300", "title": "Neues Projekt", "reported_year": "2024"},
+        headers=headers,
+    )
     assert resp.status_code == 201, resp.text
     created = resp.json()
     resp = await client.post("/api/v1/measures", json={"number": "MP 300"}, headers=headers)
     assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "number"
-    resp = await client.post("/api/v1/measures", json={"number": "MP 301", "reported_year": "zwanzig"},
-                             headers=headers)
+    resp = await client.post(
+        "/api/v1/measures", json={"number": "MP 301", "reported_year": "zwanzig"}, headers=headers
+    )
     assert resp.status_code == 422
     # first editor saves
-    resp = await client.patch(f"/api/v1/measures/{created['id']}", json={"version": created["version"],
-                                                                          "title": "Erste Änderung"}, headers=headers)
+    resp = await client.patch(
+        f"/api/v1/measures/{created['id']}",
+        json={"version": created["version"], "title": "Erste Änderung"},
+        headers=headers,
+    )
     assert resp.status_code == 200 and resp.json()["version"] == created["version"] + 1
     # second editor still holds the old version
-    resp = await client.patch(f"/api/v1/measures/{created['id']}", json={"version": created["version"],
-                                                                          "title": "Zweite Änderung"}, headers=headers)
+    resp = await client.patch(
+        f"/api/v1/measures/{created['id']}",
+        json={"version": created["version"], "title": "Zweite Änderung"},
+        headers=headers,
+    )
     assert resp.status_code == 409
     body = resp.json()
     assert body["current"]["title"] == "Erste Änderung"
@@ -66,8 +81,9 @@ async def test_create_update_and_conflict_over_api(client: AsyncTestClient, sess
     assert [e["action"] for e in resp.json()] == ["measure.update", "measure.create"]
 
 
-async def test_two_editors_inline_conflict_shows_other_change(client: AsyncTestClient, app, sessionmaker,
-                                                              shared_dir) -> None:
+async def test_two_editors_inline_conflict_shows_other_change(
+    client: AsyncTestClient, app, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await editor(client, sessionmaker, tenant)
     mid = await measure_id(client, "MP 029")
@@ -75,11 +91,17 @@ async def test_two_editors_inline_conflict_shows_other_change(client: AsyncTestC
     assert edit.status_code == 200 and 'name="version" value="1"' in edit.text
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as other:
         await login(other, sessionmaker, tenant=tenant, role=Role.EDITOR)
-        resp = await other.post(f"/massnahmen/{mid}", data={"inline": "1", "version": "1", "title": "Einbürgerung online"},
-                                headers={**await csrf_headers(other), "hx-request": "true"})
+        resp = await other.post(
+            f"/massnahmen/{mid}",
+            data={"inline": "1", "version": "1", "title": "Einbürgerung online"},
+            headers={**await csrf_headers(other), "hx-request": "true"},
+        )
         assert resp.status_code == 200 and "Einbürgerung online" in resp.text
-    resp = await client.post(f"/massnahmen/{mid}", data={"inline": "1", "version": "1", "title": "Mein Titel"},
-                             headers={**await csrf_headers(client), "hx-request": "true"})
+    resp = await client.post(
+        f"/massnahmen/{mid}",
+        data={"inline": "1", "version": "1", "title": "Mein Titel"},
+        headers={**await csrf_headers(client), "hx-request": "true"},
+    )
     assert resp.status_code == 409
     assert "Konflikt" in resp.text and "Einbürgerung online" in resp.text
     assert 'value="Mein Titel"' in resp.text  # the loser's input is kept
@@ -93,19 +115,29 @@ async def test_progress_only_in_open_round(client: AsyncTestClient, sessionmaker
     dates = (await client.get("/api/v1/reporting-dates")).json()
     last = dates[-1]
     m = (await client.get(f"/api/v1/measures/{await measure_id(client, 'MP 029')}")).json()
-    resp = await client.put(f"/api/v1/measures/{m['id']}/progress/{last['id']}",
-                            json={"version": m["version"], "value": 11}, headers=headers)
+    resp = await client.put(
+        f"/api/v1/measures/{m['id']}/progress/{last['id']}",
+        json={"version": m["version"], "value": 11},
+        headers=headers,
+    )
     assert resp.status_code == 422
-    resp = await client.put(f"/api/v1/measures/{m['id']}/progress/{last['id']}",
-                            json={"version": m["version"], "value": "4"}, headers=headers)
+    resp = await client.put(
+        f"/api/v1/measures/{m['id']}/progress/{last['id']}",
+        json={"version": m["version"], "value": "4"},
+        headers=headers,
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["status"] == "E"
     m = resp.json()
-    resp = await client.post(f"/api/v1/reporting-dates/{last['id']}/close", json={"version": last["version"]},
-                             headers=headers)
+    resp = await client.post(
+        f"/api/v1/reporting-dates/{last['id']}/close", json={"version": last["version"]}, headers=headers
+    )
     assert resp.status_code == 200 and resp.json()["state"] == "closed"
-    resp = await client.put(f"/api/v1/measures/{m['id']}/progress/{last['id']}",
-                            json={"version": m["version"], "value": "6"}, headers=headers)
+    resp = await client.put(
+        f"/api/v1/measures/{m['id']}/progress/{last['id']}",
+        json={"version": m["version"], "value": "6"},
+        headers=headers,
+    )
     assert resp.status_code == 409 and "abgeschlossen" in resp.json()["detail"]
 
 
@@ -119,26 +151,46 @@ async def test_cross_tenant_ids_are_404(client: AsyncTestClient, sessionmaker, s
     other = await create_tenant(sessionmaker)
     await login(client, sessionmaker, tenant=other, role=Role.EDITOR)
     headers = await csrf_headers(client)
-    for path in (f"/api/v1/measures/{mid}", f"/api/v1/measures/{mid}/history", f"/massnahmen/{mid}",
-                 f"/massnahmen/{mid}/zeile", f"/massnahmen/{mid}/bearbeiten", f"/api/v1/org-units/{unit['id']}"):
+    for path in (
+        f"/api/v1/measures/{mid}",
+        f"/api/v1/measures/{mid}/history",
+        f"/massnahmen/{mid}",
+        f"/massnahmen/{mid}/zeile",
+        f"/massnahmen/{mid}/bearbeiten",
+        f"/api/v1/org-units/{unit['id']}",
+    ):
         assert (await client.get(path)).status_code == 404, path
-    assert (await client.patch(f"/api/v1/measures/{mid}", json={"version": version, "title": "x"},
-                               headers=headers)).status_code == 404
-    assert (await client.delete(f"/api/v1/measures/{mid}", params={"version": version},
-                                headers=headers)).status_code == 404
-    assert (await client.put(f"/api/v1/measures/{mid}/progress/{rd}", json={"version": version, "value": 1},
-                             headers=headers)).status_code == 404
-    assert (await client.post(f"/massnahmen/{mid}", data={"version": str(version), "title": "x"},
-                              headers=headers)).status_code == 404
-    assert (await client.post(f"/massnahmen/{mid}/loeschen", data={"version": str(version)},
-                              headers=headers)).status_code == 404
-    assert (await client.patch(f"/api/v1/org-units/{unit['id']}", json={"version": unit["version"], "name": "x"},
-                               headers=headers)).status_code == 404
+    assert (
+        await client.patch(
+            f"/api/v1/measures/{mid}", json={"version": version, "title": "x"}, headers=headers
+        )
+    ).status_code == 404
+    assert (
+        await client.delete(f"/api/v1/measures/{mid}", params={"version": version}, headers=headers)
+    ).status_code == 404
+    assert (
+        await client.put(
+            f"/api/v1/measures/{mid}/progress/{rd}", json={"version": version, "value": 1}, headers=headers
+        )
+    ).status_code == 404
+    assert (
+        await client.post(f"/massnahmen/{mid}", data={"version": str(version), "title": "x"}, headers=headers)
+    ).status_code == 404
+    assert (
+        await client.post(f"/massnahmen/{mid}/loeschen", data={"version": str(version)}, headers=headers)
+    ).status_code == 404
+    assert (
+        await client.patch(
+            f"/api/v1/org-units/{unit['id']}", json={"version": unit["version"], "name": "x"}, headers=headers
+        )
+    ).status_code == 404
     assert (await client.get("/api/v1/measures")).json() == []
 
 
 async def test_viewer_cannot_write(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
-    resp = await client.post("/api/v1/measures", json={"number": "MP 999"}, headers=await csrf_headers(client))
+    resp = await client.post(
+        "/api/v1/measures", json={"number": "MP 999"}, headers=await csrf_headers(client)
+    )
     assert resp.status_code == 403

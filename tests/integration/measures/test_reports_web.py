@@ -19,7 +19,9 @@ from tests.factories import create_tenant, login
 from tests.integration.measures.helpers import editor, seeded_tenant
 
 
-async def test_dashboard_shows_figures_per_reporting_date(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
+async def test_dashboard_shows_figures_per_reporting_date(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
     resp = await client.get("/")
@@ -64,7 +66,9 @@ async def test_committee_report_figures(client: AsyncTestClient, sessionmaker, s
     assert "Überblick" in wb.sheetnames and len(wb.sheetnames) >= 4
 
 
-async def test_report_for_another_tenants_date_is_404(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
+async def test_report_for_another_tenants_date_is_404(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await editor(client, sessionmaker, tenant)
     rd = (await client.get("/api/v1/reporting-dates")).json()[0]["id"]
@@ -72,8 +76,12 @@ async def test_report_for_another_tenants_date_is_404(client: AsyncTestClient, s
     await login(client, sessionmaker, tenant=other, role=Role.VIEWER)
     for path in ("/berichte/ausschuss", "/berichte/ausschuss.pdf", "/berichte/ausschuss.xlsx"):
         assert (await client.get(path, params={"stichtag": rd})).status_code == 404, path
-    assert (await client.get("/api/v1/reports/committee", params={"reporting_date_id": rd})).status_code == 404
-    assert (await client.get("/berichte/ausschuss", params={"stichtag": str(uuid.uuid4())})).status_code == 404
+    assert (
+        await client.get("/api/v1/reports/committee", params={"reporting_date_id": rd})
+    ).status_code == 404
+    assert (
+        await client.get("/berichte/ausschuss", params={"stichtag": str(uuid.uuid4())})
+    ).status_code == 404
 
 
 class SectionPlugin:
@@ -84,8 +92,10 @@ class SectionPlugin:
     @hookimpl
     def kommpass_register_report_sections(self) -> list[ReportSection]:
         async def load(ctx: RenderContext) -> dict[str, Any]:
-            return {"paragraphs": [f"Abschnitt zum {ctx.reporting_date.label}"],
-                    "tables": [{"title": "Zahlen", "columns": ["A", "B"], "rows": [["x", 1]]}]}
+            return {
+                "paragraphs": [f"Abschnitt zum {ctx.reporting_date.label}"],
+                "tables": [{"title": "Zahlen", "columns": ["A", "B"], "rows": [["x", 1]]}],
+            }
 
         return [ReportSection(key="berichtstest", title="Testabschnitt aus Plugin", load=load)]
 
