@@ -66,6 +66,10 @@ def import_command(file: Path, slug: str, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps({"ok": True, **msgspec.to_builtins(result)}, ensure_ascii=False))
         return
     prefix = "Probelauf – nichts gespeichert: " if dry_run else ""
+    if result.products_created or result.file_types_created:
+        prefix += (
+            f"{result.products_created} DMS-Produkt(e) und {result.file_types_created} Aktenart(en) neu; "
+        )
     click.echo(
         f"{prefix}{result.rollouts_created} Einführung(en) neu, {result.rollouts_updated} aktualisiert; "
         f"{result.volumes_created} Dokumentenmenge(n) neu, {result.volumes_updated} aktualisiert."

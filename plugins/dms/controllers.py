@@ -34,6 +34,38 @@ from web.auth import requires_editor, requires_kaaw_admin, requires_viewer
 from web.rendering import fragment, is_htmx, page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: German names of the fields in the change history.
+FIELD_LABELS = {
+    "file_type_id": "Aktenart",
+    "org_unit_id": "Organisationseinheit",
+    "product_id": "DMS-Produkt",
+    "designation": "Bezeichnung im Bericht",
+    "status": "Status",
+    "planned_on": "geplant ab",
+    "introduction_on": "Einführung begonnen",
+    "live_on": "umgesetzt am",
+    "integration": "Anbindung",
+    "procedure_name": "Fachverfahren",
+    "procedure_vendor": "Hersteller",
+    "procedure_interface": "Schnittstelle",
+    "inbox": "Posteingang",
+    "workflow_approval": "Freigabe",
+    "workflow_acknowledgement": "Kenntnisnahme",
+    "workflow_cosigning": "Mitzeichnung",
+    "scanning_resiscan": "TR-RESISCAN",
+    "scanning_mode": "Scannen",
+    "archive_audit_proof": "revisionssicher",
+    "archive_long_term": "Langzeitarchivierung",
+    "users_trained": "geschulte Personen",
+    "measure_id": "Maßnahme",
+    "budget_line_ids": "Finanzplan",
+    "notes": "Bemerkung",
+}
+ACTION_LABELS = {
+    "dms.rollout.create": "angelegt",
+    "dms.rollout.update": "geändert",
+    "dms.rollout.delete": "gelöscht",
+}
 
 
 def actor_of(request: Request[Any, Any, Any], identity: Identity) -> Actor:
@@ -219,6 +251,7 @@ async def rollout_detail(
     measure = dict(choices["measures"]).get(str(item.measure_id)) if item.measure_id else None
     lines = [label for key, label in choices["budget_lines"] if uuid.UUID(key) in item.budget_line_ids]
     costs = await service.budget_costs(item.budget_line_ids)
+    history = await service.history("dms_rollout", rollout_id)
     return page(
         request,
         "dms/rollout_detail.html",
@@ -227,6 +260,10 @@ async def rollout_detail(
             "measure": measure,
             "budget_lines": lines,
             "costs": costs,
+            "history": history,
+            "field_labels": FIELD_LABELS,
+            "action_labels": ACTION_LABELS,
+            "status_labels": STATUS_LABELS,
             "codes": STATUS_CODES,
             "integrations": INTEGRATIONS,
             "inbox_modes": INBOX_MODES,

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.audit.models import AuditEvent
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.budget.models import BudgetLine
 from core.budget.service import compute_totals, list_lines
@@ -761,6 +762,24 @@ class DmsService:
         await self.session.delete(v)
         await self._flush()
         await self._audit("dms.volume.delete", "dms_document_volume", v.id, diff(old, {}))
+
+    # --- change history ----------------------------------------------------------------
+    async def history(self, entity_type: str, entity_id: uuid.UUID, limit: int = 50) -> list[AuditEvent]:
+        """The audit entries of one object of this plugin, newest first."""
+        return list(
+            (
+                await self.session.scalars(
+                    select(AuditEvent)
+                    .where(
+                        AuditEvent.tenant_id == self.tenant_id,
+                        AuditEvent.entity_type == entity_type,
+                        AuditEvent.entity_id == str(entity_id),
+                    )
+                    .order_by(AuditEvent.occurred_at.desc())
+                    .limit(limit)
+                )
+            ).all()
+        )
 
     # --- indicator and progress -------------------------------------------------------
     async def trend(self) -> list[TrendPoint]:

@@ -292,3 +292,10 @@ async def test_stale_form_edit_answers_409_with_the_current_state(
     assert second.status_code == 409
     assert "inzwischen von jemand anderem geändert" in second.text and "veraltet" in second.text
     assert 'name="version" value="2"' in second.text  # saving again overwrites knowingly
+    detail = await client.get(f"/dms/einfuehrungen/{item.id}")
+    assert "Änderungsverlauf" in detail.text
+    assert (
+        "Status: geplant → in Einführung" in detail.text
+        and "Einführung begonnen: – → 01.02.2024" in detail.text
+        and actor.user.email in detail.text
+    )
