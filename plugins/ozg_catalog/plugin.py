@@ -135,7 +135,6 @@ def kommpass_register_report_sections() -> list[ReportSection]:
             key="ozg_coverage",
             title="Abdeckung der OZG-Leistungen",
             load=_report_section,
-            template="ozg_catalog/_report_section.html",
             order=60,
         )
     ]

@@ -78,3 +78,20 @@ def test_catalog_sync_errors_are_one_german_line(
     )
     assert skipped.returncode == 0, skipped.stderr
     assert json.loads(skipped.stdout)["skipped"][0]["line"] == 2
+
+
+async def test_kommpass_worker_burst_runs_the_scheduled_sync(catalog_db: DatabaseUrls, catalog_files) -> None:
+    import asyncio
+
+    from core.jobs import JobQueue
+
+    queue = JobQueue(catalog_db.app)
+    try:
+        await queue.enqueue("catalog.sync", key="t", sources=[str(p) for p in catalog_files], triggered_by="Test")
+    finally:
+        await queue.close()
+    result = await asyncio.to_thread(run_cli, catalog_db, "worker", "--burst")
+    assert result.returncode == 0, result.stderr
+    versions = await asyncio.to_thread(run_cli, catalog_db, "catalog", "versions", "--json")
+    [v] = json.loads(versions.stdout)["versions"]
+    assert v["triggered_by"] == "Test" and v["added"] == 557 + 5249 + 14 + 55

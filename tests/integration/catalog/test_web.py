@@ -152,3 +152,19 @@ async def test_gap_to_planned_online_service_closes_the_gap(synced_client, synce
     await _login(synced_client, synced_sessionmaker, role=Role.VIEWER)
     h = await csrf_headers(synced_client)
     assert (await synced_client.post("/katalog/lueckenanalyse/10110/massnahme", headers=h)).status_code == 403
+
+
+async def test_report_section_and_widget_of_the_catalogue_plugin(synced_sessionmaker) -> None:
+    from plugins.ozg_catalog import plugin
+    from plugins.types import RenderContext
+
+    tenant = await create_tenant(synced_sessionmaker)
+    async with tenant_session(synced_sessionmaker, tenant.id) as s:
+        ctx = RenderContext(session=s, tenant_id=tenant.id)
+        [section] = plugin.kommpass_register_report_sections()
+        data = await section.load(ctx)
+        [widget] = plugin.kommpass_register_dashboard_widgets()
+        w = await widget.load(ctx)
+    assert "OZG-Leistungen mit kommunalem Vollzug" in data["paragraphs"][0]
+    assert data["tables"][0]["columns"][0] == "Themenfeld" and len(data["tables"][0]["rows"]) == 14
+    assert w["analysis"].covered == 0 and w["analysis"].total == sum(r[1] for r in data["tables"][0]["rows"])
