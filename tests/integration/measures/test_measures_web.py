@@ -194,3 +194,55 @@ async def test_viewer_cannot_write(client: AsyncTestClient, sessionmaker, shared
         "/api/v1/measures", json={"number": "MP 999"}, headers=await csrf_headers(client)
     )
     assert resp.status_code == 403
+
+
+async def test_ui_import_preview_then_apply_and_broken_file(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from tests.integration.measures.helpers import example
+
+    tenant = await create_tenant(sessionmaker)
+    await editor(client, sessionmaker, tenant)
+    headers = await csrf_headers(client)
+    data = example(shared_dir, "massnahmenplan-beispiel.xlsx")
+    resp = await client.post(
+        "/massnahmen/import",
+        files={"datei": ("plan.xlsx", data, "application/octet-stream")},
+        data={"aktion": "vorschau"},
+        headers=headers,
+    )
+    assert resp.status_code == 200 and "Vorschau" in resp.text and "MP 020" in resp.text
+    assert (await client.get("/api/v1/measures")).json() == []
+    payload = re.search(r'name="inhalt" value="([^"]+)"', resp.text).group(1)
+    resp = await client.post(
+        "/massnahmen/import",
+        files={"datei": ("", b"", "application/octet-stream")},
+        data={"aktion": "uebernehmen", "inhalt": payload},
+        headers=headers,
+    )
+    assert resp.status_code == 200 and "Import abgeschlossen: 8 neu" in resp.text
+    assert len((await client.get("/api/v1/measures")).json()) == 8
+    wb = load_workbook(io.BytesIO(data))
+    wb.active["L5"] = "zehn"
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = await client.post(
+        "/massnahmen/import",
+        files={"datei": ("x.xlsx", buf.getvalue(), "application/octet-stream")},
+        data={"aktion": "uebernehmen"},
+        headers=headers,
+    )
+    assert resp.status_code == 422 and "Es wurde nichts gespeichert" in resp.text
+    assert "Projektfortschritt (0-10, a, g) Stand 03.2023" in resp.text and ">5<" in resp.text
+    resp = await client.post(
+        "/massnahmen/import",
+        files={"datei": ("x.xlsx", b"kein excel", "application/octet-stream")},
+        data={"aktion": "vorschau"},
+        headers=headers,
+    )
+    assert resp.status_code == 422 and "keine lesbare Excel-Datei" in resp.text

@@ -118,3 +118,26 @@ async def test_plugin_sections_only_when_enabled(test_settings, sessionmaker, sh
         assert "Testabschnitt aus Plugin" not in resp.text
         data = (await client.get("/api/v1/reports/committee")).json()
         assert all(s["key"] != "berichtstest" for s in data["sections"])
+
+
+async def test_demo_tenant_dashboard_and_report_with_all_areas(client: AsyncTestClient, sessionmaker) -> None:
+    from plugins.manager import call_async, get_plugin_manager
+
+    tenant = await create_tenant(sessionmaker)
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        await call_async(get_plugin_manager().hook.kommpass_on_demo_seed, session=s, tenant_id=tenant.id)
+    await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
+    resp = await client.get("/")
+    assert resp.status_code == 200
+    assert "Derzeit nicht verfügbar" not in resp.text
+    assert "Noch keine Kennzahlen" not in resp.text and "Noch keine Angaben im" not in resp.text
+    resp = await client.get("/berichte/ausschuss")
+    assert resp.status_code == 200 and "Programm Online-Dienste" in resp.text
+    pdf = await client.get("/berichte/ausschuss.pdf")
+    assert pdf.status_code == 200
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Gesamtergebnis" in text and "Haupt- und Finanzausschuss" in text
+    resp = await client.get("/massnahmen")
+    assert resp.status_code == 200 and "MP 240" in resp.text
