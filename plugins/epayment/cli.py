@@ -110,7 +110,7 @@ def rotate_keys(as_json: bool) -> None:
 
 @epayment.command("sandbox", help="Startet die E-Payment-Sandbox im Vordergrund.")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8001, type=int)
+@click.option("--port", default=8002, type=int)
 def sandbox(host: str, port: int) -> None:
     import uvicorn
 

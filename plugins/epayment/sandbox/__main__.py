@@ -1,4 +1,4 @@
-"""``python -m plugins.epayment.sandbox --host 127.0.0.1 --port 8001``"""
+"""``python -m plugins.epayment.sandbox --host 127.0.0.1 --port 8002``"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from plugins.epayment.sandbox.server import create_sandbox_app
 def main() -> None:
     parser = argparse.ArgumentParser(description="E-Payment-Sandbox (lokaler Test-Zahlungsdienst)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--port", type=int, default=8002)
     parser.add_argument("--base-url", default=None)
     args = parser.parse_args()
     base = args.base_url or f"http://{args.host}:{args.port}"

@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-DEFAULT_PORT = 8001
+DEFAULT_PORT = 8002  # 8001 is the demo login (web port + 1)
 
 
 def sandbox_url() -> str:

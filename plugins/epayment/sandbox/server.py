@@ -8,7 +8,7 @@ goes back to Kommpass as a signed notification (``plugins.epayment.signing``).
 State is kept in memory: a sandbox restart forgets merchants and payments (the adapter
 registers again). Secrets are never logged.
 
-Run: ``python -m plugins.epayment.sandbox --port 8001``.
+Run: ``python -m plugins.epayment.sandbox --port 8002``.
 """
 
 from __future__ import annotations
