@@ -24,6 +24,8 @@ from core.db import create_engine, make_sessionmaker
 from core.embedded import DatabaseUrls, EmbeddedPostgres, asyncpg_url, provision
 from core.settings import DatabaseSettings, Settings, WebSettings
 
+pytest_plugins = ["tests.live"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI clones the repo with shared/ beside it
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"
