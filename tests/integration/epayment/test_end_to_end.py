@@ -238,3 +238,37 @@ async def test_load_200_concurrent_notifications_for_50_payments(
     assert {pid: status for pid, status, _ in rows} == finals
     assert not any(flagged for _, _, flagged in rows)
     assert dict(bookings) == {pid: 1 for pid, final in finals.items() if final == "paid"}
+
+
+async def test_api_start_and_provider_query_by_staff(
+    http: httpx.AsyncClient, live_url: str, sandbox_url: str, sessionmaker: Any, test_settings: Settings
+) -> None:
+    setup = await setup_tenant(sessionmaker, test_settings.encryption_key or "", endpoint=sandbox_url)
+    staff = httpx.AsyncClient(timeout=30.0)
+    try:
+        await login(staff, sessionmaker, tenant=setup.tenant, role=Role.EDITOR)  # type: ignore[arg-type]
+        page = await staff.get(f"{live_url}/epayment/dienste/{setup.service_id}")
+        token = csrf_field(page.text)["_csrf_token"]
+        started = await staff.post(
+            f"{live_url}/api/v1/epayment/services/{setup.service_id}/payments",
+            json={"option": 0, "applicant_reference": "FV-7"},
+            headers={"x-csrftoken": token},
+        )
+        assert started.status_code == 201, started.text
+        redirect = started.json()["redirect_url"]
+        assert redirect.startswith(sandbox_url + "/pay/SBX-")
+        await http.post(redirect, data={"action": "pay", "method": "kreditkarte"})
+        listed = (await staff.get(f"{live_url}/api/v1/epayment/payments")).json()
+        payment = next(p for p in listed if p["provider_reference"] == redirect.rsplit("/", 1)[1])
+        assert payment["status"] == "paid" and payment["amount_cents"] == 2500
+        queried = await staff.post(
+            f"{live_url}/epayment/zahlungen/{payment['id']}/abfrage", data={"_csrf_token": token}
+        )
+        assert queried.status_code == 200 and "Status: paid" in queried.text
+        status_fragment = await http.get(
+            f"{live_url}/epayment/pay/status/{payment['reference']}", headers={"hx-request": "true"}
+        )
+        assert status_fragment.status_code == 200 and "<html" not in status_fragment.text
+        assert "eingegangen" in status_fragment.text
+    finally:
+        await staff.aclose()

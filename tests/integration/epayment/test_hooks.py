@@ -93,7 +93,7 @@ async def test_transaction_costs_feed_the_budget_plan(
             follow_redirects=False,
             data={"jahr": str(year), "line_id": str(line.id)},
         )
-        assert response.status_code == 303, response.text[response.text.find("inhalt"):][:3000]
+        assert response.status_code == 303, response.text[response.text.find("inhalt") :][:3000]
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         view = await budget.get_line(session, setup.tenant.id, line.id)
     assert [(e.year, str(e.actual_running)) for e in view.entries] == [(year, "1.25")]
@@ -138,7 +138,7 @@ def run_cli(database: DatabaseUrls, settings: Settings, *args: str) -> subproces
         "KOMMPASS_ENCRYPTION_KEY": settings.encryption_key or "",
         "KOMMPASS_SECRET_KEY": settings.web.secret_key or "",
     }
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "web.cli", *args],
         capture_output=True,
         text=True,

@@ -311,3 +311,24 @@ async def test_kaaw_overview_is_forbidden_for_tenant_users(
     await login(client, sessionmaker, tenant=a.tenant, role=Role.TENANT_ADMIN)
     assert (await client.get("/epayment/kaaw")).status_code == 403
     assert (await client.get("/api/v1/epayment/overview")).status_code == 403
+
+
+async def test_public_routes_do_not_cross_tenants(
+    client: AsyncTestClient[Any], sessionmaker: Any, two: tuple[Setup, Setup]
+) -> None:
+    a, b = two
+    pb = await make_payment(sessionmaker, b)
+    # A's secret cannot move B's payment: the signature is checked with the secret of the
+    # tenant that owns the Kassenzeichen.
+    raw, headers = signed(a.secret, notification(pb, "paid"))
+    assert (await client.post("/epayment/notify/sandbox", content=raw, headers=headers)).status_code == 400
+    assert (await client.get("/epayment/pay/status/unbekannt")).status_code == 404
+    assert (await client.get("/epayment/pay/unbekannt")).status_code == 404
+    status = await client.get(f"/epayment/pay/status/{pb.reference}")
+    assert status.status_code == 200 and "Stadt Beheim" in status.text and "Stadt Aheim" not in status.text
+    async with tenant_session(sessionmaker, b.tenant.id) as session:
+        assert (await payments.get_payment(session, b.tenant.id, pb.id)).status == "initiated"
+    # A logged-in user of A sees the public page of B's service only as the public sees it.
+    await login(client, sessionmaker, tenant=a.tenant, role=Role.TENANT_ADMIN)
+    page = await client.get(f"/epayment/pay/{b.public_key}")
+    assert page.status_code == 200 and "Stadt Beheim" in page.text and "1.122.01" not in page.text
