@@ -50,7 +50,7 @@ from plugins.dms.schemas import (
     Volume,
     VolumeInput,
 )
-from plugins.dms.validation import rollout_errors, share_errors, volume_errors
+from plugins.dms.validation import length_errors, rollout_errors, share_errors, volume_errors
 
 #: The seeded default list of e-file types (seeds 003/004); each tenant may edit it.
 DEFAULT_FILE_TYPES: tuple[str, ...] = (
@@ -122,6 +122,7 @@ class DmsService:
         self.session = session
         self.tenant_id = tenant_id
         self.actor = actor
+        self._units: list[OrgUnit] | None = None
 
     # --- helpers ---------------------------------------------------------------------
     async def _audit(
@@ -230,7 +231,9 @@ class DmsService:
     async def find_org_unit(self, text: str) -> OrgUnit | None:
         """An org unit by code or name (case-insensitive), for imports; a code wins over a name."""
         needle = text.strip().lower()
-        units = await self.org_units()
+        if self._units is None:  # imports look up many rows: read the units once
+            self._units = await self.org_units()
+        units = self._units
         for match in (
             lambda u: (u.code or "").lower() == needle,
             lambda u: (u.name or "").lower() == needle or u.label().lower() == needle,
@@ -303,6 +306,7 @@ class DmsService:
             )
         elif await self._product_name_taken(name, product_id):
             errors.append(FieldError("name", f"Das Produkt „{name}“ ist schon erfasst."))
+        errors.extend(length_errors(data, ("name", "vendor", "product_version", "operator", "notes")))
         values = {
             "name": name,
             "vendor": _clean(data.vendor),
@@ -393,6 +397,9 @@ class DmsService:
             clash = await self.find_file_type(name)
             if clash is not None and clash.id != type_id:
                 errors.append(FieldError("name", f"Die Aktenart „{name}“ gibt es schon."))
+        errors.extend(length_errors(data, ("name", "description")))
+        if abs(data.sort_order) > 1_000_000:
+            errors.append(FieldError("sort_order", "Die Reihenfolge muss eine Zahl bis 1.000.000 sein."))
         values = {"name": name, "description": _clean(data.description), "sort_order": int(data.sort_order)}
         if type_id is None:
             if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from core.errors import FieldError
 from plugins.dms.models import (
@@ -23,9 +24,42 @@ def _d(value: dt.date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+MAX_COUNT = 2_000_000_000
+#: Longest texts the columns take.
+TEXT_LIMITS = {
+    "designation": 200,
+    "procedure_name": 200,
+    "procedure_vendor": 200,
+    "procedure_interface": 200,
+    "name": 200,
+    "vendor": 200,
+    "operator": 200,
+    "product_version": 100,
+    "notes": 10_000,
+    "description": 10_000,
+}
+
+
+def length_errors(data: object, fields: tuple[str, ...], row: int | None = None) -> list[FieldError]:
+    errors = []
+    for f in fields:
+        value = getattr(data, f, None)
+        if isinstance(value, str) and len(value.strip()) > TEXT_LIMITS[f]:
+            errors.append(FieldError(f, f"Der Text ist zu lang (höchstens {TEXT_LIMITS[f]} Zeichen).", row))
+    return errors
+
+
+def count_errors(value: int | None, field: str, row: int | None = None) -> list[FieldError]:
+    if value is not None and value > MAX_COUNT:
+        return [FieldError(field, "Die Zahl ist zu groß.", row)]
+    return []
+
+
 def rollout_errors(data: RolloutInput, row: int | None = None) -> list[FieldError]:
     """Everything wrong with a rollout item that can be told without the database."""
-    errors: list[FieldError] = []
+    errors: list[FieldError] = length_errors(
+        data, ("designation", "procedure_name", "procedure_vendor", "procedure_interface", "notes"), row
+    ) + count_errors(data.users_trained, "users_trained", row)
     if data.file_type_id is None:
         errors.append(FieldError("file_type_id", "Bitte wählen Sie eine Aktenart.", row))
     if data.org_unit_id is None:
@@ -87,7 +121,9 @@ def rollout_errors(data: RolloutInput, row: int | None = None) -> list[FieldErro
 
 
 def volume_errors(data: VolumeInput, row: int | None = None) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors: list[FieldError] = count_errors(data.total_count, "total_count", row)
+    if errors:
+        return errors
     if data.org_unit_id is None:
         errors.append(FieldError("org_unit_id", "Bitte wählen Sie eine Organisationseinheit.", row))
     if data.reporting_date is None:
@@ -122,7 +158,7 @@ def volume_errors(data: VolumeInput, row: int | None = None) -> list[FieldError]
 def share_errors(
     percent: float | None, field: str = "goal_share_percent", row: int | None = None
 ) -> list[FieldError]:
-    if percent is None:
+    if percent is None or not math.isfinite(percent):
         return [FieldError(field, "Bitte geben Sie einen Anteil in Prozent an.", row)]
     if percent < 0 or percent > 100:
         return [

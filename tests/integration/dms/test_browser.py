@@ -10,17 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import tenant_session
 from plugins.dms.demo import seed_demo
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    LiveServer,
+from tests.browser.conftest import (  # noqa: F401 - browser, context and page are fixtures
     axe_violations,
     browser,
     browser_login,
     context,
-    live_server,
     page,
     screenshot,
 )
 from tests.factories import create_tenant
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.browser
 async def test_dms_pages_render_charts_and_are_accessible(
     page: Page,  # noqa: F811 - pytest fixture
     context: BrowserContext,  # noqa: F811
-    live_server: LiveServer,  # noqa: F811
+    live_server: LiveServer,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker, name="Stadt Aktenhausen")

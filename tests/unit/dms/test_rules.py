@@ -206,3 +206,10 @@ def test_charts_carry_the_same_numbers_as_their_tables() -> None:
     assert len(timeline["rows"]) == 2
     bar = timeline["spec"]["data"]["datasets"][1]["data"][0]
     assert bar[0] == pytest.approx(2023.16, abs=0.01) and bar[1] == 2024.0
+
+
+def test_too_long_texts_and_huge_numbers_are_refused_before_the_database() -> None:
+    errors = fields(rollout_errors(RolloutInput(**IDS, procedure_name="x" * 201, users_trained=10**12)))
+    assert "zu lang" in errors["procedure_name"] and "zu groß" in errors["users_trained"]
+    assert "zu groß" in fields(volume_errors(VolumeInput(total_count=10**12, digital_count=1)))["total_count"]
+    assert share_errors(float("nan"))
