@@ -128,12 +128,29 @@ class EmbeddedPostgres:
         self._run_as = SYSTEM_USER
 
     def _run(self, args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run a server binary. Output goes to temporary files, not pipes: a postmaster
+        started by ``pg_ctl`` inherits the descriptors and would keep a pipe open forever."""
+        import tempfile
+
         kwargs: dict[str, object] = {}
         if self._run_as:
             kwargs["user"] = self._run_as
-        return subprocess.run(  # noqa: S603 - fixed binaries, no shell
-            args, check=True, capture_output=True, text=True, timeout=timeout, cwd="/", **kwargs
-        )
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            try:
+                result = subprocess.run(  # noqa: S603 - fixed binaries, no shell
+                    args, check=True, stdout=out, stderr=err, text=True, timeout=timeout, cwd="/", **kwargs
+                )
+            except subprocess.CalledProcessError as exc:
+                err.seek(0)
+                raise RuntimeError(f"{Path(args[0]).name} failed: {err.read().strip()}") from exc
+            out.seek(0)
+            return subprocess.CompletedProcess(result.args, result.returncode, out.read(), "")
+
+    def restart(self) -> None:
+        """Fast restart (used by the fault-injection tests)."""
+        creds = self._credentials()
+        self._run([_bin("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.logfile), "-m", "fast", "-w",
+                   "-t", "60", "-o", f"-h {self.host} -p {creds['port']} -k '' -c max_connections=200", "restart"])
 
     def is_running(self) -> bool:
         pidfile = self.pgdata / "postmaster.pid"

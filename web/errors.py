@@ -37,6 +37,7 @@ TITLES = {
     409: "Konflikt",
     422: "Ungültige Eingabe",
     500: "Interner Fehler",
+    503: "Vorübergehend nicht verfügbar",
 }
 
 
@@ -112,6 +113,38 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return _respond(request, status, message, extra)
 
 
+def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Lost or refused database connections (restart, failover) are 503, not 500.
+
+    Nothing of the request was committed: its transaction died with the connection. The
+    pool (``pool_pre_ping``) replaces broken connections, so the next request works again.
+    """
+    if not _is_connection_error(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database.unavailable", path=request.url.path, method=request.method, error=type(exc).__name__)
+    response = _respond(request, 503, "Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie es "
+                                      "in einigen Sekunden erneut.", {})
+    response.headers["retry-after"] = "5"
+    return response
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError)):
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.exceptions.ConnectionDoesNotExistError | asyncpg.exceptions.CannotConnectNowError
+                      | asyncpg.exceptions.AdminShutdownError | ConnectionError | OSError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("request.failed", path=request.url.path, method=request.method)
     return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR,
@@ -122,5 +155,5 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     NotAuthorizedException: not_authorized_handler,
     HTTPException: http_exception_handler,
-    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: database_unavailable_handler,
 }
