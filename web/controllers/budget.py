@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Request, Response, delete, get, patch, post
+from litestar import MediaType, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -55,7 +55,7 @@ def _money_chart(totals: service.Totals) -> dict[str, Any] | None:
     years = totals.years
     rows = [(y, totals.year(y)) for y in years]
     return {
-        "id": "plan-ist",
+        "id": "chart-plan-ist",
         "title": "Geplante Aufwände und Ist-Ausgaben je Jahr (€)",
         "spec": {
             "type": "bar",
@@ -90,7 +90,7 @@ def _staff_chart(totals: service.Totals) -> dict[str, Any] | None:
         return None
     rows = [(y, totals.year(y)) for y in totals.years]
     return {
-        "id": "personal",
+        "id": "chart-personal",
         "title": "Personal Digitale Transformation in VZÄ: IST und SOLL je Jahr",
         "spec": {
             "type": "bar",
@@ -135,7 +135,7 @@ def _ctx(identity: Identity, **kw: Any) -> dict[str, Any]:
 
 
 # --- pages -----------------------------------------------------------------------------------
-@get("/finanzplan", guards=[requires_viewer], name="budget.index")
+@get(media_type=MediaType.HTML, path="/finanzplan", guards=[requires_viewer], name="budget.index")
 async def index(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, jahr: int | None = None
 ) -> Template:
@@ -188,14 +188,14 @@ async def _line_form_ctx(db: AsyncSession, identity: Identity, **kw: Any) -> dic
     return _ctx(identity, link_fields=specs, **kw)
 
 
-@get("/finanzplan/neu", guards=[requires_editor], name="budget.line_new")
+@get(media_type=MediaType.HTML, path="/finanzplan/neu", guards=[requires_editor], name="budget.line_new")
 async def line_new(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     return page(
         request, "budget/line_form.html", await _line_form_ctx(db, identity, line=None, values={}, errors={})
     )
 
 
-@post("/finanzplan", guards=[requires_editor], name="budget.line_create")
+@post(media_type=MediaType.HTML, path="/finanzplan", guards=[requires_editor], name="budget.line_create")
 async def line_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
     form = await _form(request)
     try:
@@ -227,12 +227,14 @@ async def _export_response(db: AsyncSession, identity: Identity) -> Response[byt
     )
 
 
-@get("/finanzplan/import", guards=[requires_editor], name="budget.import_form")
+@get(
+    media_type=MediaType.HTML, path="/finanzplan/import", guards=[requires_editor], name="budget.import_form"
+)
 async def import_form(request: Request[Any, Any, Any], identity: Identity) -> Template:
     return page(request, "budget/import.html", _ctx(identity, result=None, headers=excel.HEADERS))
 
 
-@post("/finanzplan/import", guards=[requires_editor], name="budget.import")
+@post(media_type=MediaType.HTML, path="/finanzplan/import", guards=[requires_editor], name="budget.import")
 async def import_upload(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -270,7 +272,9 @@ async def _run_import(
     return result
 
 
-@get("/finanzplan/{line_id:uuid}", guards=[requires_viewer], name="budget.line")
+@get(
+    media_type=MediaType.HTML, path="/finanzplan/{line_id:uuid}", guards=[requires_viewer], name="budget.line"
+)
 async def line_detail(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Template:
@@ -292,7 +296,12 @@ async def line_detail(
     )
 
 
-@get("/finanzplan/{line_id:uuid}/bearbeiten", guards=[requires_editor], name="budget.line_edit")
+@get(
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/bearbeiten",
+    guards=[requires_editor],
+    name="budget.line_edit",
+)
 async def line_edit(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Template:
@@ -312,7 +321,12 @@ def _current(specs: Any, obj: Any) -> list[tuple[str, str]]:
     return [(f.label, display(f, getattr(obj, f.name))) for f in specs]
 
 
-@post("/finanzplan/{line_id:uuid}", guards=[requires_editor], name="budget.line_update")
+@post(
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}",
+    guards=[requires_editor],
+    name="budget.line_update",
+)
 async def line_update(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Any:
@@ -344,7 +358,12 @@ async def line_update(
     return Redirect(f"/finanzplan/{line_id}", status_code=303)
 
 
-@post("/finanzplan/{line_id:uuid}/loeschen", guards=[requires_editor], name="budget.line_delete")
+@post(
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/loeschen",
+    guards=[requires_editor],
+    name="budget.line_delete",
+)
 async def line_delete(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Redirect:
@@ -359,7 +378,12 @@ async def line_delete(
     return Redirect("/finanzplan", status_code=303)
 
 
-@post("/finanzplan/{line_id:uuid}/jahre", guards=[requires_editor], name="budget.entry_create")
+@post(
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/jahre",
+    guards=[requires_editor],
+    name="budget.entry_create",
+)
 async def entry_create(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Any:
@@ -389,7 +413,8 @@ async def entry_create(
 
 
 @get(
-    "/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}/bearbeiten",
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}/bearbeiten",
     guards=[requires_editor],
     name="budget.entry_edit",
 )
@@ -412,7 +437,10 @@ async def entry_edit(
 
 
 @post(
-    "/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}", guards=[requires_editor], name="budget.entry_update"
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}",
+    guards=[requires_editor],
+    name="budget.entry_update",
 )
 async def entry_update(
     request: Request[Any, Any, Any],
@@ -457,7 +485,8 @@ async def entry_update(
 
 
 @post(
-    "/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}/loeschen",
+    media_type=MediaType.HTML,
+    path="/finanzplan/{line_id:uuid}/jahre/{entry_id:uuid}/loeschen",
     guards=[requires_editor],
     name="budget.entry_delete",
 )

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,7 +141,7 @@ def attainment_chart(full: service.StrategyFull) -> dict[str, Any] | None:
     if not rows:
         return None
     return {
-        "id": "zielerreichung",
+        "id": "chart-zielerreichung",
         "title": "Zielerreichung der Kennzahlen (Anteil des Wegs vom Ausgangs- zum Zielwert)",
         "spec": {
             "type": "bar",
@@ -166,7 +166,7 @@ def maturity_chart(full: service.StrategyFull) -> dict[str, Any] | None:
             latest[m.area] = m
     areas = [(key, label) for key, label in MATURITY_AREAS if key in latest]
     return {
-        "id": "reifegrad",
+        "id": "chart-reifegrad",
         "title": "Reifegrad je Bereich (letzte Bewertung) und angestrebter Reifegrad",
         "spec": {
             "type": "bar",
@@ -209,7 +209,7 @@ def _base_ctx(identity: Identity) -> dict[str, Any]:
 
 
 # --- pages -----------------------------------------------------------------------------------
-@get("/strategie", guards=[requires_viewer], name="strategy.index")
+@get(media_type=MediaType.HTML, path="/strategie", guards=[requires_viewer], name="strategy.index")
 async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
     tenant_id = identity.require_tenant()
     current = await service.current_strategy(db, tenant_id)
@@ -227,7 +227,7 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
     return await _detail(request, db, identity, current.id)
 
 
-@post("/strategie", guards=[requires_editor], name="strategy.create")
+@post(media_type=MediaType.HTML, path="/strategie", guards=[requires_editor], name="strategy.create")
 async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
     tenant_id = identity.require_tenant()
     form = await _form(request)
@@ -243,7 +243,12 @@ async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Id
     return Redirect(_detail_url(strategy.id), status_code=303)
 
 
-@get("/strategie/{strategy_id:uuid}", guards=[requires_viewer], name="strategy.detail")
+@get(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}",
+    guards=[requires_viewer],
+    name="strategy.detail",
+)
 async def detail(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Template:
@@ -271,20 +276,24 @@ async def _detail(
             "attainment_chart": attainment_chart(full),
             "maturity_chart": maturity_chart(full),
             "has_draft": any(v.status == STATUS_DRAFT for v in versions),
-        "block_links": await service.building_block_links(db, tenant_id),
+            "block_links": await service.building_block_links(db, tenant_id),
             "today": dt.date.today(),
         },
     )
 
 
-@get("/strategie/versionen", guards=[requires_viewer], name="strategy.versions")
+@get(
+    media_type=MediaType.HTML, path="/strategie/versionen", guards=[requires_viewer], name="strategy.versions"
+)
 async def versions(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
     tenant_id = identity.require_tenant()
     items = await service.list_strategies(db, tenant_id)
     return page(request, "strategy/versions.html", _base_ctx(identity) | {"versions": items})
 
 
-@get("/strategie/vergleich", guards=[requires_viewer], name="strategy.compare")
+@get(
+    media_type=MediaType.HTML, path="/strategie/vergleich", guards=[requires_viewer], name="strategy.compare"
+)
 async def compare(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, alt: uuid.UUID, neu: uuid.UUID
 ) -> Template:
@@ -304,7 +313,12 @@ async def compare(
     )
 
 
-@get("/strategie/{strategy_id:uuid}/bearbeiten", guards=[requires_editor], name="strategy.edit")
+@get(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/bearbeiten",
+    guards=[requires_editor],
+    name="strategy.edit",
+)
 async def edit(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Template:
@@ -324,7 +338,12 @@ async def edit(
     )
 
 
-@post("/strategie/{strategy_id:uuid}", guards=[requires_editor], name="strategy.update")
+@post(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}",
+    guards=[requires_editor],
+    name="strategy.update",
+)
 async def update(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
@@ -367,7 +386,12 @@ def _current_rows(specs: Any, obj: Any) -> list[tuple[str, str]]:
     return [(f.label, display(f, getattr(obj, f.name))) for f in specs]
 
 
-@post("/strategie/{strategy_id:uuid}/neue-version", guards=[requires_editor], name="strategy.new_version")
+@post(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/neue-version",
+    guards=[requires_editor],
+    name="strategy.new_version",
+)
 async def new_version(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
@@ -378,7 +402,12 @@ async def new_version(
     return Redirect(_detail_url(copy.id), status_code=303)
 
 
-@post("/strategie/{strategy_id:uuid}/beschliessen", guards=[requires_editor], name="strategy.adopt")
+@post(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/beschliessen",
+    guards=[requires_editor],
+    name="strategy.adopt",
+)
 async def adopt(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
@@ -400,7 +429,12 @@ async def adopt(
     return Redirect(_detail_url(strategy_id), status_code=303)
 
 
-@post("/strategie/{strategy_id:uuid}/loeschen", guards=[requires_editor], name="strategy.delete")
+@post(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/loeschen",
+    guards=[requires_editor],
+    name="strategy.delete",
+)
 async def delete_draft(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
@@ -434,7 +468,12 @@ def _item_ctx(identity: Identity, strategy: Any, kind: Kind, **kw: Any) -> dict[
     return _base_ctx(identity) | {"s": strategy, "kind": kind, "editable": _can_edit(identity, strategy)} | kw
 
 
-@get("/strategie/{strategy_id:uuid}/{slug:str}/neu", guards=[requires_editor], name="strategy.item_new")
+@get(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}/neu",
+    guards=[requires_editor],
+    name="strategy.item_new",
+)
 async def item_new(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -477,7 +516,12 @@ async def _parent_title(
     return f"{parent_kind.label}: {parent_kind.title_of(obj)}"
 
 
-@post("/strategie/{strategy_id:uuid}/{slug:str}", guards=[requires_editor], name="strategy.item_create")
+@post(
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}",
+    guards=[requires_editor],
+    name="strategy.item_create",
+)
 async def item_create(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID, slug: str
 ) -> Any:
@@ -517,7 +561,10 @@ async def item_create(
 
 
 @get(
-    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}", guards=[requires_viewer], name="strategy.item"
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}",
+    guards=[requires_viewer],
+    name="strategy.item",
 )
 async def item_show(
     request: Request[Any, Any, Any],
@@ -538,7 +585,8 @@ async def item_show(
 
 
 @get(
-    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/bearbeiten",
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/bearbeiten",
     guards=[requires_editor],
     name="strategy.item_edit",
 )
@@ -564,7 +612,8 @@ async def item_edit(
 
 
 @post(
-    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}",
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}",
     guards=[requires_editor],
     name="strategy.item_update",
 )
@@ -623,7 +672,8 @@ async def item_update(
 
 
 @post(
-    "/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/loeschen",
+    media_type=MediaType.HTML,
+    path="/strategie/{strategy_id:uuid}/{slug:str}/{item_id:uuid}/loeschen",
     guards=[requires_editor],
     name="strategy.item_delete",
 )

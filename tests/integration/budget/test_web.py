@@ -44,10 +44,12 @@ async def test_page_shows_sums_ist_soll_and_plan_vs_actual(
     tenant = await create_tenant(sessionmaker)
     await _seed(sessionmaker, tenant.id)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
-    html = (await client.get("/finanzplan")).text
+    response = await client.get("/finanzplan")
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
     assert "Ausbau DMS" in html and "45.000 €" in html and "0,70" in html  # IST–SOLL gap
     assert "-5.000 €" in html and "(überschritten)" in html  # plan minus actual
-    assert 'data-chart-for="plan-ist"' in html and 'data-chart-for="personal"' in html
+    assert 'data-chart-for="chart-plan-ist"' in html and 'data-chart-for="chart-personal"' in html
     year = await client.get("/finanzplan?jahr=2025")
     assert year.status_code == 200 and "für 2025" in year.text
 

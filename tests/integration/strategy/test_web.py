@@ -70,7 +70,7 @@ async def test_editor_page_shows_every_section_with_charts(
     await _seed(sessionmaker, tenant.id)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
     response = await client.get("/strategie")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     html = response.text
     for text in (
         "Moderne Arbeitgeberin",
@@ -80,8 +80,8 @@ async def test_editor_page_shows_every_section_with_charts(
         "Gute Organisationsstruktur",
         "ausbaufähig",
         "Digitale Praktikerin",
-        'data-chart-for="reifegrad"',
-        'data-chart-for="zielerreichung"',
+        'data-chart-for="chart-reifegrad"',
+        'data-chart-for="chart-zielerreichung"',
     ):
         assert text in html, text
     assert "Bearbeiten" not in html  # viewers do not get edit controls
