@@ -48,6 +48,8 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo
 
 @event.listens_for(Session, "after_begin")
 def _bind_tenant_to_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    if transaction.nested:
+        return  # a SAVEPOINT runs inside a transaction that is bound already (set_config is transaction-local)
     tenant_id = session.info.get("tenant_id")
     user_id = session.info.get("user_id")
     connection.execute(
