@@ -270,3 +270,63 @@ async def test_cli_import_json_dry_run_errors_and_idempotency(
     assert await _counts(sessionmaker, tenant.id) == (10, 32)
     text = _cli(database, "budget", "import", str(broken), "--tenant", tenant.slug)
     assert text.returncode != 0 and "Zeile 2" in text.stderr
+    exported = tmp_path / "export.xlsx"
+    assert _cli(database, "budget", "export", str(exported), "--tenant", tenant.slug).returncode == 0
+    roundtrip = _cli(database, "budget", "import", str(exported), "--tenant", tenant.slug, "--json")
+    assert json.loads(roundtrip.stdout) == {"created": 0, "updated": 0, "unchanged": 34, "errors": []}
+    unknown = _cli(database, "budget", "import", str(EXAMPLE), "--tenant", "gibt-es-nicht")
+    assert unknown.returncode != 0 and "nicht gefunden" in unknown.stderr
+
+
+async def test_lines_link_to_own_measures_only_and_import_resolves_measure_numbers(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from core.measures.models import Measure
+
+    tenant, other = await create_tenant(sessionmaker), await create_tenant(sessionmaker)
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        measure = Measure(
+            tenant_id=tenant.id, id=uuid.uuid4(), number="MP 011", title="Online-Bürgerbeteiligung"
+        )
+        s.add(measure)
+    async with tenant_session(sessionmaker, other.id) as s:
+        with pytest.raises(ValidationFailed) as exc:
+            await service.create_line(
+                s, other.id, {"number": "001", "title": "x", "measure_id": str(measure.id)}
+            )
+        assert "measure_id" in exc.value.as_dict()
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        result = await excel.import_budget(
+            s,
+            tenant.id,
+            _workbook(
+                [
+                    [
+                        *_row("001", 2024, consulting="1.000 €")[:2],
+                        "MP 011",
+                        *_row("001", 2024, consulting="1.000 €")[3:],
+                    ],
+                    [*_row("002", 2024)[:2], "MP 999", *_row("002", 2024)[3:]],
+                ]
+            ),
+        )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Maßnahme (Nr.)")]
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        ok = await excel.import_budget(
+            s,
+            tenant.id,
+            _workbook(
+                [
+                    [
+                        *_row("001", 2024, consulting="1.000 €")[:2],
+                        "mp 011",
+                        *_row("001", 2024, consulting="1.000 €")[3:],
+                    ],
+                ]
+            ),
+        )
+        assert ok.ok
+        lines = await service.list_lines(s, tenant.id)
+        assert lines[0].line.measure_id == measure.id
+        rows = await excel.export_rows(s, tenant.id)
+    assert rows[0][2] == "MP 011"
