@@ -516,3 +516,32 @@ async def link_labels(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[dict
         m.id: m.number for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id))
     }
     return blocks, measures
+
+
+async def unlink_measure(
+    session: AsyncSession, tenant_id: uuid.UUID, measure_id: uuid.UUID, *, actor: Actor = SYSTEM
+) -> int:
+    """Before a measure is deleted: drop the link of every budget line to it (audited).
+
+    The composite foreign key ``(tenant_id, measure_id)`` cannot be ``ON DELETE SET NULL``
+    (that would null ``tenant_id`` too), so the measures area calls this; returns the count.
+    """
+    lines = list(
+        await session.scalars(
+            select(BudgetLine).where(BudgetLine.tenant_id == tenant_id, BudgetLine.measure_id == measure_id)
+        )
+    )
+    for line in lines:
+        line.measure_id = None
+        await record(
+            session,
+            tenant_id=tenant_id,
+            action="budget.line.update",
+            actor=actor,
+            entity_type="budget.line",
+            entity_id=line.id,
+            changes={"measure_id": [str(measure_id), None]},
+            reason="Maßnahme gelöscht",
+        )
+    await session.flush()
+    return len(lines)

@@ -330,3 +330,24 @@ async def test_lines_link_to_own_measures_only_and_import_resolves_measure_numbe
         assert lines[0].line.measure_id == measure.id
         rows = await excel.export_rows(s, tenant.id)
     assert rows[0][2] == "MP 011"
+
+
+async def test_unlink_measure_before_it_is_deleted(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    from core.measures.models import Measure
+
+    tenant = await create_tenant(sessionmaker)
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        measure = Measure(tenant_id=tenant.id, id=uuid.uuid4(), number="MP 020", title="CRM")
+        s.add(measure)
+        await s.flush()
+        line = await service.create_line(
+            s, tenant.id, {"number": "001", "title": "CRM", "measure_id": measure.id}
+        )
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        assert await service.unlink_measure(s, tenant.id, measure.id) == 1
+        await s.delete(
+            await s.scalar(select(Measure).where(Measure.tenant_id == tenant.id, Measure.id == measure.id))
+        )
+    async with tenant_session(sessionmaker, tenant.id) as s:
+        view = await service.get_line(s, tenant.id, line.id)
+    assert view.line.measure_id is None
