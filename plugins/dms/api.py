@@ -38,9 +38,16 @@ P = "/api/v1/dms"
 
 @get(f"{P}/rollouts", guards=[requires_viewer], tags=["DMS"], summary="E-Akten-Einführungen")
 async def api_rollouts(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, status: str | None = None
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    status: str | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    file_type_id: uuid.UUID | None = None,
 ) -> list[Rollout]:
-    return await service_for(request, db, identity).rollout_rows(status=status)
+    return await service_for(request, db, identity).rollout_rows(
+        status=status, org_unit_id=org_unit_id, file_type_id=file_type_id
+    )
 
 
 @post(f"{P}/rollouts", guards=[requires_editor], tags=["DMS"])
@@ -124,6 +131,13 @@ async def api_volume_delete(
 )
 async def api_indicator(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Indicator:
     return await service_for(request, db, identity).indicator()
+
+
+@get(
+    f"{P}/goal", guards=[requires_viewer], tags=["DMS"], summary="Ziel: Anteil digital bearbeiteter Dokumente"
+)
+async def api_goal(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Goal:
+    return await service_for(request, db, identity).goal()
 
 
 @put(f"{P}/goal", guards=[requires_editor], tags=["DMS"])
@@ -246,6 +260,7 @@ ROUTES: list[Any] = [
     api_volume_update,
     api_volume_delete,
     api_indicator,
+    api_goal,
     api_goal_update,
     api_products,
     api_product_create,

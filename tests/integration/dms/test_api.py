@@ -79,6 +79,18 @@ async def test_rollout_lifecycle_over_the_api(
     indicator = (await client.get("/api/v1/dms/indicator")).json()
     assert indicator["goal"]["goal_share_percent"] == 30 and indicator["trend"] == []
 
+    filtered = await client.get(
+        f"/api/v1/dms/rollouts?org_unit_id={units['Ordnungsbehörde']}&status=umgesetzt"
+    )
+    assert [r["id"] for r in filtered.json()] == [item["id"]]
+    goal = (await client.get("/api/v1/dms/goal")).json()
+    changed = await client.put(
+        "/api/v1/dms/goal",
+        headers=headers,
+        json={"goal_share_percent": 40, "goal_year": 2027, "version": goal["version"]},
+    )
+    assert changed.status_code == 200 and changed.json()["goal_share_percent"] == 40
+
     assert (await client.delete(f"/api/v1/dms/rollouts/{item['id']}", headers=headers)).status_code == 204
     assert (await client.get(f"/api/v1/dms/rollouts/{item['id']}")).status_code == 404
 
