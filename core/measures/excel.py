@@ -30,6 +30,7 @@ from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService
 from core.reporting.status import ProgressError, ProgressValue, parse_progress, parse_status, status_for
+from core.tenancy import owned_by
 
 COL_NUMBER = "Nr. Maßnahme"
 COL_YEAR = "Jahr der Meldung"
@@ -221,13 +222,13 @@ class MeasureImporter:
         existing_dates = {rd.date: rd for rd in await reporting.list()}
         units = {
             u.id: u
-            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+            for u in await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
         }
         measures = await MeasureService(self.session, self.tenant_id).by_number()
         progress: dict[tuple[uuid.UUID, dt.date], MeasureProgress] = {}
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
         for p in await self.session.scalars(
-            select(MeasureProgress).where(MeasureProgress.tenant_id == self.tenant_id)
+            select(MeasureProgress).where(owned_by(MeasureProgress, self.tenant_id))
         ):
             progress[(p.measure_id, date_of[p.reporting_date_id])] = p
 

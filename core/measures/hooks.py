@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.tenancy import owned_by
 from plugins.hookspecs import hookimpl
 
 DATA = Path(__file__).parent / "data"
@@ -49,12 +50,12 @@ async def seed_demo(session: AsyncSession, tenant_id: uuid.UUID) -> None:
 
         blocks = {
             b.code: b.lineage_id
-            for b in await session.scalars(select(BuildingBlock).where(BuildingBlock.tenant_id == tenant_id))
+            for b in await session.scalars(select(BuildingBlock).where(owned_by(BuildingBlock, tenant_id)))
         }
     except Exception:
         blocks = {}
     if blocks:
-        for m in await session.scalars(select(Measure).where(Measure.tenant_id == tenant_id)):
+        for m in await session.scalars(select(Measure).where(owned_by(Measure, tenant_id))):
             key = blocks.get(DEMO_BLOCKS.get(m.number, ""))
             if key is not None:
                 m.building_block_key = key

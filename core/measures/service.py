@@ -35,6 +35,7 @@ from core.reporting.history import last_change
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService, ensure_open
 from core.reporting.status import ProgressError, ProgressValue, parse_progress, parse_status, status_for
+from core.tenancy import owned_by
 
 REPORTED_YEAR = re.compile(r"^(?P<year>(19|20)\d{2})(-(?P<status>[PEU])\((?P<progress>\d{1,2})\))?$")
 ENTITY = "measure"
@@ -181,7 +182,7 @@ class MeasureService:
 
     # --- reading ---------------------------------------------------------------------------
     async def _org_units(self) -> dict[uuid.UUID, OrgUnit]:
-        rows = await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+        rows = await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
         return {u.id: u for u in rows}
 
     async def _rows(
@@ -205,7 +206,7 @@ class MeasureService:
             MeasureProgress.progress,
             MeasureProgress.code,
             MeasureProgress.status,
-        ).where(MeasureProgress.tenant_id == self.tenant_id)
+        ).where(owned_by(MeasureProgress, self.tenant_id))
         if not all_of_tenant:
             stmt = stmt.where(MeasureProgress.measure_id.in_(list(rows)))
         for p in await self.session.execute(stmt):
@@ -218,7 +219,7 @@ class MeasureService:
         flt = flt or MeasureFilter()
         dates = await ReportingService(self.session, self.tenant_id).list()
         units = await self._org_units()
-        stmt = select(Measure).where(Measure.tenant_id == self.tenant_id)
+        stmt = select(Measure).where(owned_by(Measure, self.tenant_id))
         if flt.business_area_id:
             stmt = stmt.where(Measure.business_area_id == flt.business_area_id)
         if flt.department_id:
@@ -287,7 +288,7 @@ class MeasureService:
 
     async def get(self, measure_id: uuid.UUID) -> Measure:
         m = await self.session.scalar(
-            select(Measure).where(Measure.tenant_id == self.tenant_id, Measure.id == measure_id)
+            select(Measure).where(owned_by(Measure, self.tenant_id), Measure.id == measure_id)
         )
         if m is None:
             raise NotFound("Diese Maßnahme existiert nicht.")
@@ -296,7 +297,7 @@ class MeasureService:
     async def by_number(self) -> dict[str, Measure]:
         return {
             m.number: m
-            for m in await self.session.scalars(select(Measure).where(Measure.tenant_id == self.tenant_id))
+            for m in await self.session.scalars(select(Measure).where(owned_by(Measure, self.tenant_id)))
         }
 
     # --- validation ------------------------------------------------------------------------
@@ -314,7 +315,7 @@ class MeasureService:
             else:
                 clash = await self.session.scalar(
                     select(Measure.id).where(
-                        Measure.tenant_id == self.tenant_id, Measure.number == out["number"]
+                        owned_by(Measure, self.tenant_id), Measure.number == out["number"]
                     )
                 )
                 if clash is not None and clash != measure_id:
@@ -334,7 +335,7 @@ class MeasureService:
         ):
             if out.get(key) is not None:
                 unit = await self.session.scalar(
-                    select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key])
+                    select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == out[key])
                 )
                 if unit is None or unit.kind != kind.value:
                     errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
@@ -400,7 +401,6 @@ class MeasureService:
         try:
             await self.session.flush()
         except StaleDataError:
-            await self.session.rollback()
             raise Conflict(
                 "Die Maßnahme wurde gleichzeitig von jemand anderem geändert. Bitte laden Sie die Seite neu."
             ) from None
@@ -414,12 +414,12 @@ class MeasureService:
         before = snapshot(m)
         await self.session.execute(
             update(OnlineService)
-            .where(OnlineService.tenant_id == self.tenant_id, OnlineService.measure_id == m.id)
+            .where(owned_by(OnlineService, self.tenant_id), OnlineService.measure_id == m.id)
             .values(measure_id=None)
         )
         await self.session.execute(
             delete(MeasureProgress).where(
-                MeasureProgress.tenant_id == self.tenant_id, MeasureProgress.measure_id == m.id
+                owned_by(MeasureProgress, self.tenant_id), MeasureProgress.measure_id == m.id
             )
         )
         await self.session.delete(m)
@@ -441,7 +441,7 @@ class MeasureService:
         await self.session.execute(
             update(OnlineService)
             .where(
-                OnlineService.tenant_id == self.tenant_id,
+                owned_by(OnlineService, self.tenant_id),
                 OnlineService.measure_number == m.number,
                 OnlineService.measure_id.is_(None),
             )
@@ -470,7 +470,7 @@ class MeasureService:
         ensure_open(rd)
         current = await self.session.scalar(
             select(MeasureProgress).where(
-                MeasureProgress.tenant_id == self.tenant_id,
+                owned_by(MeasureProgress, self.tenant_id),
                 MeasureProgress.measure_id == m.id,
                 MeasureProgress.reporting_date_id == rd.id,
             )

@@ -32,6 +32,7 @@ from core.orgunits.models import OrgUnit
 from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.service import ReportingService
 from core.reporting.status import ProgressError, parse_status
+from core.tenancy import owned_by
 
 COL_NUMBER = "Nr. Online-Dienst"
 COL_TITLE = "Bezeichnung Online-Dienst"
@@ -192,17 +193,17 @@ class OnlineServiceImporter:
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
         units = {
             u.id: u
-            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+            for u in await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
         }
         services = await OnlineServiceService(self.session, self.tenant_id).by_number()
         statuses: dict[tuple[uuid.UUID, dt.date], OnlineServiceStatus] = {}
         for s in await self.session.scalars(
-            select(OnlineServiceStatus).where(OnlineServiceStatus.tenant_id == self.tenant_id)
+            select(OnlineServiceStatus).where(owned_by(OnlineServiceStatus, self.tenant_id))
         ):
             statuses[(s.online_service_id, date_of[s.reporting_date_id])] = s
         measure_ids = {
             m.number: m.id
-            for m in await self.session.scalars(select(Measure).where(Measure.tenant_id == self.tenant_id))
+            for m in await self.session.scalars(select(Measure).where(owned_by(Measure, self.tenant_id)))
         }
 
         def code_of(unit_id: uuid.UUID | None) -> str | None:

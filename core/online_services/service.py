@@ -31,6 +31,7 @@ from core.reporting.history import last_change
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService, ensure_open
 from core.reporting.status import ProgressError, parse_status
+from core.tenancy import owned_by
 
 ENTITY = "online_service"
 _KEY = re.compile(r"^[0-9A-Za-z._:-]{1,60}$")
@@ -131,7 +132,7 @@ class OnlineServiceService:
     async def _org_units(self) -> dict[uuid.UUID, OrgUnit]:
         return {
             u.id: u
-            for u in await self.session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id))
+            for u in await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
         }
 
     async def _rows(
@@ -155,7 +156,7 @@ class OnlineServiceService:
             OnlineServiceStatus.online_service_id,
             OnlineServiceStatus.reporting_date_id,
             OnlineServiceStatus.status,
-        ).where(OnlineServiceStatus.tenant_id == self.tenant_id)
+        ).where(owned_by(OnlineServiceStatus, self.tenant_id))
         if not all_of_tenant:
             stmt = stmt.where(OnlineServiceStatus.online_service_id.in_(list(rows)))
         for s in await self.session.execute(stmt):
@@ -168,7 +169,7 @@ class OnlineServiceService:
         flt = flt or ServiceFilter()
         dates = await ReportingService(self.session, self.tenant_id).list()
         units = await self._org_units()
-        stmt = select(OnlineService).where(OnlineService.tenant_id == self.tenant_id)
+        stmt = select(OnlineService).where(owned_by(OnlineService, self.tenant_id))
         if flt.business_area_id:
             stmt = stmt.where(OnlineService.business_area_id == flt.business_area_id)
         if flt.implementation_type:
@@ -218,7 +219,7 @@ class OnlineServiceService:
     async def get(self, service_id: uuid.UUID) -> OnlineService:
         o = await self.session.scalar(
             select(OnlineService).where(
-                OnlineService.tenant_id == self.tenant_id, OnlineService.id == service_id
+                owned_by(OnlineService, self.tenant_id), OnlineService.id == service_id
             )
         )
         if o is None:
@@ -238,7 +239,7 @@ class OnlineServiceService:
         return {
             o.number: o
             for o in await self.session.scalars(
-                select(OnlineService).where(OnlineService.tenant_id == self.tenant_id)
+                select(OnlineService).where(owned_by(OnlineService, self.tenant_id))
             )
         }
 
@@ -258,7 +259,7 @@ class OnlineServiceService:
             else:
                 clash = await self.session.scalar(
                     select(OnlineService.id).where(
-                        OnlineService.tenant_id == self.tenant_id, OnlineService.number == out["number"]
+                        owned_by(OnlineService, self.tenant_id), OnlineService.number == out["number"]
                     )
                 )
                 if clash is not None and clash != service_id:
@@ -277,7 +278,7 @@ class OnlineServiceService:
                 out[key] = list(dict.fromkeys(keys))
         if out.get("measure_id") is not None:
             m = await self.session.scalar(
-                select(Measure).where(Measure.tenant_id == self.tenant_id, Measure.id == out["measure_id"])
+                select(Measure).where(owned_by(Measure, self.tenant_id), Measure.id == out["measure_id"])
             )
             if m is None:
                 errors.append(FieldError("measure_id", "Diese Maßnahme gibt es nicht."))
@@ -287,7 +288,7 @@ class OnlineServiceService:
             out["measure_id"] = (
                 await self.session.scalar(
                     select(Measure.id).where(
-                        Measure.tenant_id == self.tenant_id, Measure.number == out["measure_number"]
+                        owned_by(Measure, self.tenant_id), Measure.number == out["measure_number"]
                     )
                 )
                 if out["measure_number"]
@@ -301,7 +302,7 @@ class OnlineServiceService:
         ):
             if out.get(key) is not None:
                 unit = await self.session.scalar(
-                    select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == out[key])
+                    select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == out[key])
                 )
                 if unit is None or unit.kind != kind.value:
                     errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
@@ -323,7 +324,6 @@ class OnlineServiceService:
         try:
             await self.session.flush()
         except StaleDataError:
-            await self.session.rollback()
             raise Conflict(
                 "Der Online-Dienst wurde gleichzeitig von jemand anderem geändert. "
                 "Bitte laden Sie die Seite neu."
@@ -375,7 +375,7 @@ class OnlineServiceService:
         before = snapshot(o)
         await self.session.execute(
             delete(OnlineServiceStatus).where(
-                OnlineServiceStatus.tenant_id == self.tenant_id, OnlineServiceStatus.online_service_id == o.id
+                owned_by(OnlineServiceStatus, self.tenant_id), OnlineServiceStatus.online_service_id == o.id
             )
         )
         await self.session.delete(o)
@@ -404,7 +404,7 @@ class OnlineServiceService:
         ensure_open(rd)
         current = await self.session.scalar(
             select(OnlineServiceStatus).where(
-                OnlineServiceStatus.tenant_id == self.tenant_id,
+                owned_by(OnlineServiceStatus, self.tenant_id),
                 OnlineServiceStatus.online_service_id == o.id,
                 OnlineServiceStatus.reporting_date_id == rd.id,
             )

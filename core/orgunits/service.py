@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.orgunits.models import OrgUnit, OrgUnitKind
+from core.tenancy import owned_by
 
 
 def snapshot(unit: OrgUnit) -> dict[str, Any]:
@@ -42,7 +43,7 @@ class OrgUnitService:
         self._cache: dict[tuple[str, str], OrgUnit] | None = None
 
     async def list(self, kind: OrgUnitKind | None = None) -> list[OrgUnit]:
-        stmt = select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id)
+        stmt = select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id))
         if kind is not None:
             stmt = stmt.where(OrgUnit.kind == kind.value)
         return list(await self.session.scalars(stmt.order_by(OrgUnit.kind, OrgUnit.code)))
@@ -52,7 +53,7 @@ class OrgUnitService:
 
     async def get(self, unit_id: uuid.UUID) -> OrgUnit:
         unit = await self.session.scalar(
-            select(OrgUnit).where(OrgUnit.tenant_id == self.tenant_id, OrgUnit.id == unit_id)
+            select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == unit_id)
         )
         if unit is None:
             raise NotFound("Diese Organisationseinheit existiert nicht.")
@@ -76,7 +77,7 @@ class OrgUnitService:
                 )
         existing = await self.session.scalar(
             select(OrgUnit).where(
-                OrgUnit.tenant_id == self.tenant_id, OrgUnit.kind == kind.value, OrgUnit.code == code
+                owned_by(OrgUnit, self.tenant_id), OrgUnit.kind == kind.value, OrgUnit.code == code
             )
         )
         if existing is not None:

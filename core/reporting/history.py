@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.models import AuditEvent
+from core.tenancy import owned_by
 
 
 async def history(
@@ -17,7 +18,7 @@ async def history(
     rows = await session.scalars(
         select(AuditEvent)
         .where(
-            AuditEvent.tenant_id == tenant_id,
+            owned_by(AuditEvent, tenant_id),
             AuditEvent.entity_type == entity_type,
             AuditEvent.entity_id == str(entity_id),
         )

@@ -15,6 +15,7 @@ from core.audit.service import SYSTEM, Actor, diff, record
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.models import utcnow
 from core.reporting.models import ReportingDate, RoundState
+from core.tenancy import owned_by
 
 
 def is_stichtag(date: dt.date) -> bool:
@@ -57,16 +58,14 @@ class ReportingService:
 
     async def list(self) -> list[ReportingDate]:
         rows = await self.session.scalars(
-            select(ReportingDate)
-            .where(ReportingDate.tenant_id == self.tenant_id)
-            .order_by(ReportingDate.date)
+            select(ReportingDate).where(owned_by(ReportingDate, self.tenant_id)).order_by(ReportingDate.date)
         )
         return list(rows)
 
     async def get(self, reporting_date_id: uuid.UUID) -> ReportingDate:
         rd = await self.session.scalar(
             select(ReportingDate).where(
-                ReportingDate.tenant_id == self.tenant_id, ReportingDate.id == reporting_date_id
+                owned_by(ReportingDate, self.tenant_id), ReportingDate.id == reporting_date_id
             )
         )
         if rd is None:
@@ -75,14 +74,14 @@ class ReportingService:
 
     async def by_date(self, date: dt.date) -> ReportingDate | None:
         return await self.session.scalar(
-            select(ReportingDate).where(ReportingDate.tenant_id == self.tenant_id, ReportingDate.date == date)
+            select(ReportingDate).where(owned_by(ReportingDate, self.tenant_id), ReportingDate.date == date)
         )
 
     async def current_open(self) -> ReportingDate | None:
         """The latest open round (where progress is entered now), if any."""
         return await self.session.scalar(
             select(ReportingDate)
-            .where(ReportingDate.tenant_id == self.tenant_id, ReportingDate.state == RoundState.OPEN.value)
+            .where(owned_by(ReportingDate, self.tenant_id), ReportingDate.state == RoundState.OPEN.value)
             .order_by(ReportingDate.date.desc())
             .limit(1)
         )

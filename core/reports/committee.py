@@ -23,6 +23,7 @@ from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService
 from core.reporting.status import STATUS_LABELS, STATUSES
 from core.reports.stats import measure_figures, measures_by_reported_year, period_label, service_figures
+from core.tenancy import owned_by
 
 log = structlog.get_logger("kommpass.reports")
 WINDOW = 4
@@ -147,7 +148,7 @@ async def build(
             (MeasureProgress.tenant_id == Measure.tenant_id) & (MeasureProgress.measure_id == Measure.id),
         )
         .where(
-            Measure.tenant_id == tenant_id,
+            owned_by(Measure, tenant_id),
             MeasureProgress.reporting_date_id.in_([rd.id] + ([previous.id] if previous else [])),
         )
     )
@@ -165,7 +166,7 @@ async def build(
     new_measures = list(
         await session.execute(
             select(Measure.title, Measure.number).where(
-                Measure.tenant_id == tenant_id,
+                owned_by(Measure, tenant_id),
                 Measure.reported_year_number == rd.date.year,
                 Measure.title.is_not(None),
             )
@@ -219,7 +220,7 @@ async def build(
             & (OnlineServiceStatus.online_service_id == OnlineService.id),
         )
         .where(
-            OnlineService.tenant_id == tenant_id,
+            owned_by(OnlineService, tenant_id),
             OnlineServiceStatus.reporting_date_id.in_([rd.id] + ([previous.id] if previous else [])),
         )
     )

@@ -19,6 +19,7 @@ from core.measures.models import Measure, MeasureProgress
 from core.online_services.models import OnlineServiceStatus
 from core.reporting.models import ReportingDate
 from core.reporting.status import STATUSES
+from core.tenancy import owned_by
 
 MONTHS = {3: "März", 9: "Sept."}
 
@@ -62,7 +63,7 @@ async def measure_figures(session: AsyncSession, tenant_id: uuid.UUID) -> Status
             (Measure.tenant_id == MeasureProgress.tenant_id) & (Measure.id == MeasureProgress.measure_id),
         )
         .where(
-            MeasureProgress.tenant_id == tenant_id, MeasureProgress.status.is_not(None), counts_in_baseline()
+            owned_by(MeasureProgress, tenant_id), MeasureProgress.status.is_not(None), counts_in_baseline()
         )
         .group_by(MeasureProgress.reporting_date_id, MeasureProgress.status)
     )
@@ -76,7 +77,7 @@ async def measure_figures(session: AsyncSession, tenant_id: uuid.UUID) -> Status
 async def service_figures(session: AsyncSession, tenant_id: uuid.UUID) -> StatusFigures:
     stmt = (
         select(OnlineServiceStatus.reporting_date_id, OnlineServiceStatus.status, func.count())
-        .where(OnlineServiceStatus.tenant_id == tenant_id)
+        .where(owned_by(OnlineServiceStatus, tenant_id))
         .group_by(OnlineServiceStatus.reporting_date_id, OnlineServiceStatus.status)
     )
     out = StatusFigures()
@@ -89,7 +90,7 @@ async def measures_by_reported_year(session: AsyncSession, tenant_id: uuid.UUID)
     """ "Jahr der Meldung" → number of measures (as the report's table), "2020-U(10)" first."""
     rows = await session.execute(
         select(Measure.reported_year, func.count())
-        .where(Measure.tenant_id == tenant_id, Measure.title.is_not(None))
+        .where(owned_by(Measure, tenant_id), Measure.title.is_not(None))
         .group_by(Measure.reported_year)
     )
     items = [(year or "ohne Angabe", int(n)) for year, n in rows]
