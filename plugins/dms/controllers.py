@@ -340,6 +340,7 @@ async def _volumes_page(
 ) -> Template:
     indicator = await service.indicator()
     goal = indicator.goal
+    stichtage = await service.reporting_dates()
     return page(
         request,
         "dms/volumes.html",
@@ -358,6 +359,7 @@ async def _volumes_page(
                 "goal_year": goal.goal_year,
                 "version": goal.version,
             },
+            "stichtage": stichtage,
             "goal_errors": goal_errors or {},
             "active": "volumes",
         },

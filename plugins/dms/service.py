@@ -8,6 +8,7 @@ problem. Every change is written to the audit trail in the same transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import uuid
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from core.measures.models import Measure
 from core.measures.service import MeasureService, natural_key
 from core.orgunits.models import OrgUnit
 from core.orgunits.service import OrgUnitService
+from core.reporting.service import ReportingService
 from plugins.dms.models import (
     STATUS_LABELS,
     STATUSES,
@@ -243,6 +245,12 @@ class DmsService:
                 # a Dienststelle before a Geschäftskreis of the same name
                 return sorted(found, key=lambda u: u.kind != "dienststelle")[0]
         return None
+
+    async def reporting_dates(self) -> list[dt.date]:
+        """The tenant's reporting dates (Stichtage) of the core, newest first."""
+        return sorted(
+            (rd.date for rd in await ReportingService(self.session, self.tenant_id).list()), reverse=True
+        )
 
     async def measures(self) -> list[Measure]:
         """Measures of the measure plan with a title (numbered placeholder rows left out)."""

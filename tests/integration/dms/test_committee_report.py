@@ -39,6 +39,8 @@ async def test_report_section_on_the_page_and_in_xlsx_and_hidden_when_off(
         < html.index("Elektronische Akte in Einführung:")
         < html.index("Grundstücksakte")
     )
+    volumes = await client.get("/dms/dokumentenmengen")
+    assert "Berichtstermine: 30.09.2023" in volumes.text  # the core's reporting dates are offered
     xlsx = await client.get("/berichte/ausschuss.xlsx")
     assert xlsx.status_code == 200
     wb = load_workbook(io.BytesIO(xlsx.content))
