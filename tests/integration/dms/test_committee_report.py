@@ -26,7 +26,7 @@ async def test_report_section_on_the_page_and_in_xlsx_and_hidden_when_off(
     async with tenant_session(sessionmaker, tenant.id) as s:
         await ReportingService(s, tenant.id).open_round(dt.date(2023, 9, 30))
         await seed_demo(s, tenant.id)
-    await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
+    await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     page = await client.get("/berichte/ausschuss")
     assert page.status_code == 200, page.text[:2000]
     html = page.text
