@@ -186,7 +186,12 @@ class MeasureService:
         return {u.id: u for u in rows}
 
     async def _rows(
-        self, measures: Sequence[Measure], units: dict[uuid.UUID, OrgUnit], *, all_of_tenant: bool = False
+        self,
+        measures: Sequence[Measure],
+        units: dict[uuid.UUID, OrgUnit],
+        *,
+        all_of_tenant: bool = False,
+        date_ids: Sequence[uuid.UUID] | None = None,
     ) -> list[MeasureRow]:
         rows = {
             m.id: MeasureRow(
@@ -209,13 +214,17 @@ class MeasureService:
         ).where(owned_by(MeasureProgress, self.tenant_id))
         if not all_of_tenant:
             stmt = stmt.where(MeasureProgress.measure_id.in_(list(rows)))
+        if date_ids is not None:
+            stmt = stmt.where(MeasureProgress.reporting_date_id.in_(list(date_ids)))
         for p in await self.session.execute(stmt):
             row = rows.get(p.measure_id)
             if row is not None:
                 row.progress[p.reporting_date_id] = p
         return list(rows.values())
 
-    async def plan(self, flt: MeasureFilter | None = None) -> MeasurePlan:
+    async def plan(self, flt: MeasureFilter | None = None, *, latest_dates: int | None = None) -> MeasurePlan:
+        """The plan, filtered and sorted. ``latest_dates`` limits the progress loaded to the
+        latest N reporting dates (plus the focus date): the table shows no more."""
         flt = flt or MeasureFilter()
         dates = await ReportingService(self.session, self.tenant_id).list()
         units = await self._org_units()
@@ -233,10 +242,13 @@ class MeasureService:
             )
         measures = list(await self.session.scalars(stmt))
         filtered = bool(flt.business_area_id or flt.department_id or flt.reported_year or flt.q)
-        rows = await self._rows(measures, units, all_of_tenant=not filtered)
         focus = next((rd for rd in dates if rd.id == flt.reporting_date_id), None) or (
             dates[-1] if dates else None
         )
+        date_ids = None
+        if latest_dates is not None:
+            date_ids = [rd.id for rd in dates[-latest_dates:]] + ([focus.id] if focus else [])
+        rows = await self._rows(measures, units, all_of_tenant=not filtered, date_ids=date_ids)
         if flt.status:
 
             def status_of(r: MeasureRow) -> str:

@@ -20,6 +20,7 @@ from core.reporting.service import ReportingService
 from core.reporting.status import STATUS_LABELS, STATUSES
 from core.reports.adapters import budget_summary, goals_vs_targets
 from core.reports.stats import StatusFigures, measure_figures, period_label, service_figures
+from core.tenancy import owned_by
 from plugins.manager import results_by_plugin
 from plugins.types import RenderContext
 from tenants.context import Identity
@@ -121,12 +122,21 @@ async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity:
     dates = all_dates[-DATES_SHOWN:]
     mf = await measure_figures(db, tenant_id)
     sf = await service_figures(db, tenant_id)
-    n_measures = await db.scalar(
-        select(func.count()).select_from(Measure).where(Measure.tenant_id == tenant_id)
-    )
-    n_services = await db.scalar(
-        select(func.count()).select_from(OnlineService).where(OnlineService.tenant_id == tenant_id)
-    )
+    counts = (
+        await db.execute(
+            select(
+                select(func.count())
+                .select_from(Measure)
+                .where(owned_by(Measure, tenant_id))
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(OnlineService)
+                .where(owned_by(OnlineService, tenant_id))
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    n_measures, n_services = counts[0], counts[1]
     latest = dates[-1] if dates else None
     open_round = next((d for d in reversed(all_dates) if not d.is_closed), None)
     svc_dates = [d for d in dates if sf.count(d) > 0]

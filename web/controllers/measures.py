@@ -176,7 +176,7 @@ async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity:
     tenant_id = identity.require_tenant()
     params = dict(request.query_params)
     flt = _filter_from(params)
-    plan = await MeasureService(db, tenant_id).plan(flt)
+    plan = await MeasureService(db, tenant_id).plan(flt, latest_dates=VISIBLE_DATES)
     open_round = next((rd for rd in reversed(plan.dates) if not rd.is_closed), None)
     years = sorted({r.measure.reported_year_number for r in plan.rows if r.measure.reported_year_number})
     paging = paginate(params, plan.total)
