@@ -284,8 +284,8 @@ async def save_account(
 def _set_secret(account: PaymentAccount, secret: str, encryption_key: str | None) -> None:
     if not encryption_key:
         raise RuntimeError("Kein Schlüssel für Geheimnisse konfiguriert.")
-    if len(secret) < 16:
-        raise ValidationFailed([FieldError("secret", "Das Geheimnis muss mindestens 16 Zeichen lang sein.")])
+    if not 16 <= len(secret) <= 500:
+        raise ValidationFailed([FieldError("secret", "Das Geheimnis muss 16 bis 500 Zeichen lang sein.")])
     account.secret_encrypted = crypto.encrypt(secret, encryption_key)
     account.secret_set_at = utcnow()
 

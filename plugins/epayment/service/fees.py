@@ -150,6 +150,9 @@ async def save_fee(
             fee_cents = parse_euro(data.get("fee"))
         except ValueError:
             errors.append(FieldError("fee", "Betrag: bitte in Euro angeben, z. B. 25,00."))
+    if fee_cents is not None and not 0 < fee_cents <= MAX_FEE_CENTS:
+        errors.append(FieldError("fee", "Bitte einen Betrag größer 0 und höchstens 100.000 € angeben."))
+        fee_cents = None
     schedule = _parse_schedule(data.get("schedule") or [], errors)
     account_id: uuid.UUID | None = None
     if data.get("account_id"):
