@@ -253,3 +253,18 @@ async def test_deactivated_tenant_ends_sessions_and_refuses_login(
     assert member.user.id
     r = await client.get(f"/login/{a.tenant.slug}", follow_redirects=False)
     assert r.status_code == 404
+
+
+async def test_tenant_filter_answers_htmx_with_the_list_fragment(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    name = f"Gemeinde Filterfeld {uuid.uuid4().hex[:4]}"
+    await create_tenant(sessionmaker, name=name)
+    await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
+    r = await client.get("/admin", params={"suche": "filterfeld"},
+                         headers={"hx-request": "true", "hx-target": "mandanten-liste"})
+    assert r.status_code == 200
+    assert name in r.text and "<html" not in r.text and 'aria-live="polite"' in r.text
+    r = await client.get("/admin", params={"suche": "gibtsnicht-xyz"},
+                         headers={"hx-request": "true", "hx-target": "mandanten-liste"})
+    assert "Keine Mandanten gefunden." in r.text

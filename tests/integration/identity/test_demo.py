@@ -136,3 +136,18 @@ async def test_demo_login_cannot_be_switched_on_in_production(
         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[3]),
     )
     assert proc.returncode != 0 and "Produktivbetrieb" in proc.stderr
+
+
+async def test_cookies_are_secure_outside_plain_http_development(test_settings: Settings) -> None:
+    from web.app import create_app
+
+    production = _with_web(test_settings, environment="production", demo_login=False,
+                           base_url="https://kommpass.example")
+    async with AsyncTestClient(app=create_app(production), base_url="https://testserver.local") as c:
+        await c.get("/login")
+        csrf = c.cookies.get("kommpass_csrf")
+        assert csrf
+        r = await c.post("/logout", headers={"x-csrftoken": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("kommpass_session="))
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")

@@ -272,3 +272,15 @@ async def test_wrong_state_is_rejected(
     await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back).replace(state, "forged"),
                            "state_mismatch")
 
+
+
+async def test_login_start_refuses_a_provider_of_another_tenant(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    idp_a: str, idp_b: str,
+) -> None:
+    a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
+    b = await tenant_with_provider(sessionmaker, test_settings, idp_b)
+    r = await client.get(f"/login/{a.tenant.slug}?anbieter={b.provider_id}", follow_redirects=False)
+    assert r.status_code == 404
+    assert client.cookies.get("kommpass_login") is None
+    assert (await client.get("/login/gibt-es-nicht", follow_redirects=False)).status_code == 404
