@@ -124,3 +124,24 @@ def export_command(file: Path, slug: str, as_json: bool) -> None:
         click.echo(json.dumps({"ok": True, "file": str(file), "bytes": len(content)}))
     else:
         click.echo(f"Export geschrieben: {file}")
+
+
+@dms.command("stand", help="Zeigt den Stand der E-Akten wie im Ausschussbericht (umgesetzt / in Einführung).")
+@click.option("--tenant", "slug", required=True, help="Kürzel des Mandanten.")
+@click.option("--json", "as_json", is_flag=True, help="Ausgabe als JSON.")
+def status_command(slug: str, as_json: bool) -> None:
+    from core.db import tenant_session
+    from plugins.dms.summary import report_data, report_text
+
+    async def run(sessionmaker: Any) -> dict[str, Any]:
+        tenant_id = await _tenant_id(sessionmaker, slug)
+        async with tenant_session(sessionmaker, tenant_id) as session:
+            return await report_data(session, tenant_id)
+
+    data = run_with_db(run)
+    if as_json:
+        click.echo(
+            json.dumps({"columns": data["columns"], "indicator": data["indicator"]}, ensure_ascii=False)
+        )
+    else:
+        click.echo(report_text(data))

@@ -109,3 +109,8 @@ async def test_cli_import_dry_run_json_and_errors(
     assert exported.returncode == 0 and json.loads(exported.stdout)["ok"] and out.stat().st_size > 0
     async with tenant_session(sessionmaker, tenant.id) as s:
         assert await s.scalar(select(func.count()).select_from(DmsRollout)) == 1
+    stand = run_cli(database, "dms", "stand", "--tenant", slug, "--json")
+    assert stand.returncode == 0, stand.stderr
+    assert json.loads(stand.stdout)["columns"][0]["title"] == "Elektronische Akte umgesetzt"
+    unknown = run_cli(database, "dms", "stand", "--tenant", "gibt-es-nicht")
+    assert unknown.returncode != 0 and "nicht gefunden" in unknown.stderr
