@@ -76,7 +76,6 @@ def kommpass_register_report_sections() -> list[ReportSection]:
             key="epayment",
             title="E-Payment",
             load=load_report_section,
-            template="epayment/_report_section.html",
             order=70,
         )
     ]

@@ -170,3 +170,18 @@ async def test_cli_overview_export_and_expire(
 
 
 __all__ = ["PROVIDERS"]
+
+
+async def test_committee_report_has_the_epayment_section(
+    client: AsyncTestClient[Any], sessionmaker: Any, test_settings: Settings
+) -> None:
+    from core.reporting.service import ReportingService
+
+    setup = await paid_setup(sessionmaker, test_settings)
+    async with tenant_session(sessionmaker, setup.tenant.id) as session:
+        await ReportingService(session, setup.tenant.id).open_round(dt.date(dt.date.today().year, 3, 31))
+    await login(client, sessionmaker, tenant=setup.tenant, role=Role.VIEWER)
+    response = await client.get("/berichte/ausschuss")
+    assert response.status_code == 200
+    assert "E-Payment" in response.text and "Transaktionskosten" in response.text
+    assert "1 Online-Zahlungen über 100,00 €" in response.text
