@@ -214,7 +214,7 @@ async def row_view(
     db: AsyncSession, identity: Identity, request: Request[Any, Any, Any], measure_id: uuid.UUID
 ) -> Template:
     row, dates = await MeasureService(db, identity.require_tenant()).get_row(measure_id)
-    return fragment(request, ROW, "row", await _row_context(db, identity, row, dates))
+    return fragment(request, ROW, "row", await _row_context(db, identity, row, dates, refocus=True))
 
 
 @get(
