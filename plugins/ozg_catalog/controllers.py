@@ -21,6 +21,7 @@ from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
 from web.rendering import fragment, is_htmx, page
 
+GAP_PAGE_SIZE = 50
 SORTS = {
     "themenfeld": "Themenfeld",
     "name": "Name",
@@ -128,8 +129,17 @@ async def gaps(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
     sort = sort if sort in SORTS else "themenfeld"
     municipality_type = await service.tenant_municipality_type(db, tenant_id)
     analysis = await service.gap_analysis(db, tenant_id, municipality_type, sort=sort)
+    try:
+        page_no = int(request.query_params.get("seite", "1") or 1)
+    except ValueError:
+        page_no = 1
+    pages = max(1, -(-len(analysis.gaps) // GAP_PAGE_SIZE))
+    page_no = min(max(1, page_no), pages)
     ctx = {
         "analysis": analysis,
+        "gaps_page": analysis.gaps[(page_no - 1) * GAP_PAGE_SIZE : page_no * GAP_PAGE_SIZE],
+        "gap_page": page_no,
+        "gap_pages": pages,
         "sort": sort,
         "sorts": SORTS,
         "chart_spec": _coverage_chart(analysis),

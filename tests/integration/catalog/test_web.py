@@ -168,3 +168,15 @@ async def test_report_section_and_widget_of_the_catalogue_plugin(synced_sessionm
     assert "OZG-Leistungen mit kommunalem Vollzug" in data["paragraphs"][0]
     assert data["tables"][0]["columns"][0] == "Themenfeld" and len(data["tables"][0]["rows"]) == 14
     assert w["analysis"].covered == 0 and w["analysis"].total == sum(r[1] for r in data["tables"][0]["rows"])
+
+
+async def test_gap_list_is_sortable_and_paged(synced_client, synced_sessionmaker) -> None:
+    await _login(synced_client, synced_sessionmaker)
+    by_id = await synced_client.get("/katalog/lueckenanalyse", params={"sortierung": "ozg_id"},
+                                    headers={"hx-request": "true", "hx-target": "luecken-liste"})
+    assert by_id.text.lstrip().startswith('<section id="luecken-liste"')
+    ids = re.findall(r'href="/katalog/ozg/(\d+)"', by_id.text)
+    assert len(ids) == 50 and ids == sorted(ids, key=int)
+    page2 = await synced_client.get("/katalog/lueckenanalyse", params={"sortierung": "ozg_id", "seite": "2"})
+    ids2 = re.findall(r'<td class="kern-table__cell">(\d+)</td>', page2.text)
+    assert int(ids2[0]) > int(ids[-1]) and "Seite 2 von" in page2.text
