@@ -25,6 +25,7 @@ from core.budget.service import compute_totals, list_lines
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.measures.models import Measure
 from core.measures.service import MeasureService, natural_key
+from core.models import utcnow
 from core.orgunits.models import OrgUnit
 from core.orgunits.service import OrgUnitService
 from core.reporting.service import ReportingService
@@ -647,6 +648,7 @@ class DmsService:
         values = self._rollout_values(data)
         for k, v in values.items():
             setattr(r, k, v)
+        r.updated_at = utcnow()  # every save is a new version, also when only budget links changed
         await self._set_budget_links(r.id, data.budget_line_ids)
         await self._flush(msgspec_dict(current))
         await self._audit(
