@@ -49,11 +49,17 @@ async def test_strategy_editor_is_accessible_and_edits_inline(
     await page.keyboard.press("Enter")
     field = page.locator("textarea[name='text']").first
     await field.wait_for()
+    # focus moved into the form
+    await page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('form[hx-post]') !== null"
+    )
     await field.fill("Technische Ausstattung, Fachwissen und Motivation")
     save = page.locator("form[hx-post] button[type=submit]").first
     await save.focus()
     await page.keyboard.press("Enter")
     await page.get_by_text("Gespeichert.").wait_for()
+    # and back to the card's heading after saving
+    await page.wait_for_function("document.activeElement && document.activeElement.id.endsWith('-title')")
     assert "Technische Ausstattung, Fachwissen und Motivation" in await page.inner_text("#swot")
     await screenshot(page, "strategie-gespeichert")
 
