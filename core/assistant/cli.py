@@ -68,8 +68,8 @@ def ask(question: str, slug: str, limit: int, as_json: bool) -> None:
     from core.db import tenant_session
 
     async def run(sessionmaker: Any) -> Any:
-        await _ensure_catalog(sessionmaker)
         tenant_id = await _tenant_id(sessionmaker, slug)
+        await _ensure_catalog(sessionmaker)
         async with tenant_session(sessionmaker, tenant_id) as session:
             return await AssistantService(session, tenant_id).ask(question, limit=limit)
 
@@ -121,8 +121,8 @@ def evaluate(file: Path, slug: str, quiet: bool) -> None:
         fail("Die Datei enthält keine Fragen.")
 
     async def run(sessionmaker: Any) -> list[tuple[str, int | None, float]]:
-        await _ensure_catalog(sessionmaker)
         tenant_id = await _tenant_id(sessionmaker, slug)
+        await _ensure_catalog(sessionmaker)
         out = []
         for question, ids in rows:
             async with tenant_session(sessionmaker, tenant_id) as session:

@@ -4,7 +4,7 @@ A passage is identified by ``doc_id`` = ``"<kind>:<key>"`` (unique within one in
 ``text`` is what is embedded and keyword-indexed; ``title``/``url``/``meta`` are what an
 answer shows. Catalogue passages follow the measured recipe of ``shared/eval``: every LeiKa
 service as "Bezeichnung | OZG-Leistung | Lebenslage | Themenfeld" and every OZG-Leistung
-with its Themenfeld, Lebenslage and the names of its LeiKa services.
+with its Lebenslage and Themenfeld.
 """
 
 from __future__ import annotations
@@ -165,10 +165,9 @@ def catalog_passages(ozg: Iterable[OzgRow], leika: Iterable[LeikaRow]) -> list[P
             )
         )
     for o in ozg_by_id.values():
+        # The OZG-Leistung alone (its services are passages of their own): long lists of
+        # service names made no difference to retrieval but made embedding several times slower.
         text = " | ".join(p for p in (o.name, o.lebenslage, o.themenfeld) if p)
-        services = names_by_ozg.get(o.ozg_id, [])
-        if services:
-            text += "\nLeistungen: " + "; ".join(services)
         passages.append(
             Passage(
                 kind="ozg",

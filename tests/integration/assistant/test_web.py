@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from litestar import Litestar
@@ -80,6 +81,7 @@ async def test_import_publish_withdraw_over_http_with_roles(
         files={
             "file": ("s.md", b"# Strategie\n\n## Ziele\n\nAlle Akten digital bis 2028.\n", "text/markdown")
         },
+        follow_redirects=False,
     )
     assert r.status_code == 303
     doc_url = r.headers["location"]
@@ -87,13 +89,19 @@ async def test_import_publish_withdraw_over_http_with_roles(
     assert "Alle Akten digital" in (await client.get(doc_url)).text
     # an editor may not publish
     r = await client.post(
-        "/assistent/veroeffentlichen", headers=headers, data={"origin_kind": "document", "origin_id": doc_id}
+        "/assistent/veroeffentlichen",
+        headers=headers,
+        data={"origin_kind": "document", "origin_id": doc_id},
+        follow_redirects=False,
     )
     assert r.status_code == 403
     await login(client, sessionmaker, tenant=tenant, role=Role.TENANT_ADMIN)
     headers = await csrf_headers(client)
     r = await client.post(
-        "/assistent/veroeffentlichen", headers=headers, data={"origin_kind": "document", "origin_id": doc_id}
+        "/assistent/veroeffentlichen",
+        headers=headers,
+        data={"origin_kind": "document", "origin_id": doc_id},
+        follow_redirects=False,
     )
     assert r.status_code == 303
     listing = (await client.get("/assistent/dokumente")).text
@@ -104,7 +112,7 @@ async def test_import_publish_withdraw_over_http_with_roles(
     assert (await client.get(doc_url)).status_code == 404
     listing = (await client.get("/assistent/dokumente")).text
     assert "Strategie 3.0" in listing
-    pub_id = listing.split("/assistent/netzwerk/")[1].split('"')[0]
+    pub_id = re.search(r'/assistent/netzwerk/([0-9a-f-]+)">[^<]*Strategie 3\.0', listing).group(1)
     assert "Alle Akten digital" in (await client.get(f"/assistent/netzwerk/{pub_id}")).text
     # … and cannot withdraw it
     r = await client.post(
@@ -114,7 +122,9 @@ async def test_import_publish_withdraw_over_http_with_roles(
 
     await login(client, sessionmaker, tenant=tenant, role=Role.TENANT_ADMIN)
     r = await client.post(
-        f"/assistent/veroeffentlichungen/{pub_id}/zurueckziehen", headers=await csrf_headers(client)
+        f"/assistent/veroeffentlichungen/{pub_id}/zurueckziehen",
+        headers=await csrf_headers(client),
+        follow_redirects=False,
     )
     assert r.status_code == 303
     assert (await client.get(f"/assistent/netzwerk/{pub_id}")).status_code == 404
