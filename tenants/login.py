@@ -134,8 +134,12 @@ class LoginService:
 
     # --- callback ---------------------------------------------------------------------
     async def complete(self, *, state_cookie: str | None, path_provider_id: str, params: dict[str, str],
-                       info: RequestInfo) -> LoginResult:
-        """Finish the login or raise ``LoginFailed`` (audited, no session created)."""
+                       info: RequestInfo, previous_session: str | None = None) -> LoginResult:
+        """Finish the login or raise ``LoginFailed`` (audited, no session created).
+
+        On success the browser's previous session (``previous_session``), if any, is deleted:
+        a login never continues or keeps an older session id.
+        """
         tenant_id: uuid.UUID | None = None
         provider_id: uuid.UUID | None = None
         try:
@@ -152,10 +156,14 @@ class LoginService:
             code = params.get("code")
             if not code:
                 raise LoginFailed("code_missing")
-            return await self._finish(tenant_id, provider_id, code, pending, info)
+            result = await self._finish(tenant_id, provider_id, code, pending, info)
         except LoginFailed as exc:
             await self._audit_failure(exc.reason, tenant_id, provider_id, info)
             raise
+        if previous_session:
+            async with platform_session(self.sessionmaker) as s:
+                await s.execute(delete(UserSession).where(UserSession.id_hash == hash_token(previous_session)))
+        return result
 
     async def _consume_pending(self, state_cookie: str | None) -> dict[str, Any]:
         if not state_cookie:

@@ -146,7 +146,7 @@ async def auth_callback(request: Request[Any, Any, Any], provider_id: str) -> Te
     try:
         result = await _service(request).complete(
             state_cookie=request.cookies.get(LOGIN_STATE_COOKIE), path_provider_id=provider_id, params=params,
-            info=request_info(request),
+            info=request_info(request), previous_session=request.cookies.get(SESSION_COOKIE),
         )
     except LoginFailed as exc:
         response = page(request, "auth/login_failed.html", {"message": exc.message}, status_code=400)

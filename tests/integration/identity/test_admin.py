@@ -218,7 +218,13 @@ async def test_session_changes_at_login_and_old_cookie_is_dead_after_logout(
     after = client.cookies.get("kommpass_session")
     assert after and after != before
     assert (await client.get("/verwaltung")).status_code == 200
-    assert old.user.id  # the other session is untouched but not the one we now hold
+    # the browser's previous session is gone, not merely replaced in the cookie jar
+    client.cookies.delete("kommpass_session")
+    client.cookies.set("kommpass_session", before or "", domain="testserver.local", path="/")
+    assert (await client.get("/verwaltung", follow_redirects=False)).status_code == 303
+    client.cookies.delete("kommpass_session")
+    client.cookies.set("kommpass_session", after, domain="testserver.local", path="/")
+    assert old.user.id
 
     h = await csrf_headers(client)
     r = await client.post("/logout", headers=h, follow_redirects=False)

@@ -284,3 +284,13 @@ async def test_login_start_refuses_a_provider_of_another_tenant(
     assert r.status_code == 404
     assert client.cookies.get("kommpass_login") is None
     assert (await client.get("/login/gibt-es-nicht", follow_redirects=False)).status_code == 404
+
+
+async def test_subdomain_names_the_tenant(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    idp_a: str,
+) -> None:
+    a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
+    r = await client.get("/login", headers={"host": f"{a.tenant.slug}.testserver.local"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(idp_a)
+    assert (await client.get("/login", follow_redirects=False)).status_code == 200  # bare host: the form
