@@ -197,6 +197,22 @@ async def test_api_crud_conflict_and_diff(
     page = await client.get(f"/strategie/vergleich?alt={sid}&neu={new_id}")
     assert page.status_code == 200 and "Fachkräftemangel" in page.text and "<del>" in page.text
     assert (await client.get("/api/v1/strategies/goals-vs-targets")).json()[0]["target"] == "30.00"
+    new_page = (await client.get(f"/strategie/{new_id}")).text
+    assert f"/strategie/vergleich?alt={sid}&amp;neu={new_id}" in new_page
+    # adopting 2.0 makes 1.0 read-only: no edit controls, writes answer 409
+    version = (await client.get(f"/api/v1/strategies/{new_id}")).json()["strategy"]["version"]
+    assert (
+        await client.post(f"/api/v1/strategies/{new_id}/adopt", json={"version": version}, headers=headers)
+    ).status_code == 200
+    old_page = (await client.get(f"/strategie/{sid}")).text
+    assert "abgelöst und nur noch lesbar" in old_page and "/bearbeiten" not in old_page
+    old_goal = detail["goals"][0]["goal"]
+    blocked = await client.patch(
+        f"/api/v1/strategies/{sid}/goals/{old_goal['id']}",
+        json={"version": old_goal["version"], "title": "x"},
+        headers=headers,
+    )
+    assert blocked.status_code == 409 and "abgelöst" in blocked.json()["detail"]
 
 
 async def test_viewer_cannot_write(
