@@ -13,8 +13,8 @@ from litestar import Request, delete, get, post, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plugins.dms.controllers import service_for
 from plugins.dms.network import NetworkOverview, network_overview
+from plugins.dms.pages.common import service_for
 from plugins.dms.schemas import (
     FileType,
     FileTypeInput,

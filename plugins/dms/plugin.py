@@ -39,7 +39,7 @@ def kommpass_register_template_dirs() -> list[Path]:
 @hookimpl
 def kommpass_register_routes() -> list[Any]:
     from plugins.dms.api import ROUTES as API_ROUTES
-    from plugins.dms.controllers import ROUTES as PAGE_ROUTES
+    from plugins.dms.pages import ROUTES as PAGE_ROUTES
 
     return [*PAGE_ROUTES, *API_ROUTES]
 
