@@ -66,8 +66,9 @@ def free_port(preferred: int) -> int:
     raise RuntimeError("no free port")
 
 
-async def register_demo_login(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *,
-                              issuer: str, client_secret: str) -> uuid.UUID | None:
+async def register_demo_login(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, issuer: str, client_secret: str
+) -> uuid.UUID | None:
     """Make the demo provider the demo tenant's provider and create the demo accounts."""
     ensure_demo_allowed(settings)
     assert settings.encryption_key
@@ -79,10 +80,16 @@ async def register_demo_login(sessionmaker: async_sessionmaker[AsyncSession], se
     async with tenant_session(sessionmaker, tenant_id) as s:
         providers = ProviderService(s, settings.encryption_key)
         existing = await s.scalar(
-            select(IdentityProvider).where(IdentityProvider.tenant_id == tenant_id, IdentityProvider.is_demo.is_(True))
+            select(IdentityProvider).where(
+                IdentityProvider.tenant_id == tenant_id, IdentityProvider.is_demo.is_(True)
+            )
         )
-        data = ProviderWrite(name="Demo-Anmeldung (lokal)", issuer=issuer, client_id=DEMO_CLIENT_ID,
-                             client_secret=client_secret)
+        data = ProviderWrite(
+            name="Demo-Anmeldung (lokal)",
+            issuer=issuer,
+            client_id=DEMO_CLIENT_ID,
+            client_secret=client_secret,
+        )
         if existing is None:
             provider = await providers.create(tenant_id, data, actor=DEMO_ACTOR, is_demo=True)
         else:
@@ -91,8 +98,9 @@ async def register_demo_login(sessionmaker: async_sessionmaker[AsyncSession], se
         users = UserAdminService(s)
         members = MemberService(s)
         for account in DEMO_ACCOUNTS:
-            user = await users.upsert(issuer=issuer, subject=account.sub, email=account.email,
-                                      display_name=account.name)
+            user = await users.upsert(
+                issuer=issuer, subject=account.sub, email=account.email, display_name=account.name
+            )
             role = DEMO_ROLES.get(account.sub)
             if role is None:
                 await users.set_kaaw_admin(user.id, True, actor=DEMO_ACTOR)
@@ -125,8 +133,9 @@ def start_demo_login(app_url: str, settings: Settings) -> DemoLogin | None:
     async def register() -> uuid.UUID | None:
         engine = create_engine(app_url, pool_size=1, max_overflow=1)
         try:
-            return await register_demo_login(make_sessionmaker(engine), settings, issuer=issuer,
-                                             client_secret=secret)
+            return await register_demo_login(
+                make_sessionmaker(engine), settings, issuer=issuer, client_secret=secret
+            )
         finally:
             await engine.dispose()
 
@@ -135,8 +144,17 @@ def start_demo_login(app_url: str, settings: Settings) -> DemoLogin | None:
         return None
     env = {**os.environ, "KOMMPASS_DEMO_IDP_SECRET": secret}
     process = subprocess.Popen(  # noqa: S603 - fixed argv, our own module
-        [sys.executable, "-m", "tenants.demo_idp", "--port", str(port), "--client-id", DEMO_CLIENT_ID,
-         "--redirect-uri", redirect_uri(settings.web.base_url, provider_id)],
+        [
+            sys.executable,
+            "-m",
+            "tenants.demo_idp",
+            "--port",
+            str(port),
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--redirect-uri",
+            redirect_uri(settings.web.base_url, provider_id),
+        ],
         env=env,
     )
     deadline = time.monotonic() + 10

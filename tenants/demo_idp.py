@@ -44,8 +44,15 @@ class DemoAccount:
 
 #: The demo accounts (matching memberships are created by ``tenants.demo``).
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("demo-admin", "admin@dorsten.example", "Anna Admin", "Mandanten-Administration der Stadt Dorsten"),
-    DemoAccount("demo-editor", "bearbeitung@dorsten.example", "Erik Emsig", "Bearbeiten (Digitalisierungsbeauftragter)"),
+    DemoAccount(
+        "demo-admin", "admin@dorsten.example", "Anna Admin", "Mandanten-Administration der Stadt Dorsten"
+    ),
+    DemoAccount(
+        "demo-editor",
+        "bearbeitung@dorsten.example",
+        "Erik Emsig",
+        "Bearbeiten (Digitalisierungsbeauftragter)",
+    ),
     DemoAccount("demo-viewer", "lesen@dorsten.example", "Vera Vogt", "Lesen (Ausschussmitglied)"),
     DemoAccount("demo-kaaw", "kaaw@kaaw.example", "Karl KAAW", "KAAW-Administration (alle Kommunen)"),
 )
@@ -79,8 +86,11 @@ class MiniProvider:
     #: Sign in without the chooser page (tests): the ``sub`` of the account to use.
     auto_login: str | None = None
     issuer: str = ""
-    key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={
-        "kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}))
+    key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(
+            2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}
+        )
+    )
     _codes: dict[str, _Code] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,7 +107,11 @@ class MiniProvider:
         account = next((a for a in self.accounts if a.sub == code.sub), None)
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "sub": code.sub, "aud": code.client_id, "iat": now, "exp": now + self.token_ttl,
+            "iss": self.issuer,
+            "sub": code.sub,
+            "aud": code.client_id,
+            "iat": now,
+            "exp": now + self.token_ttl,
             "auth_time": now,
         }
         if code.nonce:
@@ -129,9 +143,14 @@ class MiniProvider:
     def issue_code(self, params: dict[str, str], sub: str) -> str:
         code = secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = _Code(client_id=params["client_id"], redirect_uri=params["redirect_uri"],
-                                      nonce=params.get("nonce"), challenge=params.get("code_challenge", ""),
-                                      sub=sub, expires=time.time() + 60)
+            self._codes[code] = _Code(
+                client_id=params["client_id"],
+                redirect_uri=params["redirect_uri"],
+                nonce=params.get("nonce"),
+                challenge=params.get("code_challenge", ""),
+                sub=sub,
+                expires=time.time() + 60,
+            )
         return code
 
     def check_authorize(self, params: dict[str, str]) -> str | None:
@@ -166,8 +185,13 @@ class MiniProvider:
         verifier = form.get("code_verifier", "")
         if b64url(hashlib.sha256(verifier.encode()).digest()) != code.challenge:
             return 400, {"error": "invalid_grant", "error_description": "pkce"}
-        return 200, {"access_token": secrets.token_urlsafe(24), "token_type": "Bearer",
-                     "expires_in": self.token_ttl, "id_token": self.id_token(code), "scope": "openid email profile"}
+        return 200, {
+            "access_token": secrets.token_urlsafe(24),
+            "token_type": "Bearer",
+            "expires_in": self.token_ttl,
+            "id_token": self.id_token(code),
+            "scope": "openid email profile",
+        }
 
     # --- HTTP -------------------------------------------------------------------------
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -176,11 +200,16 @@ class MiniProvider:
         class Handler(BaseHTTPRequestHandler):
             server_version = "KommpassDemoIdP/1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: str | bytes, ctype: str = "application/json",
-                      headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self,
+                status: int,
+                body: str | bytes,
+                ctype: str = "application/json",
+                headers: dict[str, str] | None = None,
+            ) -> None:
                 data = body.encode() if isinstance(body, str) else body
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -202,7 +231,7 @@ class MiniProvider:
                 raw = self.rfile.read(length).decode() if length else ""
                 return {k: v[0] for k, v in parse_qs(raw).items()}
 
-            def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 if parts.path == "/.well-known/openid-configuration":
@@ -212,11 +241,16 @@ class MiniProvider:
                 elif parts.path == "/authorize":
                     error = provider.check_authorize(params)
                     if error:
-                        self._send(400, _page("Anmeldung nicht möglich", f"<p>{html.escape(error)}</p>"),
-                                   "text/html; charset=utf-8")
+                        self._send(
+                            400,
+                            _page("Anmeldung nicht möglich", f"<p>{html.escape(error)}</p>"),
+                            "text/html; charset=utf-8",
+                        )
                     elif provider.auto_login:
                         code = provider.issue_code(params, provider.auto_login)
-                        self._redirect(_with_query(params["redirect_uri"], code=code, state=params.get("state")))
+                        self._redirect(
+                            _with_query(params["redirect_uri"], code=code, state=params.get("state"))
+                        )
                     else:
                         self._send(200, _chooser(provider, params), "text/html; charset=utf-8")
                 elif parts.path == "/end_session":
@@ -224,20 +258,26 @@ class MiniProvider:
                     if target and any(_same_origin(target, r) for r in provider.redirect_uris):
                         self._redirect(_with_query(target, state=params.get("state")))
                     else:
-                        self._send(200, _page("Abgemeldet", "<p>Sie sind beim Demo-Anbieter abgemeldet.</p>"),
-                                   "text/html; charset=utf-8")
+                        self._send(
+                            200,
+                            _page("Abgemeldet", "<p>Sie sind beim Demo-Anbieter abgemeldet.</p>"),
+                            "text/html; charset=utf-8",
+                        )
                 else:
                     self._send(404, _page("Nicht gefunden", ""), "text/html; charset=utf-8")
 
-            def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+            def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 form = self._form()
                 if parts.path == "/authorize":
                     error = provider.check_authorize(form)
                     account = next((a for a in provider.accounts if a.sub == form.get("account")), None)
                     if error or account is None:
-                        self._send(400, _page("Anmeldung nicht möglich", html.escape(error or "Konto wählen.")),
-                                   "text/html; charset=utf-8")
+                        self._send(
+                            400,
+                            _page("Anmeldung nicht möglich", html.escape(error or "Konto wählen.")),
+                            "text/html; charset=utf-8",
+                        )
                         return
                     code = provider.issue_code(form, account.sub)
                     self._redirect(_with_query(form["redirect_uri"], code=code, state=form.get("state")))
@@ -288,8 +328,8 @@ def _same_origin(a: str, b: str) -> bool:
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} – Demo-Anmeldung</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
         "line-height:1.5;color:#1b1b1b}button{font:inherit;padding:.6rem 1rem;margin:.3rem 0;width:100%;"
@@ -306,7 +346,8 @@ def _chooser(provider: MiniProvider, params: dict[str, str]) -> str:
     )
     buttons = "".join(
         f'<li><form method="post" action="/authorize">{hidden}'
-        f'<button type="submit" name="account" value="{html.escape(a.sub)}"><strong>{html.escape(a.name)}</strong>'
+        f'<button type="submit" name="account" value="{html.escape(a.sub)}">'
+        f"<strong>{html.escape(a.name)}</strong>"
         f"<br>{html.escape(a.description)} ({html.escape(a.email)})</button></form></li>"
         for a in provider.accounts
     )

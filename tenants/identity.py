@@ -49,9 +49,17 @@ def redirect_uri(base_url: str, provider_id: uuid.UUID) -> str:
 
 def provider_read(p: IdentityProvider, base_url: str) -> ProviderRead:
     return ProviderRead(
-        id=p.id, tenant_id=p.tenant_id, name=p.name, issuer=p.issuer, client_id=p.client_id,
-        client_secret_set=bool(p.client_secret_encrypted), scopes=p.scopes, is_active=p.is_active,
-        is_demo=p.is_demo, redirect_uri=redirect_uri(base_url, p.id), version=p.version,
+        id=p.id,
+        tenant_id=p.tenant_id,
+        name=p.name,
+        issuer=p.issuer,
+        client_id=p.client_id,
+        client_secret_set=bool(p.client_secret_encrypted),
+        scopes=p.scopes,
+        is_active=p.is_active,
+        is_demo=p.is_demo,
+        redirect_uri=redirect_uri(base_url, p.id),
+        version=p.version,
     )
 
 
@@ -71,7 +79,11 @@ class ProviderService:
         self.production = production
 
     async def list(self, tenant_id: uuid.UUID, *, active_only: bool = False) -> list[IdentityProvider]:
-        stmt = select(IdentityProvider).where(IdentityProvider.tenant_id == tenant_id).order_by(IdentityProvider.name)
+        stmt = (
+            select(IdentityProvider)
+            .where(IdentityProvider.tenant_id == tenant_id)
+            .order_by(IdentityProvider.name)
+        )
         if active_only:
             stmt = stmt.where(IdentityProvider.is_active.is_(True))
         return list(await self.session.scalars(stmt))
@@ -87,15 +99,22 @@ class ProviderService:
         return provider
 
     def secret_of(self, provider: IdentityProvider) -> str | None:
-        return decrypt(provider.client_secret_encrypted, self.key) if provider.client_secret_encrypted else None
+        return (
+            decrypt(provider.client_secret_encrypted, self.key) if provider.client_secret_encrypted else None
+        )
 
     def _validate(self, data: ProviderWrite) -> None:
         errors: list[FieldError] = []
         if not data.name.strip():
             errors.append(FieldError("name", "Bitte eine Bezeichnung angeben."))
         if not is_acceptable_issuer_url(data.issuer.strip(), allow_plain_http_loopback=not self.production):
-            errors.append(FieldError("issuer", "Der Aussteller muss eine https-Adresse sein "
-                                               "(http nur für lokale Anbieter außerhalb des Produktivbetriebs)."))
+            errors.append(
+                FieldError(
+                    "issuer",
+                    "Der Aussteller muss eine https-Adresse sein "
+                    "(http nur für lokale Anbieter außerhalb des Produktivbetriebs).",
+                )
+            )
         if not data.client_id.strip():
             errors.append(FieldError("client_id", "Bitte die Client-ID angeben."))
         if "openid" not in data.scopes.split():
@@ -103,28 +122,42 @@ class ProviderService:
         if errors:
             raise ValidationFailed(errors)
 
-    async def create(self, tenant_id: uuid.UUID, data: ProviderWrite, *, actor: Actor,
-                     is_demo: bool = False) -> IdentityProvider:
+    async def create(
+        self, tenant_id: uuid.UUID, data: ProviderWrite, *, actor: Actor, is_demo: bool = False
+    ) -> IdentityProvider:
         self._validate(data)
         provider = IdentityProvider(
-            tenant_id=tenant_id, name=data.name.strip(), issuer=data.issuer.strip(),
+            tenant_id=tenant_id,
+            name=data.name.strip(),
+            issuer=data.issuer.strip(),
             client_id=data.client_id.strip(),
             client_secret_encrypted=encrypt(data.client_secret, self.key) if data.client_secret else None,
-            scopes=data.scopes.strip(), is_active=data.is_active, is_demo=is_demo,
+            scopes=data.scopes.strip(),
+            is_active=data.is_active,
+            is_demo=is_demo,
         )
         self.session.add(provider)
         await self._flush_unique()
-        await record(self.session, tenant_id=tenant_id, action="identity_provider.create", actor=actor,
-                     entity_type="identity_provider", entity_id=provider.id,
-                     changes=diff({}, self._auditable(provider)))
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="identity_provider.create",
+            actor=actor,
+            entity_type="identity_provider",
+            entity_id=provider.id,
+            changes=diff({}, self._auditable(provider)),
+        )
         return provider
 
-    async def update(self, tenant_id: uuid.UUID, provider_id: uuid.UUID, data: ProviderWrite, *,
-                     actor: Actor) -> IdentityProvider:
+    async def update(
+        self, tenant_id: uuid.UUID, provider_id: uuid.UUID, data: ProviderWrite, *, actor: Actor
+    ) -> IdentityProvider:
         self._validate(data)
         provider = await self.get(tenant_id, provider_id)
         if data.version is not None and data.version != provider.version:
-            raise Conflict("Der Identitätsanbieter wurde inzwischen geändert.", current=self._auditable(provider))
+            raise Conflict(
+                "Der Identitätsanbieter wurde inzwischen geändert.", current=self._auditable(provider)
+            )
         old = self._auditable(provider)
         provider.name = data.name.strip()
         provider.issuer = data.issuer.strip()
@@ -137,16 +170,30 @@ class ProviderService:
         changes = diff(old, self._auditable(provider))
         if data.client_secret:
             changes["client_secret"] = ["(alt)", "(neu gesetzt)"]
-        await record(self.session, tenant_id=tenant_id, action="identity_provider.update", actor=actor,
-                     entity_type="identity_provider", entity_id=provider.id, changes=changes)
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="identity_provider.update",
+            actor=actor,
+            entity_type="identity_provider",
+            entity_id=provider.id,
+            changes=changes,
+        )
         return provider
 
     async def delete(self, tenant_id: uuid.UUID, provider_id: uuid.UUID, *, actor: Actor) -> None:
         provider = await self.get(tenant_id, provider_id)
         old = self._auditable(provider)
         await self.session.delete(provider)
-        await record(self.session, tenant_id=tenant_id, action="identity_provider.delete", actor=actor,
-                     entity_type="identity_provider", entity_id=provider_id, changes=diff(old, {}))
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="identity_provider.delete",
+            actor=actor,
+            entity_type="identity_provider",
+            entity_id=provider_id,
+            changes=diff(old, {}),
+        )
 
     async def rotate_secrets(self, tenant_id: uuid.UUID) -> int:
         """Re-encrypt the tenant's stored secrets with the first configured key."""
@@ -172,8 +219,14 @@ class ProviderService:
     @staticmethod
     def _auditable(p: IdentityProvider) -> dict[str, Any]:
         # Never the secret itself, not even encrypted.
-        return {"name": p.name, "issuer": p.issuer, "client_id": p.client_id, "scopes": p.scopes,
-                "is_active": p.is_active, "client_secret_set": bool(p.client_secret_encrypted)}
+        return {
+            "name": p.name,
+            "issuer": p.issuer,
+            "client_id": p.client_id,
+            "scopes": p.scopes,
+            "is_active": p.is_active,
+            "client_secret_set": bool(p.client_secret_encrypted),
+        }
 
 
 class MemberService:
@@ -184,12 +237,20 @@ class MemberService:
 
     async def members(self, tenant_id: uuid.UUID) -> list[MemberRead]:
         rows = await self.session.execute(
-            select(Membership, User).join(User, User.id == Membership.user_id)
-            .where(Membership.tenant_id == tenant_id).order_by(User.display_name, User.email)
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.tenant_id == tenant_id)
+            .order_by(User.display_name, User.email)
         )
         return [
-            MemberRead(user_id=u.id, email=u.email, display_name=u.display_name, issuer=u.issuer, role=m.role,
-                       last_login_at=u.last_login_at)
+            MemberRead(
+                user_id=u.id,
+                email=u.email,
+                display_name=u.display_name,
+                issuer=u.issuer,
+                role=m.role,
+                last_login_at=u.last_login_at,
+            )
             for m, u in rows.tuples()
         ]
 
@@ -208,11 +269,14 @@ class MemberService:
         return m
 
     async def _admin_count(self, tenant_id: uuid.UUID) -> int:
-        return int(await self.session.scalar(
-            select(func.count()).select_from(Membership).where(
-                Membership.tenant_id == tenant_id, Membership.role == Role.TENANT_ADMIN.value
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Membership)
+                .where(Membership.tenant_id == tenant_id, Membership.role == Role.TENANT_ADMIN.value)
             )
-        ) or 0)
+            or 0
+        )
 
     async def change_role(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str, *, actor: Actor) -> None:
         new_role = _parse_role(role)
@@ -224,8 +288,15 @@ class MemberService:
         old = m.role
         m.role = new_role.value
         await self.session.flush()
-        await record(self.session, tenant_id=tenant_id, action="membership.role_change", actor=actor,
-                     entity_type="user", entity_id=user_id, changes={"role": [old, new_role.value]})
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="membership.role_change",
+            actor=actor,
+            entity_type="user",
+            entity_id=user_id,
+            changes={"role": [old, new_role.value]},
+        )
 
     async def remove(self, tenant_id: uuid.UUID, user_id: uuid.UUID, *, actor: Actor) -> None:
         m = await self._membership(tenant_id, user_id)
@@ -233,8 +304,15 @@ class MemberService:
             raise Forbidden("Die letzte Mandanten-Administration kann nicht entfernt werden.")
         await self.session.delete(m)
         await self.session.flush()
-        await record(self.session, tenant_id=tenant_id, action="membership.remove", actor=actor,
-                     entity_type="user", entity_id=user_id, changes={"role": [m.role, None]})
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="membership.remove",
+            actor=actor,
+            entity_type="user",
+            entity_id=user_id,
+            changes={"role": [m.role, None]},
+        )
 
     async def add(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role, *, actor: Actor) -> None:
         exists = await self.session.scalar(
@@ -243,13 +321,27 @@ class MemberService:
         if exists is not None:
             if exists.role != role.value:
                 old, exists.role = exists.role, role.value
-                await record(self.session, tenant_id=tenant_id, action="membership.role_change", actor=actor,
-                             entity_type="user", entity_id=user_id, changes={"role": [old, role.value]})
+                await record(
+                    self.session,
+                    tenant_id=tenant_id,
+                    action="membership.role_change",
+                    actor=actor,
+                    entity_type="user",
+                    entity_id=user_id,
+                    changes={"role": [old, role.value]},
+                )
             return
         self.session.add(Membership(tenant_id=tenant_id, user_id=user_id, role=role.value))
         await self.session.flush()
-        await record(self.session, tenant_id=tenant_id, action="membership.create", actor=actor,
-                     entity_type="user", entity_id=user_id, changes={"role": [None, role.value]})
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="membership.create",
+            actor=actor,
+            entity_type="user",
+            entity_id=user_id,
+            changes={"role": [None, role.value]},
+        )
 
     # --- invitations -------------------------------------------------------------------
     async def invitations(self, tenant_id: uuid.UUID, *, open_only: bool = True) -> list[InvitationRead]:
@@ -257,8 +349,14 @@ class MemberService:
         if open_only:
             stmt = stmt.where(Invitation.claimed_at.is_(None))
         return [
-            InvitationRead(id=i.id, email=i.email, role=i.role, created_at=i.created_at, expires_at=i.expires_at,
-                           claimed_at=i.claimed_at)
+            InvitationRead(
+                id=i.id,
+                email=i.email,
+                role=i.role,
+                created_at=i.created_at,
+                expires_at=i.expires_at,
+                claimed_at=i.claimed_at,
+            )
             for i in await self.session.scalars(stmt)
         ]
 
@@ -285,25 +383,52 @@ class MemberService:
             if existing is not None:
                 await self.session.delete(existing)
                 await self.session.flush()
-            inv = Invitation(tenant_id=tenant_id, email=email, role=role.value, invited_by_user_id=actor.user_id,
-                             created_at=now, expires_at=now + INVITATION_VALIDITY)
+            inv = Invitation(
+                tenant_id=tenant_id,
+                email=email,
+                role=role.value,
+                invited_by_user_id=actor.user_id,
+                created_at=now,
+                expires_at=now + INVITATION_VALIDITY,
+            )
             self.session.add(inv)
         await self.session.flush()
-        await record(self.session, tenant_id=tenant_id, action="invitation.create", actor=actor,
-                     entity_type="invitation", entity_id=inv.id, changes={"email": [None, email],
-                                                                          "role": [None, role.value]})
-        return InvitationRead(id=inv.id, email=inv.email, role=inv.role, created_at=inv.created_at,
-                              expires_at=inv.expires_at, claimed_at=inv.claimed_at)
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="invitation.create",
+            actor=actor,
+            entity_type="invitation",
+            entity_id=inv.id,
+            changes={"email": [None, email], "role": [None, role.value]},
+        )
+        return InvitationRead(
+            id=inv.id,
+            email=inv.email,
+            role=inv.role,
+            created_at=inv.created_at,
+            expires_at=inv.expires_at,
+            claimed_at=inv.claimed_at,
+        )
 
-    async def revoke_invitation(self, tenant_id: uuid.UUID, invitation_id: uuid.UUID, *, actor: Actor) -> None:
+    async def revoke_invitation(
+        self, tenant_id: uuid.UUID, invitation_id: uuid.UUID, *, actor: Actor
+    ) -> None:
         inv = await self.session.scalar(
             select(Invitation).where(Invitation.tenant_id == tenant_id, Invitation.id == invitation_id)
         )
         if inv is None:
             raise NotFound("Einladung nicht gefunden.")
         await self.session.delete(inv)
-        await record(self.session, tenant_id=tenant_id, action="invitation.revoke", actor=actor,
-                     entity_type="invitation", entity_id=invitation_id, changes={"email": [inv.email, None]})
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="invitation.revoke",
+            actor=actor,
+            entity_type="invitation",
+            entity_id=invitation_id,
+            changes={"email": [inv.email, None]},
+        )
 
     async def claim_invitation(self, tenant_id: uuid.UUID, user: User, *, actor: Actor) -> Role | None:
         """At login: turn an open invitation for the user's e-mail into a membership."""
@@ -311,8 +436,10 @@ class MemberService:
             return None
         inv = await self.session.scalar(
             select(Invitation).where(
-                Invitation.tenant_id == tenant_id, func.lower(Invitation.email) == user.email.lower(),
-                Invitation.claimed_at.is_(None), Invitation.expires_at > utcnow(),
+                Invitation.tenant_id == tenant_id,
+                func.lower(Invitation.email) == user.email.lower(),
+                Invitation.claimed_at.is_(None),
+                Invitation.expires_at > utcnow(),
             )
         )
         if inv is None:
@@ -322,8 +449,15 @@ class MemberService:
         role = Role(inv.role)
         self.session.add(Membership(tenant_id=tenant_id, user_id=user.id, role=role.value))
         await self.session.flush()
-        await record(self.session, tenant_id=tenant_id, action="invitation.claim", actor=actor,
-                     entity_type="user", entity_id=user.id, changes={"role": [None, role.value]})
+        await record(
+            self.session,
+            tenant_id=tenant_id,
+            action="invitation.claim",
+            actor=actor,
+            entity_type="user",
+            entity_id=user.id,
+            changes={"role": [None, role.value]},
+        )
         return role
 
     async def role_of(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
@@ -339,8 +473,10 @@ class MemberService:
         otherwise the tenant filters hide the other tenants' memberships.
         """
         rows = await self.session.execute(
-            select(Tenant, Membership.role).join(Membership, Membership.tenant_id == Tenant.id)
-            .where(Membership.user_id == user_id, Tenant.is_active.is_(True)).order_by(Tenant.name)
+            select(Tenant, Membership.role)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user_id, Tenant.is_active.is_(True))
+            .order_by(Tenant.name)
         )
         return [(t, Role(r)) for t, r in rows.tuples()]
 
@@ -357,10 +493,18 @@ class TenantAdminService:
             raise NotFound("Mandant nicht gefunden.")
         if data.version != tenant.version:
             raise Conflict("Der Mandant wurde inzwischen geändert.", current=self._auditable(tenant))
-        errors = validate_tenant(TenantCreate(
-            name=data.name, slug=tenant.slug, ags=data.ags, municipality_type=data.municipality_type, ars=data.ars,
-            size_class=data.size_class, population=data.population, email_domains=data.email_domains,
-        ))
+        errors = validate_tenant(
+            TenantCreate(
+                name=data.name,
+                slug=tenant.slug,
+                ags=data.ags,
+                municipality_type=data.municipality_type,
+                ars=data.ars,
+                size_class=data.size_class,
+                population=data.population,
+                email_domains=data.email_domains,
+            )
+        )
         if errors:
             raise ValidationFailed(errors)
         old = self._auditable(tenant)
@@ -376,8 +520,13 @@ class TenantAdminService:
             await self.session.flush()
         except StaleDataError as exc:
             raise Conflict("Der Mandant wurde inzwischen geändert.") from exc
-        await record_platform(self.session, action="tenant.update", actor=actor, subject_tenant_id=tenant.id,
-                              details={"changes": diff(old, self._auditable(tenant))})
+        await record_platform(
+            self.session,
+            action="tenant.update",
+            actor=actor,
+            subject_tenant_id=tenant.id,
+            details={"changes": diff(old, self._auditable(tenant))},
+        )
         return tenant
 
     async def set_active(self, tenant_id: uuid.UUID, active: bool, *, actor: Actor) -> Tenant:
@@ -387,8 +536,13 @@ class TenantAdminService:
         if tenant.is_active != active:
             tenant.is_active = active
             await self.session.flush()
-            await record_platform(self.session, action="tenant.activate" if active else "tenant.deactivate",
-                                  actor=actor, subject_tenant_id=tenant.id, details={"slug": tenant.slug})
+            await record_platform(
+                self.session,
+                action="tenant.activate" if active else "tenant.deactivate",
+                actor=actor,
+                subject_tenant_id=tenant.id,
+                details={"slug": tenant.slug},
+            )
         return tenant
 
     async def find_by_email_domain(self, domain: str) -> Tenant | None:
@@ -401,9 +555,17 @@ class TenantAdminService:
 
     @staticmethod
     def _auditable(t: Tenant) -> dict[str, Any]:
-        return {"name": t.name, "ags": t.ags, "ars": t.ars, "municipality_type": t.municipality_type,
-                "size_class": t.size_class, "population": t.population, "email_domains": list(t.email_domains or []),
-                "is_active": t.is_active, "version": t.version}
+        return {
+            "name": t.name,
+            "ags": t.ags,
+            "ars": t.ars,
+            "municipality_type": t.municipality_type,
+            "size_class": t.size_class,
+            "population": t.population,
+            "email_domains": list(t.email_domains or []),
+            "is_active": t.is_active,
+            "version": t.version,
+        }
 
 
 class UserAdminService:
@@ -429,33 +591,62 @@ class UserAdminService:
             raise NotFound("Person nicht gefunden.")
         if user.is_kaaw_admin != value:
             user.is_kaaw_admin = value
-            await record_platform(self.session, action="user.kaaw_admin_grant" if value else "user.kaaw_admin_revoke",
-                                  actor=actor, details={"user_id": str(user.id), "email": user.email})
+            await record_platform(
+                self.session,
+                action="user.kaaw_admin_grant" if value else "user.kaaw_admin_revoke",
+                actor=actor,
+                details={"user_id": str(user.id), "email": user.email},
+            )
 
 
 # --- audit log reading -------------------------------------------------------------------
-async def tenant_audit(session: AsyncSession, tenant_id: uuid.UUID, *, limit: int = 200,
-                       tenant_name: str | None = None) -> list[AuditEntry]:
+async def tenant_audit(
+    session: AsyncSession, tenant_id: uuid.UUID, *, limit: int = 200, tenant_name: str | None = None
+) -> list[AuditEntry]:
     rows = await session.scalars(
-        select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.occurred_at.desc()).limit(limit)
+        select(AuditEvent)
+        .where(AuditEvent.tenant_id == tenant_id)
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(limit)
     )
     return [
-        AuditEntry(id=e.id, occurred_at=e.occurred_at, scope="tenant", tenant_id=e.tenant_id, tenant_name=tenant_name,
-                   actor_label=e.actor_label, action=e.action, entity_type=e.entity_type, entity_id=e.entity_id,
-                   details=dict(e.changes or {}), reason=e.reason, ip=e.ip)
+        AuditEntry(
+            id=e.id,
+            occurred_at=e.occurred_at,
+            scope="tenant",
+            tenant_id=e.tenant_id,
+            tenant_name=tenant_name,
+            actor_label=e.actor_label,
+            action=e.action,
+            entity_type=e.entity_type,
+            entity_id=e.entity_id,
+            details=dict(e.changes or {}),
+            reason=e.reason,
+            ip=e.ip,
+        )
         for e in rows
     ]
 
 
 async def platform_audit(session: AsyncSession, *, limit: int = 200) -> list[AuditEntry]:
     rows = await session.execute(
-        select(PlatformAuditEvent, Tenant.name).outerjoin(Tenant, Tenant.id == PlatformAuditEvent.subject_tenant_id)
-        .order_by(PlatformAuditEvent.occurred_at.desc()).limit(limit)
+        select(PlatformAuditEvent, Tenant.name)
+        .outerjoin(Tenant, Tenant.id == PlatformAuditEvent.subject_tenant_id)
+        .order_by(PlatformAuditEvent.occurred_at.desc())
+        .limit(limit)
     )
     return [
-        AuditEntry(id=e.id, occurred_at=e.occurred_at, scope="platform", tenant_id=e.subject_tenant_id,
-                   tenant_name=name, actor_label=e.actor_label, action=e.action, details=dict(e.details or {}),
-                   ip=e.ip)
+        AuditEntry(
+            id=e.id,
+            occurred_at=e.occurred_at,
+            scope="platform",
+            tenant_id=e.subject_tenant_id,
+            tenant_name=name,
+            actor_label=e.actor_label,
+            action=e.action,
+            details=dict(e.details or {}),
+            ip=e.ip,
+        )
         for e, name in rows.tuples()
     ]
 
@@ -467,8 +658,9 @@ async def delete_sessions_of_tenant(session: AsyncSession, tenant_id: uuid.UUID)
     await session.execute(delete(UserSession).where(UserSession.active_tenant_id == tenant_id))
 
 
-async def tenant_overview(sessionmaker: Any, tenant_id: uuid.UUID, *, encryption_key: str,
-                          base_url: str) -> dict[str, Any]:
+async def tenant_overview(
+    sessionmaker: Any, tenant_id: uuid.UUID, *, encryption_key: str, base_url: str
+) -> dict[str, Any]:
     """Everything the KAAW console shows about one tenant (each part read under its RLS)."""
     from core.db import platform_session, tenant_session
 
@@ -477,13 +669,17 @@ async def tenant_overview(sessionmaker: Any, tenant_id: uuid.UUID, *, encryption
         if tenant is None:
             raise NotFound("Mandant nicht gefunden.")
     async with tenant_session(sessionmaker, tenant_id) as s:
-        providers = [provider_read(p, base_url) for p in await ProviderService(s, encryption_key).list(tenant_id)]
+        providers = [
+            provider_read(p, base_url) for p in await ProviderService(s, encryption_key).list(tenant_id)
+        ]
         members = await MemberService(s).members(tenant_id)
         invitations = await MemberService(s).invitations(tenant_id)
     return {"tenant": tenant, "providers": providers, "members": members, "invitations": invitations}
 
 
-async def all_audit(sessionmaker: Any, *, tenant_id: uuid.UUID | None = None, limit: int = 200) -> list[AuditEntry]:
+async def all_audit(
+    sessionmaker: Any, *, tenant_id: uuid.UUID | None = None, limit: int = 200
+) -> list[AuditEntry]:
     """Platform events plus every tenant's events, each tenant read under its own RLS binding."""
     from core.db import platform_session, tenant_session
 

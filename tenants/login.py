@@ -96,8 +96,14 @@ class LoginService:
         return [p for p in providers if not p.is_demo or demo_allowed(self.settings)]
 
     # --- start ------------------------------------------------------------------------
-    async def start(self, tenant_id: uuid.UUID, provider_id: uuid.UUID, *, next_url: str | None,
-                    login_hint: str | None = None) -> LoginStart:
+    async def start(
+        self,
+        tenant_id: uuid.UUID,
+        provider_id: uuid.UUID,
+        *,
+        next_url: str | None,
+        login_hint: str | None = None,
+    ) -> LoginStart:
         async with tenant_session(self.sessionmaker, tenant_id) as s:
             tenant = await s.get(Tenant, tenant_id)
             if tenant is None or not tenant.is_active:
@@ -110,20 +116,39 @@ class LoginService:
         nonce = secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(64)
         url = oidc.authorization_url(
-            meta, client_id=client_id, redirect_uri=redirect_uri(self.settings.web.base_url, provider_id),
-            scopes=scopes, state=state, nonce=nonce, code_verifier=verifier, login_hint=login_hint,
+            meta,
+            client_id=client_id,
+            redirect_uri=redirect_uri(self.settings.web.base_url, provider_id),
+            scopes=scopes,
+            state=state,
+            nonce=nonce,
+            code_verifier=verifier,
+            login_hint=login_hint,
         )
         token = secrets.token_urlsafe(32)
         now = utcnow()
         async with platform_session(self.sessionmaker) as s:
             await s.execute(delete(UserSession).where(UserSession.expires_at <= now))
-            s.add(UserSession(
-                id_hash=hash_token(token), user_id=None, active_tenant_id=None,
-                data={"oidc": {"state": state, "nonce": nonce, "code_verifier": verifier,
-                               "provider_id": str(provider_id), "tenant_id": str(tenant_id),
-                               "next": safe_next(next_url)}},
-                created_at=now, last_seen_at=now, expires_at=now + LOGIN_STATE_TTL,
-            ))
+            s.add(
+                UserSession(
+                    id_hash=hash_token(token),
+                    user_id=None,
+                    active_tenant_id=None,
+                    data={
+                        "oidc": {
+                            "state": state,
+                            "nonce": nonce,
+                            "code_verifier": verifier,
+                            "provider_id": str(provider_id),
+                            "tenant_id": str(tenant_id),
+                            "next": safe_next(next_url),
+                        }
+                    },
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + LOGIN_STATE_TTL,
+                )
+            )
         return LoginStart(redirect_to=url, state_cookie=token)
 
     def _check_provider_usable(self, provider: IdentityProvider) -> None:
@@ -133,8 +158,15 @@ class LoginService:
             raise LoginFailed("demo_login_disabled", "Die Demo-Anmeldung ist in diesem Betrieb abgeschaltet.")
 
     # --- callback ---------------------------------------------------------------------
-    async def complete(self, *, state_cookie: str | None, path_provider_id: str, params: dict[str, str],
-                       info: RequestInfo, previous_session: str | None = None) -> LoginResult:
+    async def complete(
+        self,
+        *,
+        state_cookie: str | None,
+        path_provider_id: str,
+        params: dict[str, str],
+        info: RequestInfo,
+        previous_session: str | None = None,
+    ) -> LoginResult:
         """Finish the login or raise ``LoginFailed`` (audited, no session created).
 
         On success the browser's previous session (``previous_session``), if any, is deleted:
@@ -151,8 +183,10 @@ class LoginService:
             if path_provider_id != str(provider_id):
                 raise LoginFailed("provider_mismatch")
             if params.get("error"):
-                raise LoginFailed(f"provider_error:{params['error'][:60]}", "Der Identitätsanbieter hat die "
-                                  "Anmeldung abgelehnt.")
+                raise LoginFailed(
+                    f"provider_error:{params['error'][:60]}",
+                    "Der Identitätsanbieter hat die Anmeldung abgelehnt.",
+                )
             code = params.get("code")
             if not code:
                 raise LoginFailed("code_missing")
@@ -162,7 +196,9 @@ class LoginService:
             raise
         if previous_session:
             async with platform_session(self.sessionmaker) as s:
-                await s.execute(delete(UserSession).where(UserSession.id_hash == hash_token(previous_session)))
+                await s.execute(
+                    delete(UserSession).where(UserSession.id_hash == hash_token(previous_session))
+                )
         return result
 
     async def _consume_pending(self, state_cookie: str | None) -> dict[str, Any]:
@@ -179,8 +215,14 @@ class LoginService:
             raise LoginFailed("state_expired", "Die Anmeldung ist abgelaufen. Bitte erneut anmelden.")
         return pending
 
-    async def _finish(self, tenant_id: uuid.UUID, provider_id: uuid.UUID, code: str, pending: dict[str, Any],
-                      info: RequestInfo) -> LoginResult:
+    async def _finish(
+        self,
+        tenant_id: uuid.UUID,
+        provider_id: uuid.UUID,
+        code: str,
+        pending: dict[str, Any],
+        info: RequestInfo,
+    ) -> LoginResult:
         async with tenant_session(self.sessionmaker, tenant_id) as s:
             tenant = await s.get(Tenant, tenant_id)
             if tenant is None or not tenant.is_active:
@@ -193,72 +235,119 @@ class LoginService:
             secret = providers.secret_of(provider)
         meta = await oidc.discover(issuer)
         token = await oidc.exchange_code(
-            meta, client_id=client_id, client_secret=secret,
-            redirect_uri=redirect_uri(self.settings.web.base_url, provider_id), scopes=scopes, code=code,
+            meta,
+            client_id=client_id,
+            client_secret=secret,
+            redirect_uri=redirect_uri(self.settings.web.base_url, provider_id),
+            scopes=scopes,
+            code=code,
             code_verifier=pending["code_verifier"],
         )
         keys = await oidc.fetch_jwks(meta)
-        claims = oidc.validate_id_token(token["id_token"], keys, issuer=issuer, client_id=client_id,
-                                        nonce=pending["nonce"])
+        claims = oidc.validate_id_token(
+            token["id_token"], keys, issuer=issuer, client_id=client_id, nonce=pending["nonce"]
+        )
         email = claims.get("email") if isinstance(claims.get("email"), str) else None
         if email and claims.get("email_verified") is False:
             email = None
-        name = claims.get("name") or " ".join(
-            str(claims[k]) for k in ("given_name", "family_name") if claims.get(k)
-        ) or None
+        name = (
+            claims.get("name")
+            or " ".join(str(claims[k]) for k in ("given_name", "family_name") if claims.get(k))
+            or None
+        )
 
         async with tenant_session(self.sessionmaker, tenant_id) as s:
-            user = await UserAdminService(s).upsert(issuer=issuer, subject=str(claims["sub"]), email=email,
-                                                     display_name=str(name)[:200] if name else None)
+            user = await UserAdminService(s).upsert(
+                issuer=issuer,
+                subject=str(claims["sub"]),
+                email=email,
+                display_name=str(name)[:200] if name else None,
+            )
             if not user.is_active:
                 raise LoginFailed("user_inactive", "Ihr Zugang ist gesperrt.")
-            actor = Actor(user_id=user.id, label=user.email or user.display_name, ip=info.ip,
-                          request_id=info.request_id)
+            actor = Actor(
+                user_id=user.id, label=user.email or user.display_name, ip=info.ip, request_id=info.request_id
+            )
             members = MemberService(s)
             role = await members.role_of(tenant_id, user.id)
             if role is None:
                 role = await members.claim_invitation(tenant_id, user, actor=actor)
             if role is None and not user.is_kaaw_admin:
-                raise LoginFailed("no_membership", "Sie haben keinen Zugang zu dieser Kommune. Bitte wenden Sie "
-                                  "sich an die Administration Ihrer Kommune.")
+                raise LoginFailed(
+                    "no_membership",
+                    "Sie haben keinen Zugang zu dieser Kommune. Bitte wenden Sie "
+                    "sich an die Administration Ihrer Kommune.",
+                )
             user.last_login_at = utcnow()
             session_token = secrets.token_urlsafe(32)
             now = utcnow()
             from tenants.sessions import IDLE_TIMEOUT
 
-            s.add(UserSession(
-                id_hash=hash_token(session_token), user_id=user.id,
-                active_tenant_id=tenant_id if role is not None else None,
-                data={"provider_id": str(provider_id), "login_tenant_id": str(tenant_id),
-                      "id_token": token["id_token"]},
-                created_at=now, last_seen_at=now, expires_at=now + IDLE_TIMEOUT,
-            ))
+            s.add(
+                UserSession(
+                    id_hash=hash_token(session_token),
+                    user_id=user.id,
+                    active_tenant_id=tenant_id if role is not None else None,
+                    data={
+                        "provider_id": str(provider_id),
+                        "login_tenant_id": str(tenant_id),
+                        "id_token": token["id_token"],
+                    },
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + IDLE_TIMEOUT,
+                )
+            )
             if role is not None:
-                await record(s, tenant_id=tenant_id, action="login.success", actor=actor, entity_type="user",
-                             entity_id=user.id, changes={"provider": str(provider_id), "role": role.value})
+                await record(
+                    s,
+                    tenant_id=tenant_id,
+                    action="login.success",
+                    actor=actor,
+                    entity_type="user",
+                    entity_id=user.id,
+                    changes={"provider": str(provider_id), "role": role.value},
+                )
             else:
-                await record_platform(s, action="login.success", actor=actor, subject_tenant_id=tenant_id,
-                                      details={"provider": str(provider_id), "kaaw_admin": True})
+                await record_platform(
+                    s,
+                    action="login.success",
+                    actor=actor,
+                    subject_tenant_id=tenant_id,
+                    details={"provider": str(provider_id), "kaaw_admin": True},
+                )
             user_id = user.id
-        return LoginResult(session_token=session_token, user_id=user_id,
-                           tenant_id=tenant_id if role is not None else None,
-                           next_url=pending.get("next") or "/" if role is not None else "/admin")
+        return LoginResult(
+            session_token=session_token,
+            user_id=user_id,
+            tenant_id=tenant_id if role is not None else None,
+            next_url=pending.get("next") or "/" if role is not None else "/admin",
+        )
 
-    async def _audit_failure(self, reason: str, tenant_id: uuid.UUID | None, provider_id: uuid.UUID | None,
-                             info: RequestInfo) -> None:
+    async def _audit_failure(
+        self, reason: str, tenant_id: uuid.UUID | None, provider_id: uuid.UUID | None, info: RequestInfo
+    ) -> None:
         actor = Actor(label="anonym", ip=info.ip, request_id=info.request_id)
         details = {"reason": reason, "provider": str(provider_id) if provider_id else None}
         if tenant_id is not None:
             async with tenant_session(self.sessionmaker, tenant_id) as s:
-                await record(s, tenant_id=tenant_id, action="login.failed", actor=actor, entity_type="login",
-                             changes=details, reason=reason)
+                await record(
+                    s,
+                    tenant_id=tenant_id,
+                    action="login.failed",
+                    actor=actor,
+                    entity_type="login",
+                    changes=details,
+                    reason=reason,
+                )
         else:
             async with platform_session(self.sessionmaker) as s:
                 await record_platform(s, action="login.failed", actor=actor, details=details)
 
     # --- logout -----------------------------------------------------------------------
-    async def logout(self, session_token: str | None, *, post_logout_redirect: str,
-                     info: RequestInfo) -> str | None:
+    async def logout(
+        self, session_token: str | None, *, post_logout_redirect: str, info: RequestInfo
+    ) -> str | None:
         """End the session; return the provider's end-session URL if it has one."""
         if not session_token:
             return None
@@ -274,13 +363,23 @@ class LoginService:
             return None
         tenant_id = uuid.UUID(tenant_raw)
         async with tenant_session(self.sessionmaker, tenant_id) as s:
-            actor = Actor(user_id=user.id if user else None, label=user.email if user else None, ip=info.ip,
-                          request_id=info.request_id)
-            await record(s, tenant_id=tenant_id, action="logout", actor=actor, entity_type="user",
-                         entity_id=user.id if user else None)
+            actor = Actor(
+                user_id=user.id if user else None,
+                label=user.email if user else None,
+                ip=info.ip,
+                request_id=info.request_id,
+            )
+            await record(
+                s,
+                tenant_id=tenant_id,
+                action="logout",
+                actor=actor,
+                entity_type="user",
+                entity_id=user.id if user else None,
+            )
             try:
                 provider = await ProviderService(s, self.key).get(tenant_id, uuid.UUID(provider_raw))
-            except Exception:  # noqa: BLE001 - provider gone: plain local logout
+            except Exception:
                 return None
             issuer, client_id = provider.issuer, provider.client_id
         try:

@@ -34,7 +34,16 @@ from core.errors import DomainError
 
 #: Asymmetric signature algorithms accepted for ID tokens.
 ALLOWED_ALGORITHMS: tuple[str, ...] = (
-    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
 )
 CLOCK_LEEWAY_SECONDS = 60
 log = structlog.get_logger(__name__)
@@ -93,7 +102,9 @@ async def discover(issuer: str, *, use_cache: bool = True) -> ProviderMetadata:
     except (httpx.HTTPError, ValueError) as exc:
         raise LoginFailed("discovery_failed", "Der Identitätsanbieter ist nicht erreichbar.") from exc
     if doc.get("issuer") != issuer:
-        raise LoginFailed("discovery_issuer_mismatch", "Der Identitätsanbieter meldet einen anderen Aussteller.")
+        raise LoginFailed(
+            "discovery_issuer_mismatch", "Der Identitätsanbieter meldet einen anderen Aussteller."
+        )
     try:
         meta = ProviderMetadata(
             issuer=issuer,
@@ -104,7 +115,9 @@ async def discover(issuer: str, *, use_cache: bool = True) -> ProviderMetadata:
             userinfo_endpoint=doc.get("userinfo_endpoint"),
         )
     except KeyError as exc:
-        raise LoginFailed("discovery_incomplete", "Die Konfiguration des Identitätsanbieters ist unvollständig.") from exc
+        raise LoginFailed(
+            "discovery_incomplete", "Die Konfiguration des Identitätsanbieters ist unvollständig."
+        ) from exc
     _discovery_cache[issuer] = (now, meta)
     return meta
 
@@ -122,8 +135,15 @@ def _client(client_id: str, client_secret: str | None, redirect_uri: str, scopes
 
 
 def authorization_url(
-    meta: ProviderMetadata, *, client_id: str, redirect_uri: str, scopes: str, state: str, nonce: str,
-    code_verifier: str, login_hint: str | None = None,
+    meta: ProviderMetadata,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: str,
+    state: str,
+    nonce: str,
+    code_verifier: str,
+    login_hint: str | None = None,
 ) -> str:
     """The provider URL to send the browser to (PKCE S256 challenge, state, nonce)."""
     client = _client(client_id, None, redirect_uri, scopes)
@@ -137,18 +157,27 @@ def authorization_url(
 
 
 async def exchange_code(
-    meta: ProviderMetadata, *, client_id: str, client_secret: str | None, redirect_uri: str, scopes: str,
-    code: str, code_verifier: str,
+    meta: ProviderMetadata,
+    *,
+    client_id: str,
+    client_secret: str | None,
+    redirect_uri: str,
+    scopes: str,
+    code: str,
+    code_verifier: str,
 ) -> dict[str, Any]:
     """Redeem the authorization code at the provider's token endpoint."""
     client = _client(client_id, client_secret, redirect_uri, scopes)
     try:
         async with client:
             token = await client.fetch_token(
-                meta.token_endpoint, grant_type="authorization_code", code=code, code_verifier=code_verifier,
+                meta.token_endpoint,
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=code_verifier,
                 redirect_uri=redirect_uri,
             )
-    except Exception as exc:  # noqa: BLE001 - any failure of the exchange is a failed login
+    except Exception as exc:
         log.warning("oidc.code_exchange_failed", issuer=meta.issuer, error=repr(exc)[:300])
         raise LoginFailed("code_exchange_failed") from exc
     if not isinstance(token, dict) or not token.get("id_token"):
@@ -163,7 +192,9 @@ async def fetch_jwks(meta: ProviderMetadata) -> KeySet:
             response.raise_for_status()
             return KeySet.import_key_set(response.json())
     except (httpx.HTTPError, ValueError, JoseError) as exc:
-        raise LoginFailed("jwks_unavailable", "Die Schlüssel des Identitätsanbieters sind nicht abrufbar.") from exc
+        raise LoginFailed(
+            "jwks_unavailable", "Die Schlüssel des Identitätsanbieters sind nicht abrufbar."
+        ) from exc
 
 
 def validate_id_token(

@@ -37,11 +37,15 @@ def _settings() -> Any:
 @click.option("--name", required=True, help="Bezeichnung auf der Anmeldeseite.")
 @click.option("--issuer", required=True, help="Issuer-URL (exakt wie im Discovery-Dokument).")
 @click.option("--client-id", required=True)
-@click.option("--client-secret-env", default=None,
-              help="Name der Umgebungsvariable mit dem Client-Geheimnis (nie auf der Kommandozeile).")
+@click.option(
+    "--client-secret-env",
+    default=None,
+    help="Name der Umgebungsvariable mit dem Client-Geheimnis (nie auf der Kommandozeile).",
+)
 @click.option("--json", "as_json", is_flag=True)
-def add_provider(slug: str, name: str, issuer: str, client_id: str, client_secret_env: str | None,
-                 as_json: bool) -> None:
+def add_provider(
+    slug: str, name: str, issuer: str, client_id: str, client_secret_env: str | None, as_json: bool
+) -> None:
     from core.audit.service import Actor
     from core.db import platform_session, tenant_session
     from tenants.identity import ProviderService, provider_read
@@ -59,8 +63,10 @@ def add_provider(slug: str, name: str, issuer: str, client_id: str, client_secre
             tenant = await TenantService(s).get_by_slug(slug)
         async with tenant_session(sessionmaker, tenant.id) as s:
             p = await ProviderService(s, settings.encryption_key, production=settings.web.production).create(
-                tenant.id, ProviderWrite(name=name, issuer=issuer, client_id=client_id, client_secret=secret),
-                actor=Actor(label="cli"))
+                tenant.id,
+                ProviderWrite(name=name, issuer=issuer, client_id=client_id, client_secret=secret),
+                actor=Actor(label="cli"),
+            )
             return provider_read(p, settings.web.base_url)
 
     read = run_with_db(run, settings=settings)
@@ -88,8 +94,9 @@ def invite(slug: str, email: str, role: str) -> None:
         async with platform_session(sessionmaker) as s:
             tenant = await TenantService(s).get_by_slug(slug)
         async with tenant_session(sessionmaker, tenant.id) as s:
-            return await MemberService(s).invite(tenant.id, InvitationWrite(email=email, role=role),
-                                                 actor=Actor(label="cli"))
+            return await MemberService(s).invite(
+                tenant.id, InvitationWrite(email=email, role=role), actor=Actor(label="cli")
+            )
 
     inv = run_with_db(run, settings=_settings())
     click.echo(f"Einladung für {inv.email} ({role}) angelegt, gültig bis {inv.expires_at:%d.%m.%Y}.")
@@ -115,7 +122,9 @@ def grant_kaaw_admin(issuer: str, subject: str, email: str | None) -> None:
     click.echo("KAAW-Administration erteilt.")
 
 
-@identity.command("rotate-secrets", help="Verschlüsselt gespeicherte Anbieter-Geheimnisse mit dem ersten Schlüssel neu.")
+@identity.command(
+    "rotate-secrets", help="Verschlüsselt gespeicherte Anbieter-Geheimnisse mit dem ersten Schlüssel neu."
+)
 def rotate_secrets() -> None:
     from sqlalchemy import select
 

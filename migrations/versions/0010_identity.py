@@ -34,7 +34,10 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_identity_providers_tenant_id_tenants"), ondelete="CASCADE"
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_identity_providers_tenant_id_tenants"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_identity_providers")),
         sa.UniqueConstraint(
@@ -58,11 +61,15 @@ def upgrade() -> None:
             ["tenant_id"], ["tenants.id"], name=op.f("fk_invitations_tenant_id_tenants"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["invited_by_user_id"], ["users.id"], name=op.f("fk_invitations_invited_by_user_id_users"),
+            ["invited_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_invitations_invited_by_user_id_users"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["claimed_by_user_id"], ["users.id"], name=op.f("fk_invitations_claimed_by_user_id_users"),
+            ["claimed_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_invitations_claimed_by_user_id_users"),
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_invitations")),

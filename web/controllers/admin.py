@@ -110,8 +110,11 @@ async def admin_tenant_new(request: Request[Any, Any, Any]) -> Template:
 
 def _tenant_create_from(data: dict[str, str]) -> TenantCreate:
     return TenantCreate(
-        name=data.get("name", ""), slug=data.get("slug", "").strip().lower(), ags=data.get("ags", ""),
-        municipality_type=data.get("municipality_type", ""), ars=data.get("ars") or None,
+        name=data.get("name", ""),
+        slug=data.get("slug", "").strip().lower(),
+        ags=data.get("ags", ""),
+        municipality_type=data.get("municipality_type", ""),
+        ars=data.get("ars") or None,
         size_class=_int_or_none(data.get("size_class"), "size_class"),
         population=_int_or_none(data.get("population"), "population"),
         email_domains=_domains(data.get("email_domains", "")),
@@ -119,31 +122,58 @@ def _tenant_create_from(data: dict[str, str]) -> TenantCreate:
 
 
 @post("/admin/mandanten", name="admin_tenant_create", guards=GUARDS, status_code=303)
-async def admin_tenant_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              data: Form) -> Template | Redirect:
+async def admin_tenant_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+) -> Template | Redirect:
     try:
         tenant = await TenantService(db).create(_tenant_create_from(data))
     except (ValidationFailed, Conflict) as exc:
         errors = exc.as_dict() if isinstance(exc, ValidationFailed) else {"slug": exc.message}
         await db.rollback()
-        return page(request, "admin/tenant_form.html", {"values": data, "errors": errors, **_form_ctx()},
-                    status_code=422 if isinstance(exc, ValidationFailed) else 409)
-    await record_platform(db, action="tenant.create", actor=actor_of(request, identity), subject_tenant_id=tenant.id,
-                          details={"slug": tenant.slug, "name": tenant.name})
+        return page(
+            request,
+            "admin/tenant_form.html",
+            {"values": data, "errors": errors, **_form_ctx()},
+            status_code=422 if isinstance(exc, ValidationFailed) else 409,
+        )
+    await record_platform(
+        db,
+        action="tenant.create",
+        actor=actor_of(request, identity),
+        subject_tenant_id=tenant.id,
+        details={"slug": tenant.slug, "name": tenant.name},
+    )
     return Redirect(path=f"/admin/mandanten/{tenant.id}", status_code=303)
 
 
-async def _tenant_page(request: Request[Any, Any, Any], tenant_id: uuid.UUID, *, status: int = 200,
-                       **extra: Any) -> Template:
-    ctx = await tenant_overview(request.app.state.sessionmaker, tenant_id, encryption_key=_key(request),
-                                base_url=_base_url(request))
+async def _tenant_page(
+    request: Request[Any, Any, Any], tenant_id: uuid.UUID, *, status: int = 200, **extra: Any
+) -> Template:
+    ctx = await tenant_overview(
+        request.app.state.sessionmaker, tenant_id, encryption_key=_key(request), base_url=_base_url(request)
+    )
     tenant = ctx["tenant"]
-    values = {"name": tenant.name, "ags": tenant.ags, "ars": tenant.ars or "",
-              "municipality_type": tenant.municipality_type, "size_class": tenant.size_class or "",
-              "population": tenant.population or "", "email_domains": ", ".join(tenant.email_domains or []),
-              "version": tenant.version}
-    context = {**ctx, "values": values, "errors": {}, "provider_values": {}, "provider_errors": {},
-               "invite_errors": {}, "act_errors": {}, **_form_ctx(), **extra}
+    values = {
+        "name": tenant.name,
+        "ags": tenant.ags,
+        "ars": tenant.ars or "",
+        "municipality_type": tenant.municipality_type,
+        "size_class": tenant.size_class or "",
+        "population": tenant.population or "",
+        "email_domains": ", ".join(tenant.email_domains or []),
+        "version": tenant.version,
+    }
+    context = {
+        **ctx,
+        "values": values,
+        "errors": {},
+        "provider_values": {},
+        "provider_errors": {},
+        "invite_errors": {},
+        "act_errors": {},
+        **_form_ctx(),
+        **extra,
+    }
     return page(request, "admin/tenant.html", context, status_code=status)
 
 
@@ -153,12 +183,16 @@ async def admin_tenant(request: Request[Any, Any, Any], tenant_id: uuid.UUID) ->
 
 
 @post("/admin/mandanten/{tenant_id:uuid}", name="admin_tenant_update", guards=GUARDS, status_code=303)
-async def admin_tenant_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              tenant_id: uuid.UUID, data: Form) -> Template | Redirect:
+async def admin_tenant_update(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID, data: Form
+) -> Template | Redirect:
     try:
         update = TenantUpdate(
-            name=data.get("name", ""), ags=data.get("ags", ""), municipality_type=data.get("municipality_type", ""),
-            version=int(data.get("version") or 0), ars=data.get("ars") or None,
+            name=data.get("name", ""),
+            ags=data.get("ags", ""),
+            municipality_type=data.get("municipality_type", ""),
+            version=int(data.get("version") or 0),
+            ars=data.get("ars") or None,
             size_class=_int_or_none(data.get("size_class"), "size_class"),
             population=_int_or_none(data.get("population"), "population"),
             email_domains=_domains(data.get("email_domains", "")),
@@ -175,19 +209,29 @@ async def admin_tenant_update(request: Request[Any, Any, Any], db: AsyncSession,
     return Redirect(path=f"/admin/mandanten/{tenant_id}", status_code=303)
 
 
-@post("/admin/mandanten/{tenant_id:uuid}/deaktivieren", name="admin_tenant_deactivate", guards=GUARDS,
-      status_code=303)
-async def admin_tenant_deactivate(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                  tenant_id: uuid.UUID) -> Redirect:
+@post(
+    "/admin/mandanten/{tenant_id:uuid}/deaktivieren",
+    name="admin_tenant_deactivate",
+    guards=GUARDS,
+    status_code=303,
+)
+async def admin_tenant_deactivate(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+) -> Redirect:
     await TenantAdminService(db).set_active(tenant_id, False, actor=actor_of(request, identity))
     await delete_sessions_of_tenant(db, tenant_id)
     return Redirect(path=f"/admin/mandanten/{tenant_id}", status_code=303)
 
 
-@post("/admin/mandanten/{tenant_id:uuid}/aktivieren", name="admin_tenant_activate", guards=GUARDS,
-      status_code=303)
-async def admin_tenant_activate(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                tenant_id: uuid.UUID) -> Redirect:
+@post(
+    "/admin/mandanten/{tenant_id:uuid}/aktivieren",
+    name="admin_tenant_activate",
+    guards=GUARDS,
+    status_code=303,
+)
+async def admin_tenant_activate(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+) -> Redirect:
     await TenantAdminService(db).set_active(tenant_id, True, actor=actor_of(request, identity))
     return Redirect(path=f"/admin/mandanten/{tenant_id}", status_code=303)
 
@@ -195,28 +239,48 @@ async def admin_tenant_activate(request: Request[Any, Any, Any], db: AsyncSessio
 # --- HTML: providers and the first tenant admin -----------------------------------------------
 def _provider_write(data: dict[str, str]) -> ProviderWrite:
     return ProviderWrite(
-        name=data.get("name", ""), issuer=data.get("issuer", ""), client_id=data.get("client_id", ""),
-        client_secret=data.get("client_secret") or None, scopes=data.get("scopes") or "openid email profile",
+        name=data.get("name", ""),
+        issuer=data.get("issuer", ""),
+        client_id=data.get("client_id", ""),
+        client_secret=data.get("client_secret") or None,
+        scopes=data.get("scopes") or "openid email profile",
         is_active=data.get("is_active", "on") in {"on", "true", "1"},
         version=int(data["version"]) if data.get("version") else None,
     )
 
 
-@post("/admin/mandanten/{tenant_id:uuid}/anbieter", name="admin_provider_create", guards=GUARDS, status_code=303)
-async def admin_provider_create(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                                data: Form) -> Template | Redirect:
+@post(
+    "/admin/mandanten/{tenant_id:uuid}/anbieter", name="admin_provider_create", guards=GUARDS, status_code=303
+)
+async def admin_provider_create(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: Form
+) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, None, data)
 
 
-@post("/admin/mandanten/{tenant_id:uuid}/anbieter/{provider_id:uuid}", name="admin_provider_update",
-      guards=GUARDS, status_code=303)
-async def admin_provider_update(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                                provider_id: uuid.UUID, data: Form) -> Template | Redirect:
+@post(
+    "/admin/mandanten/{tenant_id:uuid}/anbieter/{provider_id:uuid}",
+    name="admin_provider_update",
+    guards=GUARDS,
+    status_code=303,
+)
+async def admin_provider_update(
+    request: Request[Any, Any, Any],
+    identity: Identity,
+    tenant_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    data: Form,
+) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, provider_id, data)
 
 
-async def _save_provider(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                         provider_id: uuid.UUID | None, data: dict[str, str]) -> Template | Redirect:
+async def _save_provider(
+    request: Request[Any, Any, Any],
+    identity: Identity,
+    tenant_id: uuid.UUID,
+    provider_id: uuid.UUID | None,
+    data: dict[str, str],
+) -> Template | Redirect:
     values = {k: v for k, v in data.items() if k != "client_secret"}  # never echo a secret back
     try:
         async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
@@ -224,37 +288,62 @@ async def _save_provider(request: Request[Any, Any, Any], identity: Identity, te
             if provider_id is None:
                 await service.create(tenant_id, _provider_write(data), actor=actor_of(request, identity))
             else:
-                await service.update(tenant_id, provider_id, _provider_write(data), actor=actor_of(request, identity))
+                await service.update(
+                    tenant_id, provider_id, _provider_write(data), actor=actor_of(request, identity)
+                )
     except ValidationFailed as exc:
-        return await _tenant_page(request, tenant_id, status=422, provider_values=values,
-                                  provider_errors=exc.as_dict(), provider_edit=provider_id)
+        return await _tenant_page(
+            request,
+            tenant_id,
+            status=422,
+            provider_values=values,
+            provider_errors=exc.as_dict(),
+            provider_edit=provider_id,
+        )
     except Conflict as exc:
-        return await _tenant_page(request, tenant_id, status=409, provider_values=values,
-                                  provider_errors={"issuer": exc.message}, provider_edit=provider_id)
+        return await _tenant_page(
+            request,
+            tenant_id,
+            status=409,
+            provider_values=values,
+            provider_errors={"issuer": exc.message},
+            provider_edit=provider_id,
+        )
     return Redirect(path=f"/admin/mandanten/{tenant_id}#anbieter", status_code=303)
 
 
-@post("/admin/mandanten/{tenant_id:uuid}/anbieter/{provider_id:uuid}/loeschen", name="admin_provider_delete",
-      guards=GUARDS, status_code=303)
-async def admin_provider_delete(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                                provider_id: uuid.UUID) -> Redirect:
+@post(
+    "/admin/mandanten/{tenant_id:uuid}/anbieter/{provider_id:uuid}/loeschen",
+    name="admin_provider_delete",
+    guards=GUARDS,
+    status_code=303,
+)
+async def admin_provider_delete(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, provider_id: uuid.UUID
+) -> Redirect:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
-        await ProviderService(s, _key(request)).delete(tenant_id, provider_id, actor=actor_of(request, identity))
+        await ProviderService(s, _key(request)).delete(
+            tenant_id, provider_id, actor=actor_of(request, identity)
+        )
     return Redirect(path=f"/admin/mandanten/{tenant_id}#anbieter", status_code=303)
 
 
 @post("/admin/mandanten/{tenant_id:uuid}/einladungen", name="admin_invite", guards=GUARDS, status_code=303)
-async def admin_invite(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                       data: Form) -> Template | Redirect:
+async def admin_invite(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: Form
+) -> Template | Redirect:
     try:
         async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
             await _ensure_tenant(s, tenant_id)
             await MemberService(s).invite(
-                tenant_id, InvitationWrite(email=data.get("email", ""), role=data.get("role") or "tenant_admin"),
-                actor=actor_of(request, identity))
+                tenant_id,
+                InvitationWrite(email=data.get("email", ""), role=data.get("role") or "tenant_admin"),
+                actor=actor_of(request, identity),
+            )
     except ValidationFailed as exc:
-        return await _tenant_page(request, tenant_id, status=422, invite_errors=exc.as_dict(),
-                                  invite_values=data)
+        return await _tenant_page(
+            request, tenant_id, status=422, invite_errors=exc.as_dict(), invite_values=data
+        )
     return Redirect(path=f"/admin/mandanten/{tenant_id}#personen", status_code=303)
 
 
@@ -263,8 +352,9 @@ async def _ensure_tenant(s: AsyncSession, tenant_id: uuid.UUID) -> None:
 
 
 # --- act as tenant -----------------------------------------------------------------------
-async def start_acting(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       tenant_id: uuid.UUID, reason: str) -> None:
+async def start_acting(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID, reason: str
+) -> None:
     from core.errors import FieldError
 
     reason = reason.strip()
@@ -274,13 +364,22 @@ async def start_acting(request: Request[Any, Any, Any], db: AsyncSession, identi
     if not tenant.is_active:
         raise NotFound("Mandant nicht gefunden.")
     actor = actor_of(request, identity)
-    await SessionService(db).set_tenant(request.cookies.get(SESSION_COOKIE, ""), tenant_id, acting_as=True,
-                                        reason=reason)
-    await record_platform(db, action="act_as.start", actor=actor, subject_tenant_id=tenant_id,
-                          details={"reason": reason})
+    await SessionService(db).set_tenant(
+        request.cookies.get(SESSION_COOKIE, ""), tenant_id, acting_as=True, reason=reason
+    )
+    await record_platform(
+        db, action="act_as.start", actor=actor, subject_tenant_id=tenant_id, details={"reason": reason}
+    )
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
-        await record(s, tenant_id=tenant_id, action="act_as.start", actor=actor, entity_type="tenant",
-                     entity_id=tenant_id, reason=reason)
+        await record(
+            s,
+            tenant_id=tenant_id,
+            action="act_as.start",
+            actor=actor,
+            entity_type="tenant",
+            entity_id=tenant_id,
+            reason=reason,
+        )
 
 
 async def end_acting(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> None:
@@ -289,14 +388,23 @@ async def end_acting(request: Request[Any, Any, Any], db: AsyncSession, identity
     actor = actor_of(request, identity)
     await SessionService(db).set_tenant(request.cookies.get(SESSION_COOKIE, ""), None)
     await record_platform(db, action="act_as.end", actor=actor, subject_tenant_id=identity.tenant_id)
-    async with tenant_session(request.app.state.sessionmaker, identity.tenant_id, user_id=identity.user_id) as s:
-        await record(s, tenant_id=identity.tenant_id, action="act_as.end", actor=actor, entity_type="tenant",
-                     entity_id=identity.tenant_id)
+    async with tenant_session(
+        request.app.state.sessionmaker, identity.tenant_id, user_id=identity.user_id
+    ) as s:
+        await record(
+            s,
+            tenant_id=identity.tenant_id,
+            action="act_as.end",
+            actor=actor,
+            entity_type="tenant",
+            entity_id=identity.tenant_id,
+        )
 
 
 @post("/admin/act-as", name="admin_act_as", guards=GUARDS, status_code=303)
-async def admin_act_as(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                       data: Form) -> Template | Redirect:
+async def admin_act_as(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+) -> Template | Redirect:
     try:
         tenant_id = uuid.UUID(data.get("tenant_id", ""))
     except ValueError as exc:
@@ -329,8 +437,11 @@ async def admin_audit(request: Request[Any, Any, Any], db: AsyncSession) -> Temp
     tenant_filter = _tenant_filter(request)
     entries = await all_audit(request.app.state.sessionmaker, tenant_id=tenant_filter)
     tenants = await TenantService(db).list()
-    return page(request, "admin/audit.html", {"entries": entries, "tenants": tenants, "selected": tenant_filter,
-                                              "platform": True})
+    return page(
+        request,
+        "admin/audit.html",
+        {"entries": entries, "tenants": tenants, "selected": tenant_filter, "platform": True},
+    )
 
 
 # --- JSON API ----------------------------------------------------------------------------
@@ -340,11 +451,17 @@ async def api_tenants(db: AsyncSession) -> list[TenantRead]:
 
 
 @post("/api/v1/admin/tenants", guards=GUARDS, tags=["KAAW-Administration"], status_code=201)
-async def api_tenant_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            data: TenantCreate) -> TenantRead:
+async def api_tenant_create(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: TenantCreate
+) -> TenantRead:
     tenant = await TenantService(db).create(data)
-    await record_platform(db, action="tenant.create", actor=actor_of(request, identity), subject_tenant_id=tenant.id,
-                          details={"slug": tenant.slug})
+    await record_platform(
+        db,
+        action="tenant.create",
+        actor=actor_of(request, identity),
+        subject_tenant_id=tenant.id,
+        details={"slug": tenant.slug},
+    )
     return to_read(tenant)
 
 
@@ -354,67 +471,120 @@ async def api_tenant(db: AsyncSession, tenant_id: uuid.UUID) -> TenantRead:
 
 
 @put("/api/v1/admin/tenants/{tenant_id:uuid}", guards=GUARDS, tags=["KAAW-Administration"])
-async def api_tenant_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            tenant_id: uuid.UUID, data: TenantUpdate) -> TenantRead:
+async def api_tenant_update(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    tenant_id: uuid.UUID,
+    data: TenantUpdate,
+) -> TenantRead:
     return to_read(await TenantAdminService(db).update(tenant_id, data, actor=actor_of(request, identity)))
 
 
-@post("/api/v1/admin/tenants/{tenant_id:uuid}/deactivate", guards=GUARDS, tags=["KAAW-Administration"],
-      status_code=200)
-async def api_tenant_deactivate(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                tenant_id: uuid.UUID) -> TenantRead:
+@post(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/deactivate",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+    status_code=200,
+)
+async def api_tenant_deactivate(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+) -> TenantRead:
     tenant = await TenantAdminService(db).set_active(tenant_id, False, actor=actor_of(request, identity))
     await delete_sessions_of_tenant(db, tenant_id)
     return to_read(tenant)
 
 
-@post("/api/v1/admin/tenants/{tenant_id:uuid}/activate", guards=GUARDS, tags=["KAAW-Administration"],
-      status_code=200)
-async def api_tenant_activate(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              tenant_id: uuid.UUID) -> TenantRead:
-    return to_read(await TenantAdminService(db).set_active(tenant_id, True, actor=actor_of(request, identity)))
+@post(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/activate",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+    status_code=200,
+)
+async def api_tenant_activate(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+) -> TenantRead:
+    return to_read(
+        await TenantAdminService(db).set_active(tenant_id, True, actor=actor_of(request, identity))
+    )
 
 
 @get("/api/v1/admin/tenants/{tenant_id:uuid}/providers", guards=GUARDS, tags=["KAAW-Administration"])
-async def api_providers(request: Request[Any, Any, Any], db: AsyncSession, tenant_id: uuid.UUID) -> list[ProviderRead]:
+async def api_providers(
+    request: Request[Any, Any, Any], db: AsyncSession, tenant_id: uuid.UUID
+) -> list[ProviderRead]:
     await TenantService(db).get(tenant_id)
     async with tenant_session(request.app.state.sessionmaker, tenant_id) as s:
-        return [provider_read(p, _base_url(request)) for p in await ProviderService(s, _key(request)).list(tenant_id)]
+        return [
+            provider_read(p, _base_url(request))
+            for p in await ProviderService(s, _key(request)).list(tenant_id)
+        ]
 
 
-@post("/api/v1/admin/tenants/{tenant_id:uuid}/providers", guards=GUARDS, tags=["KAAW-Administration"],
-      status_code=201)
-async def api_provider_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              tenant_id: uuid.UUID, data: ProviderWrite) -> ProviderRead:
+@post(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/providers",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+    status_code=201,
+)
+async def api_provider_create(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    tenant_id: uuid.UUID,
+    data: ProviderWrite,
+) -> ProviderRead:
     await TenantService(db).get(tenant_id)
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         p = await ProviderService(s, _key(request), production=_production(request)).create(
-            tenant_id, data, actor=actor_of(request, identity))
+            tenant_id, data, actor=actor_of(request, identity)
+        )
         return provider_read(p, _base_url(request))
 
 
-@put("/api/v1/admin/tenants/{tenant_id:uuid}/providers/{provider_id:uuid}", guards=GUARDS,
-     tags=["KAAW-Administration"])
-async def api_provider_update(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                              provider_id: uuid.UUID, data: ProviderWrite) -> ProviderRead:
+@put(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/providers/{provider_id:uuid}",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+)
+async def api_provider_update(
+    request: Request[Any, Any, Any],
+    identity: Identity,
+    tenant_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    data: ProviderWrite,
+) -> ProviderRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         p = await ProviderService(s, _key(request), production=_production(request)).update(
-            tenant_id, provider_id, data, actor=actor_of(request, identity))
+            tenant_id, provider_id, data, actor=actor_of(request, identity)
+        )
         return provider_read(p, _base_url(request))
 
 
-@delete("/api/v1/admin/tenants/{tenant_id:uuid}/providers/{provider_id:uuid}", guards=GUARDS,
-        tags=["KAAW-Administration"], status_code=204)
-async def api_provider_delete(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                              provider_id: uuid.UUID) -> None:
+@delete(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/providers/{provider_id:uuid}",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+    status_code=204,
+)
+async def api_provider_delete(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, provider_id: uuid.UUID
+) -> None:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
-        await ProviderService(s, _key(request)).delete(tenant_id, provider_id, actor=actor_of(request, identity))
+        await ProviderService(s, _key(request)).delete(
+            tenant_id, provider_id, actor=actor_of(request, identity)
+        )
 
 
-@post("/api/v1/admin/tenants/{tenant_id:uuid}/invitations", guards=GUARDS, tags=["KAAW-Administration"],
-      status_code=201)
-async def api_tenant_invite(request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID,
-                            data: InvitationWrite) -> InvitationRead:
+@post(
+    "/api/v1/admin/tenants/{tenant_id:uuid}/invitations",
+    guards=GUARDS,
+    tags=["KAAW-Administration"],
+    status_code=201,
+)
+async def api_tenant_invite(
+    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: InvitationWrite
+) -> InvitationRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         await _ensure_tenant(s, tenant_id)
         return await MemberService(s).invite(tenant_id, data, actor=actor_of(request, identity))
@@ -426,14 +596,17 @@ class ActAsRequest(msgspec.Struct, kw_only=True):
 
 
 @post("/api/v1/admin/act-as", guards=GUARDS, tags=["KAAW-Administration"], status_code=200)
-async def api_act_as(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     data: ActAsRequest) -> dict[str, Any]:
+async def api_act_as(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ActAsRequest
+) -> dict[str, Any]:
     await start_acting(request, db, identity, data.tenant_id, ActAsStart(reason=data.reason).reason)
     return {"acting_as": str(data.tenant_id)}
 
 
 @post("/api/v1/admin/act-as/end", guards=GUARDS, tags=["KAAW-Administration"], status_code=200)
-async def api_act_as_end(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> dict[str, Any]:
+async def api_act_as_end(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> dict[str, Any]:
     await end_acting(request, db, identity)
     return {"acting_as": None}
 
@@ -444,11 +617,33 @@ async def api_platform_audit(request: Request[Any, Any, Any]) -> list[AuditEntry
 
 
 ROUTES = [
-    admin_index, admin_tenant_new, admin_tenant_create, admin_tenant, admin_tenant_update, admin_tenant_deactivate,
-    admin_tenant_activate, admin_provider_create, admin_provider_update, admin_provider_delete, admin_invite,
-    admin_act_as, admin_act_as_end, admin_audit,
-    api_tenants, api_tenant_create, api_tenant, api_tenant_update, api_tenant_deactivate, api_tenant_activate,
-    api_providers, api_provider_create, api_provider_update, api_provider_delete, api_tenant_invite, api_act_as,
-    api_act_as_end, api_platform_audit,
+    admin_index,
+    admin_tenant_new,
+    admin_tenant_create,
+    admin_tenant,
+    admin_tenant_update,
+    admin_tenant_deactivate,
+    admin_tenant_activate,
+    admin_provider_create,
+    admin_provider_update,
+    admin_provider_delete,
+    admin_invite,
+    admin_act_as,
+    admin_act_as_end,
+    admin_audit,
+    api_tenants,
+    api_tenant_create,
+    api_tenant,
+    api_tenant_update,
+    api_tenant_deactivate,
+    api_tenant_activate,
+    api_providers,
+    api_provider_create,
+    api_provider_update,
+    api_provider_delete,
+    api_tenant_invite,
+    api_act_as,
+    api_act_as_end,
+    api_platform_audit,
 ]
 __all__ = ["ROUTES", "Role"]

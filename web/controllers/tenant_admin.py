@@ -28,62 +28,90 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 GUARDS = [requires_tenant_admin]
 
 
-async def _page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, *, status: int = 200,
-                **extra: Any) -> Template:
+async def _page(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, *, status: int = 200, **extra: Any
+) -> Template:
     tenant_id = identity.require_tenant()
     members = MemberService(db)
     ctx = {
         "members": await members.members(tenant_id),
         "invitations": await members.invitations(tenant_id),
         "roles": [(r.value, label) for r, label in ROLE_LABELS.items()],
-        "invite_values": {}, "invite_errors": {}, "member_error": None, **extra,
+        "invite_values": {},
+        "invite_errors": {},
+        "member_error": None,
+        **extra,
     }
     return page(request, "tenant_admin/index.html", ctx, status_code=status)
 
 
 @get("/verwaltung", name="tenant_admin", guards=GUARDS)
-async def tenant_admin_index(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def tenant_admin_index(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> Template:
     return await _page(request, db, identity)
 
 
 @post("/verwaltung/einladungen", name="tenant_admin_invite", guards=GUARDS, status_code=303)
-async def tenant_admin_invite(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              data: Form) -> Template | Redirect:
+async def tenant_admin_invite(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+) -> Template | Redirect:
     try:
-        await MemberService(db).invite(identity.require_tenant(),
-                                       InvitationWrite(email=data.get("email", ""), role=data.get("role", "")),
-                                       actor=actor_of(request, identity))
+        await MemberService(db).invite(
+            identity.require_tenant(),
+            InvitationWrite(email=data.get("email", ""), role=data.get("role", "")),
+            actor=actor_of(request, identity),
+        )
     except ValidationFailed as exc:
         await db.rollback()
         return await _page(request, db, identity, status=422, invite_values=data, invite_errors=exc.as_dict())
     return Redirect(path="/verwaltung", status_code=303)
 
 
-@post("/verwaltung/einladungen/{invitation_id:uuid}/widerrufen", name="tenant_admin_revoke", guards=GUARDS,
-      status_code=303)
-async def tenant_admin_revoke(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              invitation_id: uuid.UUID) -> Redirect:
-    await MemberService(db).revoke_invitation(identity.require_tenant(), invitation_id,
-                                              actor=actor_of(request, identity))
+@post(
+    "/verwaltung/einladungen/{invitation_id:uuid}/widerrufen",
+    name="tenant_admin_revoke",
+    guards=GUARDS,
+    status_code=303,
+)
+async def tenant_admin_revoke(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, invitation_id: uuid.UUID
+) -> Redirect:
+    await MemberService(db).revoke_invitation(
+        identity.require_tenant(), invitation_id, actor=actor_of(request, identity)
+    )
     return Redirect(path="/verwaltung", status_code=303)
 
 
 @post("/verwaltung/personen/{user_id:uuid}/rolle", name="tenant_admin_role", guards=GUARDS, status_code=303)
-async def tenant_admin_role(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            user_id: uuid.UUID, data: Form) -> Template | Redirect:
+async def tenant_admin_role(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID, data: Form
+) -> Template | Redirect:
     try:
-        await MemberService(db).change_role(identity.require_tenant(), user_id, data.get("role", ""),
-                                            actor=actor_of(request, identity))
+        await MemberService(db).change_role(
+            identity.require_tenant(), user_id, data.get("role", ""), actor=actor_of(request, identity)
+        )
     except (ValidationFailed, Forbidden) as exc:
         await db.rollback()
-        return await _page(request, db, identity, status=422 if isinstance(exc, ValidationFailed) else 403,
-                           member_error=exc.message if isinstance(exc, Forbidden) else "Bitte eine gültige Rolle wählen.")
+        return await _page(
+            request,
+            db,
+            identity,
+            status=422 if isinstance(exc, ValidationFailed) else 403,
+            member_error=exc.message if isinstance(exc, Forbidden) else "Bitte eine gültige Rolle wählen.",
+        )
     return Redirect(path="/verwaltung", status_code=303)
 
 
-@post("/verwaltung/personen/{user_id:uuid}/entfernen", name="tenant_admin_remove", guards=GUARDS, status_code=303)
-async def tenant_admin_remove(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                              user_id: uuid.UUID) -> Template | Redirect:
+@post(
+    "/verwaltung/personen/{user_id:uuid}/entfernen",
+    name="tenant_admin_remove",
+    guards=GUARDS,
+    status_code=303,
+)
+async def tenant_admin_remove(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID
+) -> Template | Redirect:
     try:
         await MemberService(db).remove(identity.require_tenant(), user_id, actor=actor_of(request, identity))
     except Forbidden as exc:
@@ -93,7 +121,9 @@ async def tenant_admin_remove(request: Request[Any, Any, Any], db: AsyncSession,
 
 
 @get("/verwaltung/protokoll", name="tenant_audit", guards=GUARDS)
-async def tenant_admin_audit(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def tenant_admin_audit(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+) -> Template:
     entries = await tenant_audit(db, identity.require_tenant(), tenant_name=identity.tenant_name)
     return page(request, "admin/audit.html", {"entries": entries, "platform": False})
 
@@ -105,8 +135,13 @@ async def api_members(db: AsyncSession, identity: Identity) -> list[MemberRead]:
 
 
 @put("/api/v1/admin/members/{user_id:uuid}", guards=GUARDS, tags=["Verwaltung"])
-async def api_member_role(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                          user_id: uuid.UUID, data: RoleChange) -> MemberRead:
+async def api_member_role(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    user_id: uuid.UUID,
+    data: RoleChange,
+) -> MemberRead:
     tenant_id = identity.require_tenant()
     members = MemberService(db)
     await members.change_role(tenant_id, user_id, data.role, actor=actor_of(request, identity))
@@ -114,8 +149,9 @@ async def api_member_role(request: Request[Any, Any, Any], db: AsyncSession, ide
 
 
 @delete("/api/v1/admin/members/{user_id:uuid}", guards=GUARDS, tags=["Verwaltung"], status_code=204)
-async def api_member_remove(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                            user_id: uuid.UUID) -> None:
+async def api_member_remove(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID
+) -> None:
     await MemberService(db).remove(identity.require_tenant(), user_id, actor=actor_of(request, identity))
 
 
@@ -125,16 +161,19 @@ async def api_invitations(db: AsyncSession, identity: Identity) -> list[Invitati
 
 
 @post("/api/v1/admin/invitations", guards=GUARDS, tags=["Verwaltung"], status_code=201)
-async def api_invite(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                     data: InvitationWrite) -> InvitationRead:
+async def api_invite(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: InvitationWrite
+) -> InvitationRead:
     return await MemberService(db).invite(identity.require_tenant(), data, actor=actor_of(request, identity))
 
 
 @delete("/api/v1/admin/invitations/{invitation_id:uuid}", guards=GUARDS, tags=["Verwaltung"], status_code=204)
-async def api_invitation_revoke(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity,
-                                invitation_id: uuid.UUID) -> None:
-    await MemberService(db).revoke_invitation(identity.require_tenant(), invitation_id,
-                                              actor=actor_of(request, identity))
+async def api_invitation_revoke(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, invitation_id: uuid.UUID
+) -> None:
+    await MemberService(db).revoke_invitation(
+        identity.require_tenant(), invitation_id, actor=actor_of(request, identity)
+    )
 
 
 @get("/api/v1/admin/audit", guards=GUARDS, tags=["Verwaltung"])
@@ -143,7 +182,17 @@ async def api_tenant_audit(db: AsyncSession, identity: Identity) -> list[AuditEn
 
 
 ROUTES = [
-    tenant_admin_index, tenant_admin_invite, tenant_admin_revoke, tenant_admin_role, tenant_admin_remove,
-    tenant_admin_audit, api_members, api_member_role, api_member_remove, api_invitations, api_invite,
-    api_invitation_revoke, api_tenant_audit,
+    tenant_admin_index,
+    tenant_admin_invite,
+    tenant_admin_revoke,
+    tenant_admin_role,
+    tenant_admin_remove,
+    tenant_admin_audit,
+    api_members,
+    api_member_role,
+    api_member_remove,
+    api_invitations,
+    api_invite,
+    api_invitation_revoke,
+    api_tenant_audit,
 ]

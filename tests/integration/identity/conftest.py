@@ -55,7 +55,9 @@ class Forging:
 @pytest.fixture(scope="session")
 def forging_idp() -> Iterator[Forging]:
     provider = MiniProvider(
-        client_id="forge-client", client_secret=CLIENT_SECRET, redirect_uris=[],
+        client_id="forge-client",
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[],
         accounts=(DemoAccount("forge-user", "forge@forge.example", "Fritz Forge", "Test"),),
         auto_login="forge-user",
     )
@@ -79,19 +81,33 @@ class TenantIdp:
     client_id: str
 
 
-async def tenant_with_provider(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, issuer: str,
-                               *, client_id: str | None = None, domain: str | None = None,
-                               invite: dict[str, Role] | None = None) -> TenantIdp:
+async def tenant_with_provider(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    issuer: str,
+    *,
+    client_id: str | None = None,
+    domain: str | None = None,
+    invite: dict[str, Role] | None = None,
+) -> TenantIdp:
     tenant = await create_tenant(sessionmaker, email_domains=[domain] if domain else [])
     client_id = client_id or f"kommpass-{tenant.slug}"
     assert settings.encryption_key
     async with tenant_session(sessionmaker, tenant.id) as s:
         provider = await ProviderService(s, settings.encryption_key).create(
-            tenant.id, ProviderWrite(name=f"Anmeldung {tenant.name}", issuer=issuer, client_id=client_id,
-                                     client_secret=CLIENT_SECRET), actor=Actor(label="test"))
+            tenant.id,
+            ProviderWrite(
+                name=f"Anmeldung {tenant.name}",
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=CLIENT_SECRET,
+            ),
+            actor=Actor(label="test"),
+        )
         for email, role in (invite or {}).items():
-            await MemberService(s).invite(tenant.id, InvitationWrite(email=email, role=role.value),
-                                          actor=Actor(label="test"))
+            await MemberService(s).invite(
+                tenant.id, InvitationWrite(email=email, role=role.value), actor=Actor(label="test")
+            )
         provider_id = provider.id
     return TenantIdp(tenant, provider_id, issuer, client_id)
 
@@ -135,11 +151,15 @@ def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-async def audit_actions(sessionmaker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID) -> list[AuditEvent]:
+async def audit_actions(
+    sessionmaker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> list[AuditEvent]:
     async with tenant_session(sessionmaker, tenant_id) as s:
-        return list(await s.scalars(
-            select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.occurred_at)
-        ))
+        return list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.occurred_at)
+            )
+        )
 
 
 async def user_session_count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:

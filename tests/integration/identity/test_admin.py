@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -30,19 +31,32 @@ async def _platform_actions(sessionmaker: async_sessionmaker[AsyncSession]) -> l
 
 
 async def test_kaaw_admin_sets_up_a_tenant_end_to_end(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
     h = await csrf_headers(client)
     slug = f"neu-{uuid.uuid4().hex[:6]}"
-    bad = await client.post("/admin/mandanten", data={"name": "", "slug": slug, "ags": "123",
-                                                      "municipality_type": "kreis"}, headers=h)
+    bad = await client.post(
+        "/admin/mandanten",
+        data={"name": "", "slug": slug, "ags": "123", "municipality_type": "kreis"},
+        headers=h,
+    )
     assert bad.status_code == 422
     assert "8 Ziffern" in bad.text and f'value="{slug}"' in bad.text  # message per field, values kept
 
-    r = await client.post("/admin/mandanten", headers=h, follow_redirects=False, data={
-        "name": "Stadt Neuhausen", "slug": slug, "ags": "05566076", "municipality_type": "mittlere_kreisangehoerige_stadt",
-        "email_domains": "neuhausen.example, rathaus-neuhausen.example"})
+    r = await client.post(
+        "/admin/mandanten",
+        headers=h,
+        follow_redirects=False,
+        data={
+            "name": "Stadt Neuhausen",
+            "slug": slug,
+            "ags": "05566076",
+            "municipality_type": "mittlere_kreisangehoerige_stadt",
+            "email_domains": "neuhausen.example, rathaus-neuhausen.example",
+        },
+    )
     assert r.status_code == 303
     detail_url = r.headers["location"]
     tenant_id = uuid.UUID(detail_url.rsplit("/", 1)[-1])
@@ -50,20 +64,42 @@ async def test_kaaw_admin_sets_up_a_tenant_end_to_end(
     assert page.status_code == 200 and "Stadt Neuhausen" in page.text
 
     secret = "geheim-" + uuid.uuid4().hex
-    r = await client.post(f"{detail_url}/anbieter", headers=h, follow_redirects=False, data={
-        "name": "Dienstkonto", "issuer": "https://login.neuhausen.example/realms/stadt", "client_id": "kommpass",
-        "client_secret": secret, "scopes": "openid email profile", "is_active": "on"})
+    r = await client.post(
+        f"{detail_url}/anbieter",
+        headers=h,
+        follow_redirects=False,
+        data={
+            "name": "Dienstkonto",
+            "issuer": "https://login.neuhausen.example/realms/stadt",
+            "client_id": "kommpass",
+            "client_secret": secret,
+            "scopes": "openid email profile",
+            "is_active": "on",
+        },
+    )
     assert r.status_code == 303
-    bad = await client.post(f"{detail_url}/anbieter", headers=h, data={
-        "name": "Unsicher", "issuer": "http://login.neuhausen.example", "client_id": "x", "client_secret": secret})
+    bad = await client.post(
+        f"{detail_url}/anbieter",
+        headers=h,
+        data={
+            "name": "Unsicher",
+            "issuer": "http://login.neuhausen.example",
+            "client_id": "x",
+            "client_secret": secret,
+        },
+    )
     assert bad.status_code == 422 and "https" in bad.text and secret not in bad.text
 
-    r = await client.post(f"{detail_url}/einladungen", headers=h, follow_redirects=False,
-                          data={"email": "Chefin@Neuhausen.example", "role": "tenant_admin"})
+    r = await client.post(
+        f"{detail_url}/einladungen",
+        headers=h,
+        follow_redirects=False,
+        data={"email": "Chefin@Neuhausen.example", "role": "tenant_admin"},
+    )
     assert r.status_code == 303
     page = await client.get(detail_url)
     assert "chefin@neuhausen.example" in page.text
-    assert f"/auth/callback/" in page.text and secret not in page.text
+    assert "/auth/callback/" in page.text and secret not in page.text
 
     async with tenant_session(sessionmaker, tenant_id) as s:
         provider = await s.scalar(select(IdentityProvider).where(IdentityProvider.tenant_id == tenant_id))
@@ -78,15 +114,20 @@ async def test_kaaw_admin_sets_up_a_tenant_end_to_end(
 
 
 async def test_provider_secrets_never_appear_in_any_admin_page_or_api_response(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     from tests.integration.identity.conftest import CLIENT_SECRET
 
-    a = await tenant_with_provider(sessionmaker, test_settings, idp_a, invite={"x@a.example": Role.TENANT_ADMIN})
+    a = await tenant_with_provider(
+        sessionmaker, test_settings, idp_a, invite={"x@a.example": Role.TENANT_ADMIN}
+    )
     async with tenant_session(sessionmaker, a.tenant.id) as s:
-        encrypted = (await s.scalar(select(IdentityProvider.client_secret_encrypted)
-                                    .where(IdentityProvider.tenant_id == a.tenant.id)))
+        encrypted = await s.scalar(
+            select(IdentityProvider.client_secret_encrypted).where(IdentityProvider.tenant_id == a.tenant.id)
+        )
     assert encrypted
     await login(client, sessionmaker, tenant=a.tenant, role=None, is_kaaw_admin=True, acting_as=True)
     h = await csrf_headers(client)
@@ -104,12 +145,31 @@ async def test_provider_secrets_never_appear_in_any_admin_page_or_api_response(
         await client.get("/api/v1/admin/tenants"),
         await client.get(f"/api/v1/admin/tenants/{a.tenant.id}"),
         await client.get(base),
-        await client.post(base, headers=h, json={"name": "Zweiter", "issuer": "https://idp2.example",
-                                                 "client_id": "c2", "client_secret": new_secret}),
-        await client.post(f"/admin/mandanten/{a.tenant.id}/anbieter", headers=h, data={
-            "name": "Kaputt", "issuer": "ftp://x", "client_id": "c3", "client_secret": new_secret}),
-        await client.put(f"{base}/{a.provider_id}", headers=h, json={
-            "name": "Umbenannt", "issuer": a.issuer, "client_id": a.client_id, "client_secret": new_secret}),
+        await client.post(
+            base,
+            headers=h,
+            json={
+                "name": "Zweiter",
+                "issuer": "https://idp2.example",
+                "client_id": "c2",
+                "client_secret": new_secret,
+            },
+        ),
+        await client.post(
+            f"/admin/mandanten/{a.tenant.id}/anbieter",
+            headers=h,
+            data={"name": "Kaputt", "issuer": "ftp://x", "client_id": "c3", "client_secret": new_secret},
+        ),
+        await client.put(
+            f"{base}/{a.provider_id}",
+            headers=h,
+            json={
+                "name": "Umbenannt",
+                "issuer": a.issuer,
+                "client_id": a.client_id,
+                "client_secret": new_secret,
+            },
+        ),
         await client.get("/api/v1/admin/platform-audit"),
         await client.get("/api/v1/admin/audit"),
         await client.get("/api/v1/admin/members"),
@@ -126,7 +186,8 @@ async def test_provider_secrets_never_appear_in_any_admin_page_or_api_response(
 
 
 async def test_act_as_tenant_needs_a_reason_is_audited_and_shows_a_banner(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker, name="Stadt Workshopdorf")
     admin = await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
@@ -134,8 +195,12 @@ async def test_act_as_tenant_needs_a_reason_is_audited_and_shows_a_banner(
     assert (await client.get("/verwaltung")).status_code == 404  # no tenant yet
     r = await client.post("/admin/act-as", data={"tenant_id": str(tenant.id), "reason": ""}, headers=h)
     assert r.status_code == 422 and "Grund" in r.text
-    r = await client.post("/admin/act-as", headers=h, follow_redirects=False,
-                          data={"tenant_id": str(tenant.id), "reason": "Strategie-Workshop 2026"})
+    r = await client.post(
+        "/admin/act-as",
+        headers=h,
+        follow_redirects=False,
+        data={"tenant_id": str(tenant.id), "reason": "Strategie-Workshop 2026"},
+    )
     assert r.status_code == 303
     page = await client.get("/verwaltung")
     assert page.status_code == 200
@@ -153,7 +218,8 @@ async def test_act_as_tenant_needs_a_reason_is_audited_and_shows_a_banner(
 
 
 async def test_tenant_admin_manages_roles_and_the_last_admin_stays(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     me = await login(client, sessionmaker, tenant=tenant, role=Role.TENANT_ADMIN)
@@ -164,8 +230,9 @@ async def test_tenant_admin_manages_roles_and_the_last_admin_stays(
     h = await csrf_headers(client)
     page = await client.get("/verwaltung")
     assert "Otto Bearbeiter" in page.text
-    r = await client.post(f"/verwaltung/personen/{other.id}/rolle", data={"role": "viewer"}, headers=h,
-                          follow_redirects=False)
+    r = await client.post(
+        f"/verwaltung/personen/{other.id}/rolle", data={"role": "viewer"}, headers=h, follow_redirects=False
+    )
     assert r.status_code == 303
     r = await client.post(f"/verwaltung/personen/{me.user.id}/rolle", data={"role": "viewer"}, headers=h)
     assert r.status_code == 403 and "letzte" in r.text
@@ -176,12 +243,15 @@ async def test_tenant_admin_manages_roles_and_the_last_admin_stays(
     async with tenant_session(sessionmaker, tenant.id) as s:
         assert await MemberService(s).role_of(tenant.id, other.id) == Role.VIEWER
         assert await MemberService(s).role_of(tenant.id, me.user.id) == Role.TENANT_ADMIN
-    change = next(e for e in await audit_actions(sessionmaker, tenant.id) if e.action == "membership.role_change")
+    change = next(
+        e for e in await audit_actions(sessionmaker, tenant.id) if e.action == "membership.role_change"
+    )
     assert change.changes == {"role": ["editor", "viewer"]} and change.actor_user_id == me.user.id
 
 
 async def test_switching_between_tenants(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     a = await create_tenant(sessionmaker, name="Stadt Erstort")
     b = await create_tenant(sessionmaker, name="Stadt Zweitort")
@@ -192,16 +262,24 @@ async def test_switching_between_tenants(
     await add_membership(sessionmaker, b.id, actor.user.id, Role.VIEWER)
     h = await csrf_headers(client)
     page = await client.get("/mandant-wechseln")
-    assert "Stadt Erstort" in page.text and "Stadt Zweitort" in page.text and "Stadt Fremdort" not in page.text
-    r = await client.post("/mandant-wechseln", data={"tenant_id": str(b.id)}, headers=h, follow_redirects=False)
+    assert (
+        "Stadt Erstort" in page.text and "Stadt Zweitort" in page.text and "Stadt Fremdort" not in page.text
+    )
+    r = await client.post(
+        "/mandant-wechseln", data={"tenant_id": str(b.id)}, headers=h, follow_redirects=False
+    )
     assert r.status_code == 303
     assert (await client.get("/verwaltung")).status_code == 403  # viewer in B
-    r = await client.post("/mandant-wechseln", data={"tenant_id": str(c.id)}, headers=h, follow_redirects=False)
+    r = await client.post(
+        "/mandant-wechseln", data={"tenant_id": str(c.id)}, headers=h, follow_redirects=False
+    )
     assert r.status_code == 404
 
 
 async def test_session_changes_at_login_and_old_cookie_is_dead_after_logout(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     email = f"l-{uuid.uuid4().hex[:8]}@a.example"
@@ -230,7 +308,10 @@ async def test_session_changes_at_login_and_old_cookie_is_dead_after_logout(
     r = await client.post("/logout", headers=h, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"].startswith(f"{idp_a}/oauth2/end_session?")
-    assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver.local%2Flogin%3Fabgemeldet%3D1" in r.headers["location"]
+    assert (
+        "post_logout_redirect_uri=http%3A%2F%2Ftestserver.local%2Flogin%3Fabgemeldet%3D1"
+        in r.headers["location"]
+    )
     assert "id_token_hint=" in r.headers["location"]
     assert "logout" in [e.action for e in await audit_actions(sessionmaker, a.tenant.id)]
 
@@ -243,7 +324,9 @@ async def test_session_changes_at_login_and_old_cookie_is_dead_after_logout(
 
 
 async def test_deactivated_tenant_ends_sessions_and_refuses_login(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
@@ -251,7 +334,9 @@ async def test_deactivated_tenant_ends_sessions_and_refuses_login(
     member_cookie = client.cookies.get("kommpass_session")
     client.cookies.delete("kommpass_session")
     await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
-    r = await client.post(f"/api/v1/admin/tenants/{a.tenant.id}/deactivate", headers=await csrf_headers(client))
+    r = await client.post(
+        f"/api/v1/admin/tenants/{a.tenant.id}/deactivate", headers=await csrf_headers(client)
+    )
     assert r.status_code == 200 and r.json()["is_active"] is False
     client.cookies.delete("kommpass_session")
     client.cookies.set("kommpass_session", member_cookie or "")
@@ -262,15 +347,22 @@ async def test_deactivated_tenant_ends_sessions_and_refuses_login(
 
 
 async def test_tenant_filter_answers_htmx_with_the_list_fragment(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     name = f"Gemeinde Filterfeld {uuid.uuid4().hex[:4]}"
     await create_tenant(sessionmaker, name=name)
     await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
-    r = await client.get("/admin", params={"suche": "filterfeld"},
-                         headers={"hx-request": "true", "hx-target": "mandanten-liste"})
+    r = await client.get(
+        "/admin",
+        params={"suche": "filterfeld"},
+        headers={"hx-request": "true", "hx-target": "mandanten-liste"},
+    )
     assert r.status_code == 200
     assert name in r.text and "<html" not in r.text and 'aria-live="polite"' in r.text
-    r = await client.get("/admin", params={"suche": "gibtsnicht-xyz"},
-                         headers={"hx-request": "true", "hx-target": "mandanten-liste"})
+    r = await client.get(
+        "/admin",
+        params={"suche": "gibtsnicht-xyz"},
+        headers={"hx-request": "true", "hx-target": "mandanten-liste"},
+    )
     assert "Keine Mandanten gefunden." in r.text

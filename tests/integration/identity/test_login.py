@@ -36,7 +36,9 @@ def _email() -> str:
 
 
 async def test_login_with_invitation_creates_membership_and_new_session_id(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     email = _email()
@@ -67,29 +69,41 @@ async def test_login_with_invitation_creates_membership_and_new_session_id(
 
 
 async def test_login_through_email_domain_discovery(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     domain = f"d{uuid.uuid4().hex[:6]}.example"
     email = f"anna@{domain}"
-    a = await tenant_with_provider(sessionmaker, test_settings, idp_a, domain=domain, invite={email: Role.VIEWER})
+    a = await tenant_with_provider(
+        sessionmaker, test_settings, idp_a, domain=domain, invite={email: Role.VIEWER}
+    )
     await client.get("/login")
-    r = await client.post("/login", data={"email": email.upper(), "next": "/"},
-                          headers={"x-csrftoken": client.cookies.get("kommpass_csrf", "")},
-                          follow_redirects=False)
+    r = await client.post(
+        "/login",
+        data={"email": email.upper(), "next": "/"},
+        headers={"x-csrftoken": client.cookies.get("kommpass_csrf", "")},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert r.headers["location"].startswith(idp_a)
     assert query_of(r.headers["location"])["login_hint"] == email.upper()
     assert str(a.provider_id) in query_of(r.headers["location"])["redirect_uri"]
 
-    unknown = await client.post("/login", data={"email": "x@unbekannt.example"},
-                                headers={"x-csrftoken": client.cookies.get("kommpass_csrf", "")})
+    unknown = await client.post(
+        "/login",
+        data={"email": "x@unbekannt.example"},
+        headers={"x-csrftoken": client.cookies.get("kommpass_csrf", "")},
+    )
     assert unknown.status_code == 422
     assert "keine Kommune" in unknown.text
 
 
 async def test_user_without_membership_or_invitation_is_refused(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
@@ -103,8 +117,13 @@ async def test_user_without_membership_or_invitation_is_refused(
 
 
 # --- rejected logins: each leaves an audit entry and no session ----------------------------
-async def _assert_rejected(client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession],
-                           tenant_id: uuid.UUID | None, path: str, reason_prefix: str) -> None:
+async def _assert_rejected(
+    client: AsyncTestClient[Any],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID | None,
+    path: str,
+    reason_prefix: str,
+) -> None:
     before = await user_session_count(sessionmaker)
     r = await client.get(path, follow_redirects=False)
     assert r.status_code == 400, r.text
@@ -120,8 +139,11 @@ async def _assert_rejected(client: AsyncTestClient[Any], sessionmaker: async_ses
 
 
 async def test_code_from_tenant_b_provider_at_tenant_a_callback_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
-    idp_a: str, idp_b: str,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+    idp_a: str,
+    idp_b: str,
 ) -> None:
     email = _email()
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a, invite={email: Role.EDITOR})
@@ -137,8 +159,11 @@ async def test_code_from_tenant_b_provider_at_tenant_a_callback_is_rejected(
 
 
 async def test_callback_of_tenant_b_provider_with_tenant_a_login_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
-    idp_a: str, idp_b: str,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+    idp_a: str,
+    idp_b: str,
 ) -> None:
     email = _email()
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a, invite={email: Role.EDITOR})
@@ -149,45 +174,66 @@ async def test_callback_of_tenant_b_provider_with_tenant_a_login_is_rejected(
 
 
 async def test_id_token_from_another_issuer_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
-    forging: Forging, idp_b: str,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+    forging: Forging,
+    idp_b: str,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     forging.provider.tamper = lambda claims, p: {**claims, "iss": idp_b}
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:iss")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:iss"
+    )
 
 
-async def _forging_tenant(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-                          forging: Forging) -> Any:
-    a = await tenant_with_provider(sessionmaker, settings, forging.issuer, client_id="forge-client",
-                                   invite={"forge@forge.example": Role.EDITOR})
+async def _forging_tenant(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, forging: Forging
+) -> Any:
+    a = await tenant_with_provider(
+        sessionmaker,
+        settings,
+        forging.issuer,
+        client_id="forge-client",
+        invite={"forge@forge.example": Role.EDITOR},
+    )
     forging.provider.redirect_uris.append(f"http://testserver.local/auth/callback/{a.provider_id}")
     return a
 
 
 async def test_token_for_another_client_audience_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     forging.provider.tamper = lambda claims, p: {**claims, "aud": "another-client"}
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:aud")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:aud"
+    )
 
 
 async def test_unsigned_alg_none_token_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     forging.provider.tamper = lambda claims, p: p.unsigned(claims)
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature"
+    )
 
 
 async def test_hs256_token_signed_with_the_public_key_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
@@ -202,32 +248,44 @@ async def test_hs256_token_signed_with_the_public_key_is_rejected(
 
     forging.provider.tamper = hs256
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature"
+    )
 
 
 async def test_token_signed_by_a_key_not_in_the_jwks_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     other = RSAKey.generate_key(2048, parameters={"kid": forging.provider.key.kid})
     forging.provider.tamper = lambda claims, p: p.sign(claims, key=other)
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_invalid_signature"
+    )
 
 
 async def test_wrong_nonce_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     forging.provider.tamper = lambda claims, p: {**claims, "nonce": "replayed-nonce"}
     back = await authorize_at_forging(await start_login(client, a.tenant))
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:nonce")
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back), "id_token_claim_invalid:nonce"
+    )
 
 
 async def test_expired_token_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
@@ -238,7 +296,9 @@ async def test_expired_token_is_rejected(
 
 
 async def test_replayed_callback_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
@@ -257,26 +317,35 @@ async def test_replayed_callback_is_rejected(
     from core.db import platform_session
 
     async with platform_session(sessionmaker) as s:
-        last = await s.scalar(select(PlatformAuditEvent).where(PlatformAuditEvent.action == "login.failed")
-                              .order_by(PlatformAuditEvent.occurred_at.desc()).limit(1))
+        last = await s.scalar(
+            select(PlatformAuditEvent)
+            .where(PlatformAuditEvent.action == "login.failed")
+            .order_by(PlatformAuditEvent.occurred_at.desc())
+            .limit(1)
+        )
     assert last is not None and last.details["reason"] == "state_unknown"
 
 
 async def test_wrong_state_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     forging: Forging,
 ) -> None:
     a = await _forging_tenant(sessionmaker, test_settings, forging)
     back = await authorize_at_forging(await start_login(client, a.tenant))
     state = query_of(back)["state"]
-    await _assert_rejected(client, sessionmaker, a.tenant.id, callback_path(back).replace(state, "forged"),
-                           "state_mismatch")
-
+    await _assert_rejected(
+        client, sessionmaker, a.tenant.id, callback_path(back).replace(state, "forged"), "state_mismatch"
+    )
 
 
 async def test_login_start_refuses_a_provider_of_another_tenant(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
-    idp_a: str, idp_b: str,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+    idp_a: str,
+    idp_b: str,
 ) -> None:
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
     b = await tenant_with_provider(sessionmaker, test_settings, idp_b)
@@ -287,10 +356,14 @@ async def test_login_start_refuses_a_provider_of_another_tenant(
 
 
 async def test_subdomain_names_the_tenant(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession], test_settings: Settings,
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
     idp_a: str,
 ) -> None:
     a = await tenant_with_provider(sessionmaker, test_settings, idp_a)
-    r = await client.get("/login", headers={"host": f"{a.tenant.slug}.testserver.local"}, follow_redirects=False)
+    r = await client.get(
+        "/login", headers={"host": f"{a.tenant.slug}.testserver.local"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"].startswith(idp_a)
     assert (await client.get("/login", follow_redirects=False)).status_code == 200  # bare host: the form

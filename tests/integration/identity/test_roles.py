@@ -43,8 +43,9 @@ class RoleClient:
 
 
 @pytest.fixture
-async def clients(client: AsyncTestClient[Litestar],
-                  sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[dict[str, Any]]:
+async def clients(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[dict[str, Any]]:
     tenant = await create_tenant(sessionmaker)
     csrf = (await csrf_headers(client))["x-csrftoken"]
     out: dict[str, Any] = {"tenant": tenant}
@@ -56,8 +57,9 @@ async def clients(client: AsyncTestClient[Litestar],
             await login(client, sessionmaker, tenant=None, role=None, is_kaaw_admin=True)
         elif role == "kaaw_acting":
             await login(client, sessionmaker, tenant=tenant, role=None, is_kaaw_admin=True, acting_as=True)
-        out[role] = RoleClient(client, client.cookies.get("kommpass_session") if role != "anonymous" else None,
-                               csrf)
+        out[role] = RoleClient(
+            client, client.cookies.get("kommpass_session") if role != "anonymous" else None, csrf
+        )
     yield out
 
 
@@ -105,11 +107,21 @@ async def test_role_matrix_for_writes(clients: dict[str, Any]) -> None:
     mismatches = []
     writes = [
         # (path, json body, expected per role)
-        ("/api/v1/admin/invitations", {"email": "neu-{n}@stadt.example", "role": "viewer"},
-         (401, 403, 403, 201, 404, 201)),
-        ("/api/v1/admin/tenants", {"name": "Gemeinde {n}", "slug": "g-{n}", "ags": "05562012",
-                                   "municipality_type": "kreisangehoerige_gemeinde"},
-         (401, 403, 403, 403, 201, 201)),
+        (
+            "/api/v1/admin/invitations",
+            {"email": "neu-{n}@stadt.example", "role": "viewer"},
+            (401, 403, 403, 201, 404, 201),
+        ),
+        (
+            "/api/v1/admin/tenants",
+            {
+                "name": "Gemeinde {n}",
+                "slug": "g-{n}",
+                "ags": "05562012",
+                "municipality_type": "kreisangehoerige_gemeinde",
+            },
+            (401, 403, 403, 403, 201, 201),
+        ),
     ]
     for path, body, expected in writes:
         for role, status in zip(ROLES, expected, strict=True):
@@ -122,7 +134,8 @@ async def test_role_matrix_for_writes(clients: dict[str, Any]) -> None:
 
 
 async def test_tenant_admin_gets_404_for_people_and_invitations_of_another_tenant(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     a = await create_tenant(sessionmaker)
     b = await create_tenant(sessionmaker)
@@ -131,18 +144,25 @@ async def test_tenant_admin_gets_404_for_people_and_invitations_of_another_tenan
 
     await add_membership(sessionmaker, b.id, member_b.id, Role.EDITOR)
     async with tenant_session(sessionmaker, b.id) as s:
-        inv_b = await MemberService(s).invite(b.id, InvitationWrite(email="x@b.example", role="viewer"),
-                                              actor=Actor(label="test"))
+        inv_b = await MemberService(s).invite(
+            b.id, InvitationWrite(email="x@b.example", role="viewer"), actor=Actor(label="test")
+        )
     await login(client, sessionmaker, tenant=a, role=Role.TENANT_ADMIN)
     h = await csrf_headers(client)
     checks = [
         await client.put(f"/api/v1/admin/members/{member_b.id}", json={"role": "viewer"}, headers=h),
         await client.delete(f"/api/v1/admin/members/{member_b.id}", headers=h),
         await client.delete(f"/api/v1/admin/invitations/{inv_b.id}", headers=h),
-        await client.post(f"/verwaltung/personen/{member_b.id}/rolle", data={"role": "viewer"}, headers=h,
-                          follow_redirects=False),
+        await client.post(
+            f"/verwaltung/personen/{member_b.id}/rolle",
+            data={"role": "viewer"},
+            headers=h,
+            follow_redirects=False,
+        ),
         await client.post(f"/verwaltung/personen/{member_b.id}/entfernen", headers=h, follow_redirects=False),
-        await client.post(f"/verwaltung/einladungen/{inv_b.id}/widerrufen", headers=h, follow_redirects=False),
+        await client.post(
+            f"/verwaltung/einladungen/{inv_b.id}/widerrufen", headers=h, follow_redirects=False
+        ),
     ]
     assert [r.status_code for r in checks] == [404] * len(checks)
     # B is untouched
@@ -158,7 +178,8 @@ async def test_tenant_admin_gets_404_for_people_and_invitations_of_another_tenan
 
 
 async def test_forbidden_request_is_audited(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     await login(client, sessionmaker, tenant=tenant, role=Role.VIEWER)
@@ -170,12 +191,14 @@ async def test_forbidden_request_is_audited(
 
 
 async def test_post_without_csrf_token_is_rejected(
-    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession],
+    client: AsyncTestClient[Litestar],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     await login(client, sessionmaker, tenant=tenant, role=Role.TENANT_ADMIN)
-    r1 = await client.post("/verwaltung/einladungen", data={"email": "a@b.example", "role": "viewer"},
-                           follow_redirects=False)
+    r1 = await client.post(
+        "/verwaltung/einladungen", data={"email": "a@b.example", "role": "viewer"}, follow_redirects=False
+    )
     r2 = await client.post("/api/v1/admin/invitations", json={"email": "a@b.example", "role": "viewer"})
     r3 = await client.post("/logout", follow_redirects=False)
     assert (r1.status_code, r2.status_code, r3.status_code) == (403, 403, 403)

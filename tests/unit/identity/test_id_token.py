@@ -28,8 +28,9 @@ def _token(claims: dict[str, Any], alg: str = "RS256", key: Any = KEY) -> str:
 
 
 def _check(token: str, **kw: Any) -> dict[str, Any]:
-    return validate_id_token(token, KEYS, issuer=kw.get("issuer", ISS), client_id="kommpass",
-                             nonce=kw.get("nonce", "n1"))
+    return validate_id_token(
+        token, KEYS, issuer=kw.get("issuer", ISS), client_id="kommpass", nonce=kw.get("nonce", "n1")
+    )
 
 
 def test_valid_token_passes_and_audience_list_needs_azp() -> None:
@@ -39,14 +40,17 @@ def test_valid_token_passes_and_audience_list_needs_azp() -> None:
         _check(_token(_claims(aud=["kommpass", "other"])))
 
 
-@pytest.mark.parametrize(("claims", "reason"), [
-    ({"iss": ISS + "/"}, "id_token_claim_invalid:iss"),
-    ({"aud": "other"}, "id_token_claim_invalid:aud"),
-    ({"nonce": "n2"}, "id_token_claim_invalid:nonce"),
-    ({"exp": int(time.time()) - 120}, "id_token_expired"),
-    ({"iat": int(time.time()) + 3600}, "id_token_claim_invalid:iat"),
-    ({"azp": "other"}, "id_token_claim_invalid:azp"),
-])
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"iss": ISS + "/"}, "id_token_claim_invalid:iss"),
+        ({"aud": "other"}, "id_token_claim_invalid:aud"),
+        ({"nonce": "n2"}, "id_token_claim_invalid:nonce"),
+        ({"exp": int(time.time()) - 120}, "id_token_expired"),
+        ({"iat": int(time.time()) + 3600}, "id_token_claim_invalid:iat"),
+        ({"azp": "other"}, "id_token_claim_invalid:azp"),
+    ],
+)
 def test_claim_violations_are_named(claims: dict[str, Any], reason: str) -> None:
     with pytest.raises(LoginFailed) as failed:
         _check(_token(_claims(**claims)))
@@ -72,10 +76,17 @@ def test_none_and_hmac_algorithms_and_foreign_keys_fail() -> None:
         _check("not.a.jwt")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("/massnahmen?x=1", "/massnahmen?x=1"), (None, "/"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-    ("/\\evil.example", "/"), ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/massnahmen?x=1", "/massnahmen?x=1"),
+        (None, "/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_url_is_local_only(value: str | None, expected: str) -> None:
     assert safe_next(value) == expected
 
