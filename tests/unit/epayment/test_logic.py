@@ -102,6 +102,9 @@ def test_completeness_lists_what_is_missing() -> None:
 
 def test_provider_account_never_shows_the_secret_in_repr() -> None:
     account = ProviderAccount(
-        platform="epaybl", merchant_id="M", endpoint_url="http://x", secret="sehr-geheim"  # noqa: S106
+        platform="epaybl",
+        merchant_id="M",
+        endpoint_url="http://x",
+        secret="sehr-geheim",  # noqa: S106
     )
     assert "sehr-geheim" not in repr(account)
