@@ -65,7 +65,23 @@ def current(url: str) -> list[str]:
         finally:
             await engine.dispose()
 
-    return asyncio.run(_read())
+    return _with_implied_heads(url, asyncio.run(_read()))
+
+
+def _with_implied_heads(url: str, stored: list[str]) -> list[str]:
+    """Add the heads a stored revision implies through ``depends_on``.
+
+    Alembic keeps only the dependent revision in ``alembic_version`` (``0200_strategy``
+    depends on ``0100_measures``: only ``0200_strategy`` is stored), although the other
+    branch's head is applied, too.
+    """
+    if not stored:
+        return stored
+    script = ScriptDirectory.from_config(alembic_config(url))
+    revision_map = script.revision_map
+    applied = {r.revision for r in revision_map._get_ancestor_nodes(  # noqa: SLF001 - no public API
+        revision_map.get_revisions(tuple(stored)), include_dependencies=True)}
+    return sorted(set(stored) | {h for h in script.get_heads() if h in applied})
 
 
 def heads(url: str) -> list[str]:
