@@ -7,10 +7,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE3F0")
+
+
+def _cell(value: Any) -> Any:
+    """Control characters cannot be stored in a worksheet: drop them (texts stay readable)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 def add_table_sheet(
@@ -30,7 +38,7 @@ def add_table_sheet(
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append(list(row))
+        ws.append([_cell(v) for v in row])
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         width = widths[i - 1] if widths and i - 1 < len(widths) else max(10, min(50, len(str(header)) + 2))

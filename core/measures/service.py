@@ -318,6 +318,9 @@ class MeasureService:
         out = dict(values)
         for key in ("number", "title", "reported_year", "description", "introduction"):
             if key in out and isinstance(out[key], str):
+                if "\x00" in out[key]:
+                    errors.append(FieldError(key, "Die Angabe enthält ein unzulässiges Steuerzeichen."))
+                    out[key] = out[key].replace("\x00", "")
                 out[key] = out[key].strip() or None
         if "number" in out:
             if not out["number"]:

@@ -248,6 +248,9 @@ class OnlineServiceService:
         out = dict(values)
         for key in ("number", "title", "implementation_type", "measure_number"):
             if key in out and isinstance(out[key], str):
+                if "\x00" in out[key]:
+                    errors.append(FieldError(key, "Die Angabe enthält ein unzulässiges Steuerzeichen."))
+                    out[key] = out[key].replace("\x00", "")
                 out[key] = out[key].strip() or None
         if "measure_number" in out and out["measure_number"] and out["measure_number"].lower() == "nein":
             out["measure_number"] = None

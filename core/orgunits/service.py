@@ -16,6 +16,22 @@ from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.orgunits.models import OrgUnit, OrgUnitKind
 from core.tenancy import owned_by
 
+LIMITS = {"code": 40, "name": 300}
+
+
+def check_texts(**values: str | None) -> None:
+    """Lengths and control characters of an org unit's texts (422 instead of a database error)."""
+    errors = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            errors.append(FieldError(key, "Die Angabe enthält ein unzulässiges Steuerzeichen."))
+        elif len(value.strip()) > LIMITS[key]:
+            errors.append(FieldError(key, f"Die Angabe ist zu lang (höchstens {LIMITS[key]} Zeichen)."))
+    if errors:
+        raise ValidationFailed(errors=errors)
+
 
 def snapshot(unit: OrgUnit) -> dict[str, Any]:
     return {
@@ -65,6 +81,7 @@ class OrgUnitService:
         code = (code or "").strip()
         if not code:
             raise ValidationFailed(errors=[FieldError("code", "Bitte ein Kürzel angeben.")])
+        check_texts(code=code, name=name)
         if parent_id is not None:
             parent = await self.get(parent_id)
             if kind != OrgUnitKind.DEPARTMENT or parent.kind != OrgUnitKind.BUSINESS_AREA.value:
@@ -111,6 +128,7 @@ class OrgUnitService:
         unit = await self.get(unit_id)
         if unit.version != version:
             raise Conflict("Die Organisationseinheit wurde inzwischen geändert.", current=snapshot(unit))
+        check_texts(name=name)
         before = snapshot(unit)
         unit.name = (name or "").strip() or None
         if unit.kind == OrgUnitKind.DEPARTMENT.value:

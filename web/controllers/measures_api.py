@@ -13,6 +13,7 @@ from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import FieldError, ValidationFailed
 from core.measures.excel import MeasureImporter, export_plan
 from core.measures.schemas import (
     MeasureCreate,
@@ -96,6 +97,11 @@ async def list_measures(
     descending: bool = False,
 ) -> list[MeasureRead]:
     """The measure plan; ``status`` (P/E/U/none) refers to ``reporting_date_id`` (default: the latest)."""
+    if reported_year is not None and not 1900 <= reported_year <= 2100:
+        raise ValidationFailed(
+            errors=[FieldError("reported_year", "Ein Jahr zwischen 1900 und 2100 angeben.")]
+        )
+    q = q.replace("\x00", "") if q else q
     svc = MeasureService(db, identity.require_tenant())
     plan = await svc.plan(
         MeasureFilter(
@@ -244,8 +250,6 @@ async def list_org_units(db: AsyncSession, identity: Identity, kind: str | None 
 async def create_org_unit(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OrgUnitCreate
 ) -> OrgUnitRead:
-    from core.errors import FieldError, ValidationFailed
-
     if data.kind not in {k.value for k in OrgUnitKind}:
         raise ValidationFailed(errors=[FieldError("kind", "Art: „geschaeftskreis“ oder „dienststelle“.")])
     unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).create(

@@ -85,10 +85,10 @@ async def api_list(
 ) -> list[OnlineServiceRead]:
     lst = await OnlineServiceService(db, identity.require_tenant()).list(
         ServiceFilter(
-            q=q,
+            q=q.replace("\x00", "") if q else q,
             business_area_id=business_area_id,
             status=status,
-            implementation_type=implementation_type,
+            implementation_type=implementation_type.replace("\x00", "") if implementation_type else None,
             reporting_date_id=reporting_date_id,
             sort=sort,
             descending=descending,
