@@ -104,16 +104,19 @@ async def test_role_matrix_for_every_get_route(clients: dict[str, Any]) -> None:
 
 
 async def test_role_matrix_for_writes(clients: dict[str, Any]) -> None:
+    tenant = clients["tenant"]
     mismatches = []
-    writes = [
-        # (path, json body, expected per role)
+    writes: list[tuple[str, str, dict[str, str], tuple[int, ...]]] = [
+        # (path, "json"|"form", body, expected per role) – act-as last: it changes the KAAW sessions
         (
             "/api/v1/admin/invitations",
+            "json",
             {"email": "neu-{n}@stadt.example", "role": "viewer"},
             (401, 403, 403, 201, 404, 201),
         ),
         (
             "/api/v1/admin/tenants",
+            "json",
             {
                 "name": "Gemeinde {n}",
                 "slug": "g-{n}",
@@ -122,12 +125,32 @@ async def test_role_matrix_for_writes(clients: dict[str, Any]) -> None:
             },
             (401, 403, 403, 403, 201, 201),
         ),
+        (
+            "/verwaltung/einladungen",
+            "form",
+            {"email": "f-{n}@stadt.example", "role": "viewer"},
+            (303, 403, 403, 303, 404, 303),
+        ),
+        (f"/admin/mandanten/{uuid.uuid4()}/deaktivieren", "form", {}, (303, 403, 403, 403, 404, 404)),
+        (
+            f"/api/v1/admin/tenants/{uuid.uuid4()}/providers",
+            "json",
+            {"name": "X", "issuer": "https://x.example", "client_id": "x"},
+            (401, 403, 403, 403, 404, 404),
+        ),
+        (
+            "/admin/act-as",
+            "form",
+            {"tenant_id": str(tenant.id), "reason": "Workshop {n}"},
+            (303, 403, 403, 403, 303, 303),
+        ),
     ]
-    for path, body, expected in writes:
+    for path, kind, body, expected in writes:
         for role, status in zip(ROLES, expected, strict=True):
             n = uuid.uuid4().hex[:8]
-            data = {k: v.format(n=n) for k, v in body.items()}
-            response = await clients[role].post(path, json=data)
+            payload = {k: v.format(n=n) for k, v in body.items()}
+            kw = {"json": payload} if kind == "json" else {"data": payload}
+            response = await clients[role].post(path, follow_redirects=False, **kw)
             if response.status_code != status:
                 mismatches.append(f"{role:<12} POST {path}: {response.status_code} (erwartet {status})")
     assert not mismatches, "\n".join(mismatches)
