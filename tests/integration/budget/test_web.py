@@ -85,6 +85,12 @@ async def test_edit_conflict_in_ui_and_api(
     assert plan["totals"]["overall"]["planned"] == "47500.00"
     assert plan["totals"]["overall"]["staff_gap"] == "0.70"
     assert (await client.get("/api/v1/budget/totals")).json()["years"][0]["year"] == 2024
+    stale_delete = await client.delete(f"/api/v1/budget/lines/{ids['line']}?version=7", headers=headers)
+    assert stale_delete.status_code == 409
+    deleted = await client.delete(f"/api/v1/budget/lines/{ids['line']}?version=1", headers=headers)
+    assert deleted.status_code == 204
+    assert (await client.get(f"/api/v1/budget/lines/{ids['line']}")).status_code == 404
+    assert (await client.get("/api/v1/budget/totals")).json()["years"] == []
 
 
 async def test_import_via_ui_and_api_then_export(
