@@ -54,4 +54,4 @@ async def test_dms_pages_render_charts_and_are_accessible(
     for path in ("/dms/einfuehrungen/neu", "/dms/dokumentenmengen", "/dms/aktenarten"):
         await page.goto(path)
         assert await axe_violations(page) == [], path
-    await screenshot(page, "dms-file-types")
+        await screenshot(page, "dms-" + path.strip("/").replace("/", "-"))
