@@ -486,7 +486,10 @@ async def item_new(
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     parent_title = await _parent_title(db, tenant_id, strategy_id, kind, parent)
-    values = {"measured_on": dt.date.today().isoformat()} if kind.key == "values" else {}
+    values: dict[str, Any] = {"measured_on": dt.date.today().isoformat()} if kind.key == "values" else {}
+    if kind.key == "recommendations":  # next free number
+        full = await service.load_full(db, tenant_id, strategy_id)
+        values["number"] = str(max((r.number for r in full.parts["recommendations"]), default=0) + 1)
     return page(
         request,
         "strategy/item.html",

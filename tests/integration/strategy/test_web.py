@@ -110,6 +110,11 @@ async def test_inline_edit_and_conflict_in_ui(
     actor = await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
     headers = await csrf_headers(client)
     url = f"/strategie/{ids['strategy']}/bausteine/{ids['building_blocks']}"
+    new_form = await client.get(f"/strategie/{ids['strategy']}/empfehlungen/neu")
+    assert (
+        new_form.status_code == 200
+        and 'name="number" type="text" inputmode="decimal" value="2"' in new_form.text
+    )
     form = await client.get(url + "/bearbeiten", headers={"hx-request": "true"})
     assert form.status_code == 200 and 'name="version" value="1"' in form.text and "<html" not in form.text
     saved = await client.post(
