@@ -9,6 +9,7 @@ index holds nothing but A's rows (read in A's RLS-bound session, filtered by A).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 import uuid
@@ -118,7 +119,8 @@ async def refresh_scope(
     engine = engine or get_engine()
     upto = await session.scalar(select(func.max(IndexChange.id)).where(IndexChange.scope == scope))
     passages = await collect(session, scope)
-    counts = engine.sync(scope, passages, progress)
+    # Embedding blocks for a while: off the event loop.
+    counts = await asyncio.to_thread(engine.sync, scope, passages, progress)
     if upto is not None:
         await session.execute(delete(IndexChange).where(IndexChange.scope == scope, IndexChange.id <= upto))
     return counts
@@ -223,8 +225,12 @@ class AssistantService:
             for i in (self.engine.get(src.CATALOG), self.engine.get(self.scope), self.engine.get(src.NETWORK))
             if i is not None
         ]
-        vector = self.engine.backend.embed_queries([question])[0]
-        return hybrid_search(indexes, question, vector, limit=limit, accept=accept)
+
+        def run() -> list[Hit]:
+            vector = self.engine.backend.embed_queries([question])[0]
+            return hybrid_search(indexes, question, vector, limit=limit, accept=accept)
+
+        return await asyncio.to_thread(run)
 
     async def ask(self, question: str, limit: int = DEFAULT_LIMIT) -> Answer:
         started = time.perf_counter()
