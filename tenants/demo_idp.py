@@ -373,6 +373,15 @@ def main() -> None:
     secret = os.environ.get("KOMMPASS_DEMO_IDP_SECRET")
     provider = MiniProvider(client_id=args.client_id, client_secret=secret, redirect_uris=args.redirect_uri)
     server = provider.make_server(args.host, args.port)
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        # Ends with ``kommpass serve`` even when that is killed hard (no orphaned provider).
+        while os.getppid() == parent:
+            time.sleep(1)
+        server.shutdown()
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     print(f"ready {provider.issuer}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
