@@ -67,7 +67,11 @@ async def test_app_recovers_from_a_database_restart_without_half_written_request
                         results[number] = -1
 
             async def restart() -> None:
-                await asyncio.sleep(0.4)
+                # Restart once the burst is well under way (some writes done, most pending),
+                # however fast or slow this machine is.
+                deadline = time.monotonic() + 60
+                while sum(1 for s in results.values() if s == 201) < 5 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
                 await asyncio.to_thread(server.restart)
 
             await asyncio.gather(restart(), *(create(i) for i in range(REQUESTS)))
