@@ -77,12 +77,18 @@ def read_sheet(source: bytes | BinaryIO | Path | str, *, sheet: str | None = Non
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
-        wb = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        return _read(source, sheet)
+    except ValidationFailed:
+        raise
+    except Exception as exc:  # openpyxl/zipfile raise many types for broken files
         raise ValidationFailed(
             errors=[FieldError("Datei", "Die Datei ist keine lesbare Excel-Datei (.xlsx).", None)],
             message="Die Datei ist keine lesbare Excel-Datei (.xlsx).",
         ) from exc
+
+
+def _read(source: BinaryIO | Path | str, sheet: str | None) -> Sheet:
+    wb = load_workbook(source, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
         headers: list[str] | None = None

@@ -212,6 +212,8 @@ async def import_measures(
     dry_run: bool = False,
 ) -> Response[Any]:
     """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
+    if not hasattr(data, "read"):
+        raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
     content = await data.read()
     result = await MeasureImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
         content, dry_run=dry_run

@@ -195,6 +195,8 @@ async def api_import(
     data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
     dry_run: bool = False,
 ) -> Response[Any]:
+    if not hasattr(data, "read"):
+        raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
     result = await OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
         await data.read(), dry_run=dry_run
     )

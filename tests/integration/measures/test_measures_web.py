@@ -246,3 +246,23 @@ async def test_ui_import_preview_then_apply_and_broken_file(
         headers=headers,
     )
     assert resp.status_code == 422 and "keine lesbare Excel-Datei" in resp.text
+
+
+async def test_api_import_rejects_what_is_not_a_spreadsheet(client: AsyncTestClient, sessionmaker) -> None:
+    import io
+    import zipfile
+
+    tenant = await create_tenant(sessionmaker)
+    await editor(client, sessionmaker, tenant)
+    headers = await csrf_headers(client)
+    not_xlsx = io.BytesIO()
+    with zipfile.ZipFile(not_xlsx, "w") as z:
+        z.writestr("hallo.txt", "kein Excel")
+    for path in ("/api/v1/measures/import", "/api/v1/online-services/import"):
+        for content in (b"", b"\x00\x01kaputt", not_xlsx.getvalue()):
+            resp = await client.post(
+                path, files={"data": ("x.xlsx", content, "application/octet-stream")}, headers=headers
+            )
+            assert resp.status_code in (400, 422), (path, content[:10], resp.status_code, resp.text[:300])
+        resp = await client.post(path, data={"data": "nur Text"}, headers=headers)
+        assert resp.status_code in (400, 422), (path, resp.status_code, resp.text[:300])
