@@ -15,7 +15,8 @@ What a caller may rely on:
 * ``await enqueue("name", **kwargs)`` puts a job in the queue (from a request handler, a CLI
   command or another job). Pass ``key=`` to de-duplicate: a job with the same key that is
   still queued or running is not enqueued twice.
-* A worker runs inside ``kommpass serve`` (started and stopped by the app lifespan) and as
+* A worker runs inside ``kommpass serve`` (started and stopped by the app lifespan, on a thread
+  with its own event loop, so CPU-heavy jobs do not stall web requests) and as
   ``kommpass worker`` for production (one or more processes; jobs are handed out with
   ``SKIP LOCKED``, so each runs once at a time).
 * No job is lost when a worker dies: a running job sends a heartbeat; when the heartbeat
@@ -30,6 +31,8 @@ import asyncio
 import contextlib
 import inspect
 import os
+import threading
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +142,9 @@ class JobQueue:
     ) -> None:
         from plugins.manager import get_plugin_manager
 
+        self.database_url = database_url
+        self.name = name
+        self.max_connections = max_connections
         self.pm = pm or get_plugin_manager()
         self.definitions = job_definitions(self.pm)
         self.sessionmaker = sessionmaker
@@ -148,6 +154,7 @@ class JobQueue:
         self.queue = _Queue(url=psycopg_url(database_url), name=name, min_size=1, max_size=max_connections)
         self._lock = asyncio.Lock()
         self._worker: Worker | None = None
+        self._thread: WorkerThread | None = None
         self._worker_task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -271,13 +278,19 @@ class JobQueue:
         return worker
 
     async def start_worker(self, *, concurrency: int = 2) -> None:
-        """Run a worker in the background of this event loop (``kommpass serve``)."""
-        await self.connect()
-        self._worker = self.make_worker(concurrency=concurrency, handle_signals=False)
-        self._worker_task = asyncio.create_task(self._worker.start())
-        log.info("jobs.worker_started", jobs=sorted(self.definitions))
+        """Run a worker in the background (``kommpass serve``).
+
+        The worker gets a thread with its own event loop, database engine and queue
+        connection: a CPU-heavy job (an index build) must not stall the web server's loop.
+        """
+        self._thread = WorkerThread(self, concurrency=concurrency)
+        await asyncio.to_thread(self._thread.start)
+        log.info("jobs.worker_started", jobs=sorted(self.definitions), thread=True)
 
     async def stop_worker(self) -> None:
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.stop)
+            self._thread = None
         if self._worker is not None:
             _skip_grace_when_idle(self._worker)
             with contextlib.suppress(Exception):
@@ -315,19 +328,31 @@ def _skip_grace_when_idle(worker: Worker) -> None:
 
 
 # --- the process-wide queue ---------------------------------------------------------------------
-_default: JobQueue | None = None
+#: The queue ``enqueue()`` uses, per event loop (the web app's loop, a worker thread's loop):
+#: psycopg pools are bound to the loop they were opened in.
+_defaults: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobQueue] = weakref.WeakKeyDictionary()
 
 
 def set_default_queue(queue: JobQueue | None) -> None:
-    """Make ``queue`` the one ``enqueue()`` uses (the app lifespan and ``kommpass worker`` do)."""
-    global _default
-    _default = queue
+    """Make ``queue`` the one ``enqueue()`` uses in the running event loop (the app lifespan,
+    the worker and ``kommpass worker`` do)."""
+    loop = asyncio.get_running_loop()
+    if queue is None:
+        _defaults.pop(loop, None)
+    else:
+        _defaults[loop] = queue
 
 
 def get_default_queue() -> JobQueue:
-    if _default is None:
+    """The queue of the running event loop; ``RuntimeError`` when there is none (tests, CLI)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    queue = _defaults.get(loop) if loop is not None else None
+    if queue is None:
         raise RuntimeError("Keine Job-Warteschlange konfiguriert (kommpass serve / kommpass worker).")
-    return _default
+    return queue
 
 
 async def enqueue(name: str, *, key: str | None = None, **kwargs: Any) -> str | None:
@@ -350,3 +375,65 @@ __all__ = [
     "set_default_queue",
     "worker_concurrency",
 ]
+
+
+class WorkerThread:
+    """A worker on its own thread and event loop, with its own engine and queue connection."""
+
+    def __init__(self, parent: JobQueue, *, concurrency: int = 2) -> None:
+        self.parent = parent
+        self.concurrency = concurrency
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name="kommpass-jobs", daemon=True)
+
+    def start(self, timeout: float = 30.0) -> None:
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise RuntimeError("Job-Worker startet nicht.")
+        if self._error is not None:
+            raise RuntimeError(f"Job-Worker startet nicht: {self._error}") from self._error
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._loop is not None and self._stop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # reported to start(); a crash after start is logged
+            self._error = exc
+            self._started.set()
+            log.exception("jobs.worker_thread_failed")
+
+    async def _main(self) -> None:
+        from core.db import create_engine, make_sessionmaker
+
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        p = self.parent
+        engine = create_engine(p.database_url, pool_size=2, max_overflow=2)
+        queue = JobQueue(
+            p.database_url,
+            pm=p.pm,
+            sessionmaker=make_sessionmaker(engine),
+            settings=p.settings,
+            name=p.name,
+            heartbeat=p.heartbeat,
+            sweep_every=p.sweep_every,
+            max_connections=p.max_connections,
+        )
+        set_default_queue(queue)
+        try:
+            await queue.connect()
+            worker = queue.make_worker(concurrency=self.concurrency, handle_signals=False)
+            queue._worker = worker
+            queue._worker_task = asyncio.create_task(worker.start())
+            self._started.set()
+            await self._stop.wait()
+        finally:
+            await queue.close()
+            await engine.dispose()

@@ -21,9 +21,21 @@ async def slow_job(ctx: Any, marker: str, seconds: float = 0.0) -> str:
     return "fertig"
 
 
+async def blocking_job(marker: str, seconds: float) -> str:
+    """Deliberately blocks its event loop (like a CPU-bound index build)."""
+    import time
+
+    Path(marker).write_text("läuft")
+    time.sleep(seconds)  # noqa: ASYNC251
+    return "fertig"
+
+
 @hookimpl
 def kommpass_register_jobs() -> list[JobDefinition]:
-    return [JobDefinition(name="test.langsam", function=slow_job, timeout=120)]
+    return [
+        JobDefinition(name="test.langsam", function=slow_job, timeout=120),
+        JobDefinition(name="test.blockierend", function=blocking_job, timeout=120),
+    ]
 
 
 WORKER_SCRIPT = """

@@ -139,3 +139,29 @@ async def test_a_job_survives_a_killed_worker(database: Any, tmp_path: Path) -> 
         assert marker.read_text().splitlines() == ["start 1", "start 2", "done 2"]
     finally:
         await queue.close()
+
+
+async def test_a_blocking_job_does_not_stall_the_web_app(
+    test_settings: Any, database: Any, tmp_path: Path
+) -> None:
+    from core.jobs import QUEUE_NAME
+    from web.app import create_app
+
+    pm = new_plugin_manager(extra=[jobs_helper])
+    app = create_app(test_settings, plugin_manager=pm, run_worker=True)
+    producer = JobQueue(database.app, pm=pm, name=QUEUE_NAME)
+    marker = tmp_path / "blockiert.txt"
+    try:
+        async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+            key = await producer.enqueue("test.blockierend", marker=str(marker), seconds=4)
+            for _ in range(200):
+                if marker.exists():
+                    break
+                await asyncio.sleep(0.05)
+            assert marker.exists()
+            started = time.monotonic()
+            assert (await client.get("/health")).status_code == 200
+            assert time.monotonic() - started < 2.0  # the job blocks its own loop, not the app's
+            assert (await producer.wait(key, within=30)).result == "fertig"
+    finally:
+        await producer.close()
