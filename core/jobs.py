@@ -396,7 +396,7 @@ class WorkerThread:
         if self._error is not None:
             raise RuntimeError(f"Job-Worker startet nicht: {self._error}") from self._error
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
         if self._loop is not None and self._stop is not None and self._loop.is_running():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout)
