@@ -1,0 +1,1 @@
+"""Package data (so that wheels include these files)."""
