@@ -84,7 +84,7 @@ def main() -> None:
     from core.assistant.documents import catalog_passages, read_catalog_csv
     from core.assistant.embeddings import get_backend
     from core.assistant.engine import Engine
-    from core.assistant.retrieval import hybrid_search
+    from core.assistant.retrieval import diversify, hybrid_search
     from core.assistant.service import source_dict
 
     backend = get_backend()
@@ -122,7 +122,9 @@ def main() -> None:
 
     def answer(question: str) -> list[dict]:
         vector = backend.embed_queries([question])[0]
-        hits = hybrid_search([i for i in indexes if i is not None], question, vector, limit=10)
+        hits = diversify(hybrid_search([i for i in indexes if i is not None], question, vector, limit=50))[
+            :10
+        ]
         generator.generate(question, hits)
         return [source_dict(n, h) for n, h in enumerate(hits, start=1)]
 

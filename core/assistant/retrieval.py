@@ -85,3 +85,26 @@ def hybrid_search(
         )
         for c, s in ordered
     ]
+
+
+def group_of(hit: Hit) -> str:
+    """What counts as "the same thing" in a result list: one OZG-Leistung with its LeiKa
+    services, or one document with its sections."""
+    m = hit.passage.meta
+    for key in ("ozg_id", "network_document_id", "document_id", "strategy_id"):
+        if m.get(key):
+            return f"{key}:{m[key]}"
+    return hit.passage.doc_id
+
+
+def diversify(hits: Sequence[Hit], per_group: int = 3) -> list[Hit]:
+    """Keep the order, but move a group's hits beyond the first ``per_group`` behind all
+    others, so a list of ten shows several candidates instead of ten variants of one."""
+    counts: dict[str, int] = {}
+    first: list[Hit] = []
+    later: list[Hit] = []
+    for hit in hits:
+        g = group_of(hit)
+        counts[g] = counts.get(g, 0) + 1
+        (first if counts[g] <= per_group else later).append(hit)
+    return first + later

@@ -37,7 +37,7 @@ from core.assistant.models import (
     StrategySection,
 )
 from core.assistant.protocols import AnswerGenerator, GeneratedAnswer
-from core.assistant.retrieval import hybrid_search
+from core.assistant.retrieval import diversify, hybrid_search
 from core.assistant.structured import StructuredAnswer, answer_applicability, is_applicability_question
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.errors import FieldError, NotFound, ValidationFailed
@@ -228,7 +228,8 @@ class AssistantService:
 
         def run() -> list[Hit]:
             vector = self.engine.backend.embed_queries([question])[0]
-            return hybrid_search(indexes, question, vector, limit=limit, accept=accept)
+            hits = hybrid_search(indexes, question, vector, limit=limit * 5, accept=accept)
+            return diversify(hits)[:limit]
 
         return await asyncio.to_thread(run)
 

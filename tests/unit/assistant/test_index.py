@@ -75,3 +75,14 @@ def test_rrf_rewards_agreement() -> None:
     a, b, c = Candidate("s", 1), Candidate("s", 2), Candidate("s", 3)
     scores = rrf([[a, b, c], [b, a]])
     assert scores[a] == scores[b] > scores[c]
+
+
+def test_diversify_moves_a_groups_surplus_behind_the_others() -> None:
+    from core.assistant.documents import Hit
+    from core.assistant.retrieval import diversify
+
+    def hit(key: str, ozg: str) -> Hit:
+        return Hit(Passage("leika", key, key, key, "/", meta={"ozg_id": ozg}), 1.0)
+
+    hits = [hit("a1", "1"), hit("a2", "1"), hit("a3", "1"), hit("a4", "1"), hit("b1", "2"), hit("a5", "1")]
+    assert [h.passage.key for h in diversify(hits, per_group=3)] == ["a1", "a2", "a3", "b1", "a4", "a5"]
