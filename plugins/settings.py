@@ -55,18 +55,24 @@ async def switches_by_tenant(
 ) -> list[tuple[Any, set[str]]]:
     """For the KAAW admin page: every tenant with the plugins switched on for it.
 
-    ``tenant_plugins`` has row-level security, so each tenant's switches are read in a
-    transaction bound to that tenant (one transaction per tenant, all short).
+    ``tenant_plugins`` has row-level security, so each tenant's switches are read with that
+    tenant bound (``set_config('app.tenant_id', …, true)``), one after the other inside one
+    read-only transaction.
     """
-    from core.db import platform_session, tenant_session
+    from sqlalchemy import text
+
+    from core.db import platform_session
     from tenants.models import Tenant
 
+    out: list[tuple[Any, set[str]]] = []
     async with platform_session(sessionmaker) as session:
         tenants = list((await session.scalars(select(Tenant).order_by(Tenant.name))).all())
-    out: list[tuple[Any, set[str]]] = []
-    for tenant in tenants:
-        async with tenant_session(sessionmaker, tenant.id) as session:
-            out.append((tenant, await enabled_plugins(session, tenant.id, pm)))
+        try:
+            for tenant in tenants:
+                await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant.id)})
+                out.append((tenant, await enabled_plugins(session, tenant.id, pm)))
+        finally:
+            await session.execute(text("SELECT set_config('app.tenant_id', '', true)"))
     return out
 
 
