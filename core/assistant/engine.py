@@ -106,12 +106,16 @@ class Engine:
         return index
 
     def sync(
-        self, scope: str, passages: Sequence[Passage], progress: Progress | None = None
+        self,
+        scope: str,
+        passages: Sequence[Passage],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> dict[str, int]:
         """Bring ``scope`` to exactly ``passages`` (embedding only what changed) and persist."""
         with self._write_lock(scope):
             index = self._fresh(scope)
-            counts = index.sync(passages, self.backend, progress)
+            counts = index.sync(passages, self.backend, progress, cancel)
             if any(counts[k] for k in ("added", "changed", "removed")) or not self.exists(scope):
                 self._save(scope, index)
             else:

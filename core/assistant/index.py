@@ -38,6 +38,10 @@ EMBED_BATCH = 32
 
 Progress = Callable[[int, int], None]
 
+
+class BuildCancelled(Exception):
+    """The build was stopped (job cancelled, app shutting down); the index is unchanged."""
+
 #: Word frequencies every index learns its decompounding from in addition to its own texts
 #: (set from the catalogue index, see ``Engine``): a tenant's few pages alone know too few words.
 _base_vocabulary: dict[str, int] = {}
@@ -69,7 +73,11 @@ class HybridIndex:
 
     # --- building -------------------------------------------------------------------------
     def sync(
-        self, passages: Sequence[Passage], backend: EmbeddingBackend, progress: Progress | None = None
+        self,
+        passages: Sequence[Passage],
+        backend: EmbeddingBackend,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> dict[str, int]:
         """Make the index hold exactly ``passages``; returns counts added/changed/removed/kept."""
         wanted: dict[str, Passage] = {}
@@ -89,7 +97,7 @@ class HybridIndex:
                 if old is not None:
                     replaced.append(old)
                 to_embed.append(p)
-        vectors = self._embed(to_embed, backend, progress)
+        vectors = self._embed(to_embed, backend, progress, cancel)
         with self.lock:
             drop = removed + replaced
             if drop:
@@ -133,10 +141,16 @@ class HybridIndex:
             return len(ids)
 
     def _embed(
-        self, passages: Sequence[Passage], backend: EmbeddingBackend, progress: Progress | None
+        self,
+        passages: Sequence[Passage],
+        backend: EmbeddingBackend,
+        progress: Progress | None,
+        cancel: threading.Event | None = None,
     ) -> npt.NDArray[np.float32]:
         out = np.zeros((len(passages), self.dim), dtype=np.float32)
         for start in range(0, len(passages), EMBED_BATCH):
+            if cancel is not None and cancel.is_set():
+                raise BuildCancelled()
             batch = passages[start : start + EMBED_BATCH]
             out[start : start + len(batch)] = backend.embed_passages([p.text for p in batch])
             if progress is not None:

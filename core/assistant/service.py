@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -119,8 +120,14 @@ async def refresh_scope(
     engine = engine or get_engine()
     upto = await session.scalar(select(func.max(IndexChange.id)).where(IndexChange.scope == scope))
     passages = await collect(session, scope)
-    # Embedding blocks for a while: off the event loop.
-    counts = await asyncio.to_thread(engine.sync, scope, passages, progress)
+    # Embedding blocks for a while: off the event loop; a cancelled job (shutdown) stops the
+    # thread at the next batch instead of keeping the process alive until the build ends.
+    cancel = threading.Event()
+    try:
+        counts = await asyncio.to_thread(engine.sync, scope, passages, progress, cancel)
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
     if upto is not None:
         await session.execute(delete(IndexChange).where(IndexChange.scope == scope, IndexChange.id <= upto))
     return counts

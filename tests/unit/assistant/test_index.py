@@ -86,3 +86,20 @@ def test_diversify_moves_a_groups_surplus_behind_the_others() -> None:
 
     hits = [hit("a1", "1"), hit("a2", "1"), hit("a3", "1"), hit("a4", "1"), hit("b1", "2"), hit("a5", "1")]
     assert [h.passage.key for h in diversify(hits, per_group=3)] == ["a1", "a2", "a3", "b1", "a4", "a5"]
+
+
+def test_a_cancelled_build_leaves_the_index_unchanged() -> None:
+    import threading
+
+    import pytest
+
+    from core.assistant.index import BuildCancelled
+
+    backend = HashingBackend()
+    index = HybridIndex("t", backend.name, backend.dim)
+    index.sync(PASSAGES[:2], backend)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(BuildCancelled):
+        index.sync(PASSAGES, backend, cancel=cancel)
+    assert sorted(p.key for p in index.passages.values()) == ["1", "2"]
