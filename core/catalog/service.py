@@ -243,6 +243,8 @@ class GapRow:
     lebenslage: str
     municipal_services: int
     covered_by: list[str] = field(default_factory=list)
+    #: A covering online service has status U (umgesetzt) at its latest reporting date.
+    online: bool = False
 
 
 @dataclass
@@ -250,6 +252,15 @@ class ThemenfeldCoverage:
     themenfeld: str
     total: int
     covered: int
+    online: int = 0
+
+    @property
+    def online_percent(self) -> float:
+        return round(100.0 * self.online / self.total, 1) if self.total else 0.0
+
+    @property
+    def in_progress_percent(self) -> float:
+        return round(self.percent - self.online_percent, 1)
 
     @property
     def percent(self) -> float:
@@ -263,6 +274,7 @@ class GapAnalysis:
     by_themenfeld: list[ThemenfeldCoverage]
     gaps: list[GapRow]
     covered_rows: list[GapRow]
+    online: int = 0
 
     @property
     def percent(self) -> float:
@@ -292,17 +304,47 @@ async def municipal_ozg(session: AsyncSession, municipality_type: str | None = N
     return [GapRow(r[0], r[1], r[2] or "–", r[3] or "–", int(r[4])) for r in rows]
 
 
-async def _covered_ozg_ids(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, list[str]]:
-    """OZG-ID → labels of the tenant's online services that name it (directly or by LeiKa key)."""
-    from core.online_services.models import OnlineService
+STATUS_LABELS = {"P": "in Planung", "E": "in Einführung", "U": "umgesetzt"}
+
+
+async def _covered_ozg_ids(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> dict[str, list[tuple[str, str | None]]]:
+    """OZG-ID → (label, latest status P/E/U or None) of the tenant's online services naming it
+    (directly or through a LeiKa key)."""
+    from core.online_services.models import OnlineService, OnlineServiceStatus
+    from core.reporting.models import ReportingDate
 
     services = (
         await session.execute(
             select(
-                OnlineService.number, OnlineService.title, OnlineService.ozg_ids, OnlineService.leika_keys
+                OnlineService.id,
+                OnlineService.number,
+                OnlineService.title,
+                OnlineService.ozg_ids,
+                OnlineService.leika_keys,
             ).where(OnlineService.tenant_id == tenant_id)
         )
     ).all()
+    latest = dict(
+        (
+            await session.execute(
+                select(OnlineServiceStatus.online_service_id, OnlineServiceStatus.status)
+                .join(
+                    ReportingDate,
+                    and_(
+                        ReportingDate.tenant_id == OnlineServiceStatus.tenant_id,
+                        ReportingDate.id == OnlineServiceStatus.reporting_date_id,
+                    ),
+                )
+                .where(OnlineServiceStatus.tenant_id == tenant_id)
+                .distinct(OnlineServiceStatus.online_service_id)
+                .order_by(OnlineServiceStatus.online_service_id, ReportingDate.date.desc())
+            )
+        )
+        .tuples()
+        .all()
+    )
     leika_keys = {k for s in services for k in (s.leika_keys or [])}
     ozg_of_leika: dict[str, str] = {}
     if leika_keys:
@@ -316,12 +358,12 @@ async def _covered_ozg_ids(session: AsyncSession, tenant_id: uuid.UUID) -> dict[
                 )
             ).all()
         }
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[tuple[str, str | None]]] = {}
     for s in services:
         label = f"{s.number} {s.title or ''}".strip()
         ids = set(s.ozg_ids or []) | {ozg_of_leika[k] for k in (s.leika_keys or []) if k in ozg_of_leika}
         for ozg_id in ids:
-            out.setdefault(ozg_id, []).append(label)
+            out.setdefault(ozg_id, []).append((label, latest.get(s.id)))
     return out
 
 
@@ -343,7 +385,12 @@ async def gap_analysis(
         entry.total += 1
         if row.ozg_id in covered:
             entry.covered += 1
-            row.covered_by = sorted(covered[row.ozg_id])
+            services = sorted(covered[row.ozg_id])
+            row.covered_by = [
+                f"{label} ({STATUS_LABELS.get(st or '', 'ohne Status')})" for label, st in services
+            ]
+            row.online = any(st == "U" for _label, st in services)
+            entry.online += int(row.online)
             done.append(row)
         else:
             gaps.append(row)
@@ -357,6 +404,7 @@ async def gap_analysis(
     gaps.sort(key=keys.get(sort, keys["themenfeld"]))
     done.sort(key=keys["themenfeld"])
     return GapAnalysis(
+        online=sum(1 for r in done if r.online),
         total=len(universe),
         covered=len(done),
         by_themenfeld=sorted(by_tf.values(), key=lambda c: c.themenfeld),
@@ -365,8 +413,9 @@ async def gap_analysis(
     )
 
 
-async def network_coverage(session: AsyncSession) -> tuple[int, list[tuple[GapRow, int]]]:
-    """For KAAW admins: per municipal OZG-Leistung, how many towns have an online service for it.
+async def network_coverage(session: AsyncSession) -> tuple[int, list[tuple[GapRow, int, int]]]:
+    """For KAAW admins: per municipal OZG-Leistung, how many towns have an online service for it
+    and how many have it online (status U).
 
     Aggregates only. Row-level security holds: the tenants are iterated inside one
     transaction, binding each in turn with ``set_config('app.tenant_id', …, true)``, and
@@ -376,16 +425,22 @@ async def network_coverage(session: AsyncSession) -> tuple[int, list[tuple[GapRo
 
     universe = await municipal_ozg(session)
     tenant_ids = list((await session.scalars(select(Tenant.id).where(Tenant.is_active.is_(True)))).all())
-    counts: dict[str, int] = {}
+    with_service: dict[str, int] = {}
+    online: dict[str, int] = {}
     original = await session.scalar(text("SELECT current_setting('app.tenant_id', true)"))
     try:
         for tenant_id in tenant_ids:
             await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
-            for ozg_id in await _covered_ozg_ids(session, tenant_id):
-                counts[ozg_id] = counts.get(ozg_id, 0) + 1
+            for ozg_id, services in (await _covered_ozg_ids(session, tenant_id)).items():
+                with_service[ozg_id] = with_service.get(ozg_id, 0) + 1
+                if any(st == "U" for _label, st in services):
+                    online[ozg_id] = online.get(ozg_id, 0) + 1
     finally:
         await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": original or ""})
-    rows = sorted(((r, counts.get(r.ozg_id, 0)) for r in universe), key=lambda x: (-x[1], x[0].name))
+    rows = sorted(
+        ((r, with_service.get(r.ozg_id, 0), online.get(r.ozg_id, 0)) for r in universe),
+        key=lambda x: (-x[2], -x[1], x[0].name),
+    )
     return len(tenant_ids), rows
 
 
@@ -443,8 +498,14 @@ async def gap_to_online_service(session: AsyncSession, tenant_id: uuid.UUID, ozg
         raise NotFound("Diese OZG-Leistung gibt es im Katalog nicht.")
     number = await _next_number(session, OnlineService, tenant_id, "OD-OZG ")
     services = OnlineServiceService(session, tenant_id, actor)
-    created = await services.create(OnlineServiceCreate(
-        number=number, title=ozg.name[:500], ozg_ids=[ozg.ozg_id], implementation_type="Sonstiges/noch in Klärung"))
+    created = await services.create(
+        OnlineServiceCreate(
+            number=number,
+            title=ozg.name[:500],
+            ozg_ids=[ozg.ozg_id],
+            implementation_type="Sonstiges/noch in Klärung",
+        )
+    )
     reporting_date = await ReportingService(session, tenant_id).current_open()
     if reporting_date is not None:
         await services.set_status(created.id, reporting_date.id, version=created.version, status="P")

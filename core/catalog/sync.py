@@ -590,6 +590,8 @@ async def _notify(session: AsyncSession, version_id: int,
     index): per table the keys added, changed and removed."""
     from plugins.manager import call_async, get_plugin_manager
 
-    changes = {TABLE_NAMES[e]: {"added": a, "changed": c, "removed": r} for e, (a, c, r, _u) in computed.items()}
-    await call_async((pm or get_plugin_manager()).hook.kommpass_on_catalog_synced, session=session, version=version_id,
-                     changes=changes)
+    changes = {
+        TABLE_NAMES[e]: {"added": a, "changed": c, "removed": r} for e, (a, c, r, _u) in computed.items()
+    }
+    hook = (pm or get_plugin_manager()).hook.kommpass_on_catalog_synced
+    await call_async(hook, session=session, version=version_id, changes=changes)

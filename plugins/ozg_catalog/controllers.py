@@ -144,7 +144,7 @@ async def gaps(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
         "sorts": SORTS,
         "chart_spec": _coverage_chart(analysis),
         "chart_rows": [
-            [c.themenfeld, c.total, c.covered, f"{c.percent:.1f} %".replace(".", ",")]
+            [c.themenfeld, c.total, c.online, c.covered - c.online, f"{c.percent:.1f} %".replace(".", ",")]
             for c in analysis.by_themenfeld
         ],
         "can_edit": identity.has_role(Role.EDITOR),
@@ -155,22 +155,31 @@ async def gaps(request: Request[Any, Any, Any], db: AsyncSession, identity: Iden
 
 
 def _coverage_chart(a: service.GapAnalysis) -> dict[str, Any]:
+    """Stacked bars per Themenfeld: share online (status U) and share with a service in work."""
     return {
         "type": "bar",
         "data": {
             "labels": [c.themenfeld for c in a.by_themenfeld],
             "datasets": [
                 {
-                    "label": "abgedeckt in %",
-                    "data": [c.percent for c in a.by_themenfeld],
+                    "label": "online (umgesetzt) in %",
+                    "data": [c.online_percent for c in a.by_themenfeld],
                     "backgroundColor": "#0b5394",
-                }
+                },
+                {
+                    "label": "in Planung/Einführung in %",
+                    "data": [c.in_progress_percent for c in a.by_themenfeld],
+                    "backgroundColor": "#9fc5e8",
+                },
             ],
         },
         "options": {
             "indexAxis": "y",
-            "scales": {"x": {"min": 0, "max": 100, "title": {"display": True, "text": "%"}}},
-            "plugins": {"legend": {"display": False}},
+            "scales": {
+                "x": {"stacked": True, "min": 0, "max": 100, "title": {"display": True, "text": "%"}},
+                "y": {"stacked": True},
+            },
+            "plugins": {"legend": {"display": True, "position": "bottom"}},
         },
     }
 

@@ -116,13 +116,14 @@ async def _report_section(ctx: RenderContext) -> dict[str, Any]:
     return {
         "paragraphs": [
             f"Von {a.total} OZG-Leistungen mit kommunalem Vollzug deckt die Kommune {a.covered} "
-            f"mit Online-Diensten ab ({str(a.percent).replace('.', ',')} %)."
+            f"mit Online-Diensten ab ({str(a.percent).replace('.', ',')} %), {a.online} davon sind "
+            "bereits online (Status „umgesetzt“)."
         ],
         "tables": [
             {
                 "title": "OZG-Abdeckung je Themenfeld",
-                "columns": ["Themenfeld", "OZG-Leistungen", "abgedeckt", "Anteil %"],
-                "rows": [[c.themenfeld, c.total, c.covered, c.percent] for c in a.by_themenfeld],
+                "columns": ["Themenfeld", "OZG-Leistungen", "abgedeckt", "davon online", "Anteil %"],
+                "rows": [[c.themenfeld, c.total, c.covered, c.online, c.percent] for c in a.by_themenfeld],
             }
         ],
     }

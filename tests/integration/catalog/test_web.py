@@ -108,6 +108,28 @@ async def test_gap_analysis_counts_online_services_and_turns_a_gap_into_a_measur
         )
     after = (await synced_client.get("/api/v1/katalog/lueckenanalyse")).json()
     assert after["covered"] == 2 and "10110" not in after["gaps"] and "10000" not in after["gaps"]
+    # status U at the latest reporting date = online; an older E does not count
+    import datetime as dt
+
+    from core.catalog.service import gap_analysis
+    from core.online_services.models import OnlineServiceStatus
+    from core.reporting.models import ReportingDate
+
+    async with tenant_session(synced_sessionmaker, tenant.id) as s:
+        abfall = await s.scalar(select(OnlineService).where(OnlineService.tenant_id == tenant.id,
+                                                            OnlineService.number == "OD 001"))
+        old, new = (ReportingDate(tenant_id=tenant.id, id=uuid.uuid4(), date=d, state="open")
+                    for d in (dt.date(2024, 3, 31), dt.date(2024, 9, 30)))
+        s.add_all([old, new])
+        await s.flush()
+        s.add_all([OnlineServiceStatus(tenant_id=tenant.id, id=uuid.uuid4(), online_service_id=abfall.id,
+                                       reporting_date_id=old.id, status="E"),
+                   OnlineServiceStatus(tenant_id=tenant.id, id=uuid.uuid4(), online_service_id=abfall.id,
+                                       reporting_date_id=new.id, status="U")])
+    async with tenant_session(synced_sessionmaker, tenant.id) as s:
+        analysis = await gap_analysis(s, tenant.id)
+    assert analysis.online == 1 and analysis.covered == 2
+    assert [r.ozg_id for r in analysis.covered_rows if r.online] == ["10110"]
     page = await synced_client.get("/katalog/lueckenanalyse", params={"sortierung": "name"})
     assert page.status_code == 200
     assert 'data-chart-for="ozg-abdeckung"' in page.text
