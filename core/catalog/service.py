@@ -100,6 +100,7 @@ def _leika_query(flt: CatalogFilter) -> Select[Any]:
                     LeikaLeistung.leika_key.like(like),
                     OzgLeistung.name.ilike(like),
                     LeikaLeistung.law_abbreviations.ilike(like),
+                    LeikaLeistung.extra["Synonyme"].astext.ilike(like),
                     LeikaLeistung.ozg_id == word,
                 )
             )

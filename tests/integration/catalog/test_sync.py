@@ -151,6 +151,10 @@ async def test_fim_download_layout_latin1_keeps_ozg_assignment(synced_sessionmak
     async with synced_sessionmaker() as s:
         entry = await s.get(LeikaLeistung, "99102013002000")
         assert entry.ozg_id is not None and entry.extra["Bezeichnung 2"] == "Steuer für Hunde"
+        from core.catalog.service import CatalogFilter, search
+
+        found = await search(s, CatalogFilter(q="Hundeabgabe"))
+        assert [leika.key for leika, _ozg in found.items] == ["99102013002000"]  # found by synonym
     assert isinstance(blocks[0], SourceData)
 
 
