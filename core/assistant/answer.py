@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from core.assistant.documents import Hit
 from core.assistant.protocols import GeneratedAnswer
+from core.assistant.retrieval import group_of
 from core.assistant.text import analyze
 
 #: Cosine similarity (multilingual-e5) from which the best passage is taken as an answer.
@@ -25,6 +26,8 @@ MIN_DENSE = 0.85
 MIN_DENSE_WITH_KEYWORDS = 0.825
 MIN_KEYWORD = 3.0
 MAX_CLAIMS = 3
+#: Further statements only from passages scoring at least this share of the best one.
+RELATIVE_SCORE = 0.6
 
 NOTHING_FOUND = (
     "Dazu habe ich in Katalog, Strategien und Plänen nichts gefunden, das gut genug passt. "
@@ -54,6 +57,29 @@ def _sentences(text: str) -> list[str]:
     flat = re.sub(r"\s+", " ", text).strip()
     parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„])", flat)
     return [p.strip() for p in parts if len(p.strip()) > 20]
+
+
+def body(text: str, heading_path: Sequence[str] = ()) -> str:
+    """The passage text without the leading lines that repeat its title and heading path."""
+    lines = text.split("\n")
+    path = " › ".join(heading_path)
+    skip = 0
+    for line in lines[:3]:
+        stripped = line.strip()
+        if skip == 0 or (
+            stripped
+            and (
+                stripped == path
+                or stripped in heading_path
+                or (len(stripped) < 60
+                and not stripped.endswith("."))
+            )
+        ):
+            skip += 1
+        else:
+            break
+    rest = "\n".join(lines[skip:]).strip()
+    return rest or text
 
 
 def best_sentence(question: str, text: str, limit: int = 260) -> str:
@@ -89,7 +115,7 @@ def claim(question: str, hit: Hit, number: int) -> str:
         )
     label = KIND_LABELS.get(p.kind, "Quelle")
     where = p.title if p.kind not in ("measure", "online_service", "budget") else f"{label} {p.title}"
-    return f"{where}: „{best_sentence(question, p.text)}“ [{number}]"
+    return f"{where}: „{best_sentence(question, body(p.text, p.heading_path))}“ [{number}]"
 
 
 class ExtractiveGenerator:
@@ -102,16 +128,16 @@ class ExtractiveGenerator:
             return GeneratedAnswer(NOTHING_FOUND, ())
         lines: list[str] = []
         cited: list[int] = []
-        seen_titles: set[str] = set()
+        seen: set[str] = set()
         for number, hit in enumerate(hits, start=1):
             if len(cited) >= MAX_CLAIMS:
                 break
-            if number > 1 and not is_confident(hit):
+            if number > 1 and (not is_confident(hit) or hit.score < RELATIVE_SCORE * hits[0].score):
                 continue
-            title_key = (hit.passage.kind, hit.passage.title.lower())
-            if str(title_key) in seen_titles:
+            group = group_of(hit)  # one statement per OZG-Leistung or document
+            if group in seen:
                 continue
-            seen_titles.add(str(title_key))
+            seen.add(group)
             lines.append(claim(question, hit, number))
             cited.append(number)
         intro = "Das passt am besten zu Ihrer Frage:"
