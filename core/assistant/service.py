@@ -260,11 +260,14 @@ class AssistantService:
             generated: GeneratedAnswer | None = None
             for generator in answer_generators():
                 try:
-                    generated = generator.generate(question, hits)
+                    result: Any = generator.generate(question, hits)
                 except Exception:  # a plugin's generator failing must not break the answer
                     log.exception("assistant.generator_failed", generator=getattr(generator, "name", "?"))
-                    generated = None
-                if generated is not None:
+                    result = None
+                if isinstance(result, str) and result.strip():  # tolerate plain-text generators
+                    result = GeneratedAnswer(result.strip())
+                if isinstance(result, GeneratedAnswer):
+                    generated = result
                     break
             assert generated is not None
             answer = Answer(
