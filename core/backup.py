@@ -9,6 +9,11 @@ Because every tenant table's primary key includes ``tenant_id``, a tenant can be
 *as a new tenant* in the same database by replacing ``tenant_id`` only: all other ids and
 all composite foreign keys stay valid. Users are matched by (issuer, subject).
 Encrypted columns are exported encrypted: restoring needs the same encryption key.
+
+Tables whose keys must be unique across all tenants (``Table.info["global_keys"] = True``,
+e.g. the Kassenzeichen → tenant routes of the e-payment plugin) are restored into a fresh
+database but skipped when restoring *as a new tenant*: a copy must not take over the
+original's payment references.
 """
 
 from __future__ import annotations
@@ -166,7 +171,7 @@ async def import_tenant(sessionmaker: async_sessionmaker[AsyncSession], data: di
         async with tenant_session(sessionmaker, new_id) as session:
             for table in tenant_tables():
                 rows = data["tables"].get(table.name, [])
-                if not rows:
+                if not rows or (new_slug and table.info.get("global_keys")):
                     continue
                 user_cols = [c.name for c in table.columns
                              if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
