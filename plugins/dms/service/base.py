@@ -72,9 +72,10 @@ FILE_TYPE_FIELDS = ("name", "description", "sort_order")
 
 
 def clean_text(value: str | None) -> str | None:
+    """Trimmed text, ``None`` when empty; NUL characters (which PostgreSQL rejects) removed."""
     if value is None:
         return None
-    value = value.strip()
+    value = value.replace("\x00", "").strip()
     return value or None
 
 

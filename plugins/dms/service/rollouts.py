@@ -70,6 +70,8 @@ class RolloutsMixin(ServiceBase):
             .order_by(DmsFileType.sort_order, DmsFileType.name, OrgUnit.code)
         )
         if status:
+            if status not in STATUS_LABELS:
+                return []
             q = q.where(DmsRollout.status == status)
         if org_unit_id:
             q = q.where(DmsRollout.org_unit_id == org_unit_id)

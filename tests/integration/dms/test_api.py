@@ -105,3 +105,20 @@ async def test_viewers_read_but_do_not_write(
         "/api/v1/dms/products", json={"name": "enaio"}, headers=await actor.csrf_headers()
     )
     assert response.status_code == 403
+
+
+async def test_nul_characters_and_unknown_filters_are_no_server_error(
+    client: AsyncTestClient[Any], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    tenant = await create_tenant(sessionmaker)
+    actor = await login(client, sessionmaker, tenant=tenant, role=Role.EDITOR)
+    headers = await actor.csrf_headers()
+    created = await client.post("/api/v1/dms/products", json={"name": "d.velop\x00"}, headers=headers)
+    assert created.status_code == 201 and created.json()["name"] == "d.velop"
+    renamed = await client.put(
+        f"/api/v1/dms/products/{created.json()['id']}",
+        headers=headers,
+        json={"name": "\x00", "version": created.json()["version"]},
+    )
+    assert renamed.status_code == 422
+    assert (await client.get("/api/v1/dms/rollouts?status=%00")).json() == []

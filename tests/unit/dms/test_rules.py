@@ -213,3 +213,10 @@ def test_too_long_texts_and_huge_numbers_are_refused_before_the_database() -> No
     assert "zu lang" in errors["procedure_name"] and "zu groß" in errors["users_trained"]
     assert "zu groß" in fields(volume_errors(VolumeInput(total_count=10**12, digital_count=1)))["total_count"]
     assert share_errors(float("nan"))
+
+
+def test_nul_characters_never_reach_the_database() -> None:
+    from plugins.dms.service.base import clean_text
+
+    assert clean_text("nscale\x00 egov ") == "nscale egov"
+    assert clean_text("\x00") is None
