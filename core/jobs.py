@@ -23,6 +23,11 @@ What a caller may rely on:
   stops, the next sweep (of any worker, also after a restart) puts the job back in the queue
   (up to ``retries`` attempts). Tasks must therefore be idempotent (the catalogue sync is:
   re-running it with unchanged data writes nothing).
+* Timings: ``KOMMPASS_JOB_HEARTBEAT`` (seconds without heartbeat after which a running job
+  counts as lost, default 60; read where jobs are enqueued, it travels with the job) and
+  ``KOMMPASS_JOB_SWEEP_EVERY`` (how often a worker looks for lost jobs, default 15). A job
+  of a killed worker is back in the queue after about heartbeat + sweep + 5 s; the fault
+  tests shorten both.
 """
 
 from __future__ import annotations
@@ -55,6 +60,13 @@ DEFAULT_HEARTBEAT = 60
 #: How often a running job sends its heartbeat.
 HEARTBEAT_EVERY = 10
 DEFAULT_RETRIES = 3
+#: How often a worker sweeps for lost jobs (seconds).
+DEFAULT_SWEEP_EVERY = 15
+
+
+def _env_seconds(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return max(1, int(value)) if value else default
 
 # The SAQ tables, declared so that the migration test sees models == migrations.
 saq_jobs = sa.Table(
@@ -136,8 +148,8 @@ class JobQueue:
         sessionmaker: Any = None,
         settings: Any = None,
         name: str = QUEUE_NAME,
-        heartbeat: int = DEFAULT_HEARTBEAT,
-        sweep_every: int = 15,
+        heartbeat: int | None = None,
+        sweep_every: int | None = None,
         max_connections: int = 4,
     ) -> None:
         from plugins.manager import get_plugin_manager
@@ -149,8 +161,8 @@ class JobQueue:
         self.definitions = job_definitions(self.pm)
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self.heartbeat = heartbeat
-        self.sweep_every = sweep_every
+        self.heartbeat = heartbeat or _env_seconds("KOMMPASS_JOB_HEARTBEAT", DEFAULT_HEARTBEAT)
+        self.sweep_every = sweep_every or _env_seconds("KOMMPASS_JOB_SWEEP_EVERY", DEFAULT_SWEEP_EVERY)
         self.queue = _Queue(url=psycopg_url(database_url), name=name, min_size=1, max_size=max_connections)
         self._lock = asyncio.Lock()
         self._worker: Worker | None = None
