@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy import select
 
 from plugins.epayment.service import accounting, accounts, payments
-from plugins.epayment.service.common import euro
+from plugins.epayment.service.common import euro, today_local
 from plugins.types import RenderContext
 
 log = structlog.get_logger("kommpass.epayment")
@@ -17,7 +17,7 @@ log = structlog.get_logger("kommpass.epayment")
 
 async def load_widget(ctx: RenderContext) -> dict[str, Any]:
     counts = await payments.status_counts(ctx.session, ctx.tenant_id)
-    today = dt.date.today()
+    today = today_local()
     summary = await accounting.day_summary(ctx.session, ctx.tenant_id, today)
     flagged = len(await payments.list_payments(ctx.session, ctx.tenant_id, flagged=True, limit=100))
     platforms = [

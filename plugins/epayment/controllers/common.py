@@ -12,6 +12,7 @@ from core.audit.service import Actor
 from core.errors import FieldError, NotFound, ValidationFailed
 from plugins.epayment.protocol import PaymentProvider
 from plugins.epayment.providers import providers_from
+from plugins.epayment.service.common import today_local
 from tenants.context import Identity
 
 
@@ -47,7 +48,7 @@ def parse_uuid(value: str) -> uuid.UUID:
 
 def parse_day(value: str | None, field: str = "tag", default: dt.date | None = None) -> dt.date:
     if not value:
-        return default or dt.date.today()
+        return default or today_local()
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:

@@ -20,6 +20,11 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(BERLIN).date()
 
 
+def today_local() -> dt.date:
+    """Today in Germany: booking days and exports follow the municipality's calendar."""
+    return dt.datetime.now(dt.UTC).astimezone(BERLIN).date()
+
+
 def new_token(nbytes: int = 16) -> str:
     return secrets.token_urlsafe(nbytes)
 
