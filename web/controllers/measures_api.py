@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -33,6 +34,13 @@ from web.controllers.measures_common import actor_of, file_response
 
 TAGS = ["Maßnahmenplan"]
 ORG_TAGS = ["Organisationseinheiten"]
+
+
+@dataclass
+class ImportUpload:
+    """Multipart upload of a spreadsheet: the file in the field ``data``."""
+
+    data: UploadFile
 
 
 class ImportResultRead(msgspec.Struct):
@@ -208,13 +216,13 @@ async def import_measures(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     identity: Identity,
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     dry_run: bool = False,
 ) -> Response[Any]:
     """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
-    if not hasattr(data, "read"):
+    if not hasattr(data.data, "read"):
         raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
-    content = await data.read()
+    content = await data.data.read()
     result = await MeasureImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
         content, dry_run=dry_run
     )

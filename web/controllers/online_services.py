@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Request, Response, delete, get, patch, post, put
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -31,7 +30,7 @@ from core.reporting.status import STATUS_LABELS
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures import describe_conflict, run_import_form, unit_options
-from web.controllers.measures_api import HistoryEntry, history_entries, import_response
+from web.controllers.measures_api import HistoryEntry, ImportUpload, history_entries, import_response
 from web.controllers.measures_common import (
     actor_of,
     can_edit,
@@ -192,13 +191,13 @@ async def api_import(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     identity: Identity,
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     dry_run: bool = False,
 ) -> Response[Any]:
-    if not hasattr(data, "read"):
+    if not hasattr(data.data, "read"):
         raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
     result = await OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
-        await data.read(), dry_run=dry_run
+        await data.data.read(), dry_run=dry_run
     )
     return import_response(result)
 

@@ -266,3 +266,5 @@ async def test_api_import_rejects_what_is_not_a_spreadsheet(client: AsyncTestCli
             assert resp.status_code in (400, 422), (path, content[:10], resp.status_code, resp.text[:300])
         resp = await client.post(path, data={"data": "nur Text"}, headers=headers)
         assert resp.status_code in (400, 422), (path, resp.status_code, resp.text[:300])
+        resp = await client.post(path, files={"anderes": (None, "nur Text")}, headers=headers)
+        assert resp.status_code in (400, 422), (path, resp.status_code, resp.text[:300])
