@@ -316,6 +316,12 @@ class JobQueue:
 
     async def run_worker(self, *, concurrency: int = 2, burst: bool = False) -> None:
         """Run a worker in the foreground until SIGINT/SIGTERM (``kommpass worker``)."""
+        from core.registry import import_all_models
+
+        # A task may use any model (a measure's relationships name tenants, org units …):
+        # without all mappers known, the first such query fails in a worker process (the web
+        # app imports them all anyway).
+        import_all_models()
         await self.connect()
         worker = self.make_worker(concurrency=concurrency, burst=burst)
         log.info("jobs.worker_started", jobs=sorted(self.definitions), burst=burst)
