@@ -81,6 +81,31 @@ def _load(column: Column[Any], value: Any) -> Any:
     return value
 
 
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order rows so that a row referring to another row of the same table comes after it."""
+    self_refs = [
+        (fk.parent.name, fk.column.name)
+        for fk in table.foreign_keys
+        if fk.column.table is table and fk.parent.name != "tenant_id"
+    ]
+    if not self_refs:
+        return rows
+    ordered: list[dict[str, Any]] = []
+    placed: set[tuple[str, Any]] = set()
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending
+                 if all(r.get(col) is None or (ref, r[col]) in placed for col, ref in self_refs)]
+        if not ready:  # a cycle: let the database report it
+            ready = pending
+        for r in ready:
+            ordered.append(r)
+            for _col, ref in self_refs:
+                placed.add((ref, r.get(ref)))
+        pending = [r for r in pending if not any(r is x for x in ready)]
+    return ordered
+
+
 def _row(table: Table, row: Any) -> dict[str, Any]:
     return {c.name: _dump(row._mapping[c]) for c in table.columns}
 
@@ -176,7 +201,7 @@ async def import_tenant(sessionmaker: async_sessionmaker[AsyncSession], data: di
                 user_cols = [c.name for c in table.columns
                              if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
                 batch = []
-                for raw in rows:
+                for raw in _parents_first(table, rows):
                     values = {c.name: _load(c, raw.get(c.name)) for c in table.columns if c.name in raw}
                     values["tenant_id"] = new_id
                     for name in user_cols:

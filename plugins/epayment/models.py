@@ -198,6 +198,8 @@ class PaymentRoute(TenantScoped, Base):
     """Globally unique key → tenant. The app reads it only via ``epayment_tenant_for_key``."""
 
     __tablename__ = "epayment_routes"
-    __table_args__ = (UniqueConstraint("route_key"),)
+    # Keys are unique across tenants: a tenant restored as a copy (core.backup) must not
+    # take over the original's Kassenzeichen, so backups skip this table for copies.
+    __table_args__ = (UniqueConstraint("route_key"), {"info": {"global_keys": True}})
 
     route_key: Mapped[str] = mapped_column(String(80))
