@@ -82,3 +82,27 @@ async def kommpass_on_startup(sessionmaker: Any, settings: Any) -> None:
         log.info("assistant.catalog_index_queued")
     except Exception:
         log.exception("assistant.catalog_index_queue_failed")
+
+
+@hookimpl
+async def kommpass_on_catalog_synced(session: AsyncSession, version: int, changes: dict[str, Any]) -> None:
+    """A catalogue sync writes with bulk statements, which the ORM change capture does not see:
+    record the changed catalogue keys in the outbox (same transaction as the sync), so the
+    catalogue index is brought up to date incrementally (only changed passages re-embedded)."""
+    from sqlalchemy import insert
+
+    from core.assistant.models import IndexChange
+    from core.assistant.outbox import MAX_KEYS_PER_FLUSH
+
+    rows: list[dict[str, str]] = []
+    for table, delta in changes.items():
+        if table not in ("ozg_leistungen", "leika_leistungen"):
+            continue
+        keys = [*delta.get("added", []), *delta.get("changed", []), *delta.get("removed", [])]
+        if len(keys) > MAX_KEYS_PER_FLUSH:
+            rows.append({"scope": "catalog", "kind": "*", "key": f"Version {version}: {len(keys)} Einträge"})
+        else:
+            rows.extend({"scope": "catalog", "kind": f"catalog_{table}", "key": str(k)[:200]} for k in keys)
+    if rows:
+        await session.execute(insert(IndexChange), rows)
+        session.sync_session.info.setdefault("assistant_scopes", set()).add("catalog")

@@ -112,3 +112,25 @@ async def test_demo_content_publishes_the_seed_strategies(
             assert sections and sections > 30
             assert await session.scalar(select(func.count()).select_from(StrategyDocument)) == 1
             await transaction.rollback()
+
+
+async def test_catalog_sync_records_changed_keys_for_the_catalogue_index(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """The catalogue sync's bulk writes reach the assistant's outbox through the hook."""
+    from sqlalchemy import delete, select
+
+    from core.assistant.hooks import kommpass_on_catalog_synced
+    from core.assistant.models import IndexChange
+    from core.db import platform_session
+
+    async with platform_session(sessionmaker) as session:
+        await session.execute(delete(IndexChange).where(IndexChange.scope == "catalog"))
+        await kommpass_on_catalog_synced(
+            session=session, version=7,
+            changes={"leika_leistungen": {"added": ["99001001000000"], "changed": [], "removed": ["99001001002000"]},
+                     "themenfelder": {"added": ["X"], "changed": [], "removed": []}},
+        )
+        rows = (await session.execute(select(IndexChange.kind, IndexChange.key)
+                                      .where(IndexChange.scope == "catalog"))).all()
+        await session.execute(delete(IndexChange).where(IndexChange.scope == "catalog"))
+    assert sorted(rows) == [("catalog_leika_leistungen", "99001001000000"),
+                            ("catalog_leika_leistungen", "99001001002000")]
