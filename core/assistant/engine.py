@@ -132,10 +132,10 @@ class Engine:
             return n
 
     def drop(self, scope: str) -> None:
-        import shutil
+        from core.assistant.index import remove_folder
 
         with self._write_lock(scope):
-            shutil.rmtree(self.folder(scope), ignore_errors=True)
+            remove_folder(self.folder(scope))
             with self._lock:
                 self._indexes.pop(scope, None)
                 self._mtimes.pop(scope, None)

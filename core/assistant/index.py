@@ -5,7 +5,8 @@
   passage, not the index). The keyword side is rebuilt from the stored texts, which takes
   well under a second even for the catalogue.
 * ``save``/``load`` persist everything in one folder (written to a temporary folder and
-  swapped in, so a reader never sees half an index); loading never embeds.
+  swapped in atomically through a symbolic link, so a reader never sees half an index and a
+  killed build leaves the previous one in place); loading never embeds.
 """
 
 from __future__ import annotations
@@ -224,11 +225,7 @@ class HybridIndex:
                 self.bm25.save(str(tmp / "bm25"), show_progress=False)
                 np.save(tmp / "bm25_ids.npy", self.bm25_ids)
             (tmp / "meta.json").write_text(json.dumps(meta))
-        old = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.old"
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        _publish(tmp, folder)
 
     @classmethod
     def load(cls, folder: Path) -> HybridIndex:
@@ -253,6 +250,43 @@ class HybridIndex:
             index.bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
             index.bm25_ids = np.load(folder / "bm25_ids.npy")
         return index
+
+
+def _publish(tmp: Path, folder: Path) -> None:
+    """Make the complete folder ``tmp`` the index at ``folder`` in one atomic step.
+
+    ``folder`` is a symbolic link to a versioned folder (``.<name>.v-<hex>``); a new version is
+    swapped in by renaming a new link over it, so a process killed at any point leaves either
+    the previous or the new index, never none (renaming a real folder away and the new one in
+    had a moment without any). A real folder from before this layout is converted on the next
+    save. Leftovers of killed saves (``.tmp`` folders, unreferenced versions) are removed by the
+    next save of the same folder (callers hold the scope's write lock).
+    """
+    version = folder.parent / f".{folder.name}.v-{uuid.uuid4().hex}"
+    os.replace(tmp, version)
+    link = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.link"
+    os.symlink(version.name, link)
+    if folder.is_dir() and not folder.is_symlink():  # the old layout: once, not atomic
+        os.replace(folder, folder.parent / f".{folder.name}.{uuid.uuid4().hex}.old")
+    os.replace(link, folder)
+    for stale in folder.parent.glob(f".{folder.name}.*"):
+        if stale.name == version.name or stale.name.endswith(".lock"):
+            continue
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def remove_folder(folder: Path) -> None:
+    """Delete an index folder (the link and the version it points to)."""
+    folder = Path(folder)
+    if folder.is_symlink():
+        target = folder.parent / os.readlink(folder)
+        folder.unlink()
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def read_generation(folder: Path) -> int | None:
