@@ -68,6 +68,7 @@ def _env_seconds(name: str, default: int) -> int:
     value = os.environ.get(name)
     return max(1, int(value)) if value else default
 
+
 # The SAQ tables, declared so that the migration test sees models == migrations.
 saq_jobs = sa.Table(
     "saq_jobs",
