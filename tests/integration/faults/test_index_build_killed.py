@@ -78,7 +78,10 @@ def passages(version: str, n: int) -> list[Passage]:
             kind="measure",
             key=str(i),
             title=f"Maßnahme {i}",
-            text=f"Maßnahme {i} {version}: Digitalisierung Antrag {_word(i)} {_word(i * 7 + 3)} Fassung{version}",
+            text=(
+                f"Maßnahme {i} {version}: Digitalisierung Antrag {_word(i)} {_word(i * 7 + 3)} "
+                f"Fassung{version}"
+            ),
             url=f"/massnahmen/{i}",
         )
         for i in range(n)
@@ -88,7 +91,10 @@ def passages(version: str, n: int) -> list[Passage]:
 def _kill_during(data_dir: Path, mode: str, n: int, wait_for: str) -> list[str]:
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-c", SCRIPT, str(data_dir), mode, str(n)],
-        cwd=REPO, env=os.environ.copy(), stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     lines: list[str] = []
     try:

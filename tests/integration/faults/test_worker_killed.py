@@ -51,13 +51,17 @@ def _start_worker(database: Any, data_dir: Path, out: Path) -> subprocess.Popen[
         )
 
 
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
+
+
 async def _wait_for(log: Path, lines: set[str], within: float = 40.0) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if log.exists() and lines <= set(log.read_text().splitlines()):
+        if lines <= set(_read(log).splitlines()):
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"not seen within {within} s: {lines}; log: {log.read_text() if log.exists() else ''}")
+    raise AssertionError(f"not seen within {within} s: {lines}; log: {_read(log)}")
 
 
 async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
@@ -67,12 +71,19 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
     log = tmp_path / "steps.log"
     out = tmp_path / "worker.out"
     run = secrets.token_hex(3)
-    queue = JobQueue(database.app, pm=new_plugin_manager(extra=[job_plugin]), name=QUEUE_NAME, heartbeat=HEARTBEAT)
+    queue = JobQueue(
+        database.app, pm=new_plugin_manager(extra=[job_plugin]), name=QUEUE_NAME, heartbeat=HEARTBEAT
+    )
     keys: dict[str, str] = {}
 
     async def enqueue(number: str, **hold: float) -> None:
         key = await queue.enqueue(
-            job_plugin.TASK, key=f"fault-{run}-{number}", tenant=str(tenant.id), number=number, log=str(log), **hold
+            job_plugin.TASK,
+            key=f"fault-{run}-{number}",
+            tenant=str(tenant.id),
+            number=number,
+            log=str(log),
+            **hold,
         )
         assert key is not None
         keys[number] = key
@@ -102,7 +113,9 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
         killed_at = time.monotonic()
 
         async with tenant_session(sessionmaker, tenant.id) as session:
-            present = set((await session.scalars(select(Measure.number).where(Measure.number.like(f"J{run}-%")))).all())
+            present = set(
+                (await session.scalars(select(Measure.number).where(Measure.number.like(f"J{run}-%")))).all()
+            )
         assert a not in present, "the open transaction of the killed worker must roll back"
         assert b in present and set(quick) <= present
 
@@ -116,16 +129,33 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
 
         async with tenant_session(sessionmaker, tenant.id) as session:
             measures = dict(
-                (await session.execute(
-                    select(Measure.number, func.count()).where(Measure.number.like(f"J{run}-%"))
-                    .group_by(Measure.number))).tuples().all()
+                (
+                    await session.execute(
+                        select(Measure.number, func.count())
+                        .where(Measure.number.like(f"J{run}-%"))
+                        .group_by(Measure.number)
+                    )
+                )
+                .tuples()
+                .all()
             )
-            ids = [str(i) for i in (await session.scalars(
-                select(Measure.id).where(Measure.number.like(f"J{run}-%")))).all()]
-            audits = collections.Counter((await session.scalars(
-                select(AuditEvent.entity_id).where(
-                    AuditEvent.entity_type == "measure", AuditEvent.action.like("%create%"),
-                    AuditEvent.entity_id.in_(ids)))).all())
+            ids = [
+                str(i)
+                for i in (
+                    await session.scalars(select(Measure.id).where(Measure.number.like(f"J{run}-%")))
+                ).all()
+            ]
+            audits = collections.Counter(
+                (
+                    await session.scalars(
+                        select(AuditEvent.entity_id).where(
+                            AuditEvent.entity_type == "measure",
+                            AuditEvent.action.like("%create%"),
+                            AuditEvent.entity_id.in_(ids),
+                        )
+                    )
+                ).all()
+            )
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:
@@ -150,7 +180,8 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
     assert ["skip", b, "2"] in steps and ["committed", a, "2"] in steps
     assert results[a] == "angelegt" and results[b] == "schon da"
     print(
-        f"\nworker killed: {len(keys)} jobs ({QUICK_BEFORE} done before, 2 in flight, {QUEUED_AT_KILL} queued), "
+        f"\nworker killed: {len(keys)} jobs ({QUICK_BEFORE} done before, 2 in flight, "
+        f"{QUEUED_AT_KILL} queued), "
         f"{sum(starts.values())} runs, {sum(commits.values())} effects, 0 lost, 0 doubled; "
         f"all done {recovered:.1f} s after SIGKILL"
     )
