@@ -77,6 +77,6 @@ from plugins.manager import get_plugin_manager
 from tests.integration.faults import job_plugin
 get_plugin_manager().register(job_plugin)
 from web.cli import main
-sys.argv = ["kommpass", "worker", "--concurrency", "2"]
+sys.argv = ["kommpass", "worker", "--concurrency", "4"]
 main()
 """

@@ -76,10 +76,11 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
     )
     keys: dict[str, str] = {}
 
-    async def enqueue(number: str, **hold: float) -> None:
+    async def enqueue(number: str, scheduled: int = 0, **hold: float) -> None:
         key = await queue.enqueue(
             job_plugin.TASK,
             key=f"fault-{run}-{number}",
+            scheduled=scheduled,
             tenant=str(tenant.id),
             number=number,
             log=str(log),
@@ -98,19 +99,23 @@ async def test_killed_worker_loses_no_job_and_runs_none_twice_with_effect(
             job = await queue.wait(keys[number], within=40)
             assert job.status.value == "complete", (job.status, job.error, out.read_text())
 
-        # Two long jobs fill both worker slots: A holds its transaction open, B has committed
-        # and holds before the job is marked complete. More jobs wait in the queue.
+        # Two long jobs: A holds its transaction open, B has committed and holds before the
+        # job is marked complete. More jobs wait in the queue (due in 3 s: still queued at the
+        # kill however many slots are free; the worker also runs the app's own jobs).
         a, b = f"J{run}-A", f"J{run}-B"
         await enqueue(a, hold_open=300)
         await enqueue(b, hold_done=300)
         await _wait_for(log, {f"open {a} 1", f"committed {b} 1"})
         queued = [f"J{run}-L{i}" for i in range(QUEUED_AT_KILL)]
+        due = int(time.time()) + 3
         for number in queued:
-            await enqueue(number)
+            await enqueue(number, scheduled=due)
 
         first.send_signal(signal.SIGKILL)
         assert first.wait(timeout=10) == -signal.SIGKILL
         killed_at = time.monotonic()
+        started_before_kill = {ln.split()[1] for ln in _read(log).splitlines() if ln.startswith("start")}
+        assert not started_before_kill & set(queued), "the queued jobs must still be queued at the kill"
 
         async with tenant_session(sessionmaker, tenant.id) as session:
             present = set(
