@@ -300,8 +300,14 @@ async def test_journey_import_example_excel_files(
         await page.goto(list_path)
         await page.get_by_role("link", name=re.compile("Import")).first.click()
         await page.wait_for_url(f"**{import_path}")
-        await page.set_input_files("#f-datei", str(xlsx))
-        await page.get_by_role("button", name="Vorschau anzeigen").click()
+        # keyboard: Tab to the file field, Space opens the file chooser, Tab + Enter submits
+        await tab_to(page, "#f-datei")
+        async with page.expect_file_chooser() as chooser:
+            await page.keyboard.press("Space")
+        await (await chooser.value).set_files(str(xlsx))
+        await page.keyboard.press("Tab")
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
         await page.get_by_text("Vorschau (noch nichts gespeichert)").wait_for()
         assert f"{count} neu" in await page.inner_text("main")
         await screenshot(page, f"import-vorschau{import_path.replace('/', '-')}")
@@ -423,3 +429,66 @@ async def test_journey_switch_plugin_off(
     await page.locator(f"#schalter-{tenant.id}-ozg_catalog").get_by_role("button").click()
     await expect(page.locator(f"#schalter-{tenant.id}-ozg_catalog")).to_contain_text("an")
     assert (await page.goto("/katalog")).status == 200  # type: ignore[union-attr]
+
+
+# --- every main form by keyboard alone ----------------------------------------------------
+
+#: (form page, first field, invalid input, valid input, text expected after success)
+KEYBOARD_FORMS = [
+    ("/massnahmen/neu", "#f-number", "", "MP 901", "MP 901"),
+    ("/online-dienste/neu", "#f-number", "", "OD 901", "OD 901"),
+    ("/verwaltung", "#f-email", "keine-adresse", "neu.person@browser.example", "neu.person@browser.example"),
+    ("/admin/mandanten/neu", "#f-name", "", None, None),
+]
+
+
+@pytest.mark.parametrize(("path", "first", "bad", "good", "expect_text"), KEYBOARD_FORMS,
+                         ids=[f[0] for f in KEYBOARD_FORMS])
+async def test_form_by_keyboard_alone_with_announced_errors(
+    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession],
+    path: str, first: str, bad: str, good: str | None, expect_text: str | None,
+) -> None:
+    page = viewer_page
+    tenant = await create_tenant(sessionmaker, name="Stadt Tastatur")
+    await kaaw_login(page.context, live_server, sessionmaker, tenant)
+    await page.goto(path)
+    # Tab from the top of the page reaches the field; typing and Enter submit the form
+    await tab_to(page, first)
+    await page.keyboard.press("Control+A")
+    if bad:
+        await page.keyboard.type(bad)
+    native = await page.evaluate("(s) => document.querySelector(s).willValidate && "
+                                 "!document.querySelector(s).form.noValidate", first)
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state("load")
+    if native and not bad:
+        # the browser's own validation keeps the focus on the empty required field and
+        # announces its message; the server's 422 is the fallback (covered by the HTTP tests)
+        assert await page.evaluate("(s) => document.activeElement === document.querySelector(s) && "
+                                   "document.querySelector(s).validationMessage !== ''", first)
+        await screenshot(page, f"tastatur{path.replace('/', '-')}-pflichtfeld")
+    else:
+        await _server_error_is_announced(page, path, first)
+    if good is None:
+        return
+    # fix the value by keyboard and submit again
+    await page.focus("body")
+    await tab_to(page, first)
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type(good)
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert expect_text and expect_text in await page.inner_text("main")
+    assert await page.locator("[aria-invalid=true]").count() == 0
+
+
+async def _server_error_is_announced(page: Page, path: str, first: str) -> None:
+    # the error is announced (role=alert) and tied to the field
+    await page.locator(f"{first}[aria-invalid=true]").wait_for()
+    described = (await page.get_attribute(first, "aria-describedby") or "").split()
+    messages = [await page.inner_text(f"#{i}") for i in described if await page.locator(f"#{i}").count()]
+    assert any(m.strip() for m in messages), described
+    alerts = page.locator("main [role=alert]")
+    assert await alerts.count() >= 1
+    await screenshot(page, f"tastatur{path.replace('/', '-')}-fehler")
+    assert (await axe_report(page))["serious"] == []
