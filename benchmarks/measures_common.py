@@ -324,7 +324,7 @@ async def measure_pages(
         queue.put_nowait(i)
 
     async def worker(n: int) -> None:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=180) as client:
             while True:
                 try:
                     i = queue.get_nowait()
