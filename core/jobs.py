@@ -257,8 +257,11 @@ class JobQueue:
         heartbeats: dict[str, asyncio.Task[None]] = {}
 
         async def beat(job: Any) -> None:
+            # The job's own heartbeat (set where it was enqueued), not this worker's setting: a
+            # job with a shorter heartbeat than the worker's would otherwise be swept while alive.
+            every = min(HEARTBEAT_EVERY, max(1, (job.heartbeat or self.heartbeat) // 3))
             while True:
-                await asyncio.sleep(min(HEARTBEAT_EVERY, max(1, self.heartbeat // 3)))
+                await asyncio.sleep(every)
                 with contextlib.suppress(Exception):
                     await job.update()
 
