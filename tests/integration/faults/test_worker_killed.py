@@ -42,7 +42,6 @@ def _start_worker(database: Any, data_dir: Path, out: Path) -> subprocess.Popen[
         "DATABASE_URL": database.app,
         "DATABASE_MIGRATION_URL": database.migration,
         "KOMMPASS_DATA_DIR": str(data_dir),
-        "KOMMPASS_JOB_HEARTBEAT": str(HEARTBEAT),
         "KOMMPASS_JOB_SWEEP_EVERY": "1",
     }
     with out.open("ab") as fh:
