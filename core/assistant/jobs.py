@@ -13,10 +13,10 @@ import uuid
 from typing import Any
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core.assistant import sources as src
-from core.assistant.models import IndexBuild
+from core.assistant.models import IndexBuild, IndexChange
 from core.db import platform_session, tenant_session
 from core.models import utcnow
 
@@ -116,6 +116,13 @@ async def apply_changes(sessionmaker: Any, *, data_dir: Any = None) -> dict[str,
     out: dict[str, dict[str, int]] = {}
     for scope in scopes:
         async with tenant_session(sessionmaker, _tenant_of(scope)) as session:
+            if scope == "catalog" and not engine.exists(scope):
+                # No catalogue index yet: its first full build (``assistant.reindex``, queued on
+                # first start) reads the current catalogue anyway; an incremental update here
+                # would be that whole build, inside whatever job happened to run it.
+                await session.execute(delete(IndexChange).where(IndexChange.scope == scope))
+                out[scope] = {"skipped": 1}
+                continue
             out[scope] = await refresh_scope(session, scope, engine=engine)
     return out
 

@@ -147,6 +147,14 @@ async def test_a_blocking_job_does_not_stall_the_web_app(
     from core.jobs import QUEUE_NAME
     from web.app import create_app
 
+    # Jobs other tests left in the shared queue (e.g. index updates) would take the worker's
+    # slots; this test is about the app staying responsive, so it starts from an empty queue.
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    cleaner = create_async_engine(database.app)
+    async with cleaner.begin() as conn:
+        await conn.execute(text("DELETE FROM saq_jobs WHERE queue = :q"), {"q": QUEUE_NAME})
+    await cleaner.dispose()
     pm = new_plugin_manager(extra=[jobs_helper])
     app = create_app(test_settings, plugin_manager=pm, run_worker=True)
     producer = JobQueue(database.app, pm=pm, name=QUEUE_NAME)
