@@ -73,6 +73,21 @@ BENCHES = [
 ]
 
 
+#: Why a target is missed, as far as we know it (written under the table).
+KNOWN_REASONS = [
+    "**Seiten (p95 ≤ 150 ms) nicht erfüllt:** ein einzelner uvicorn-Prozess schafft etwa 15–20 Anfragen/s "
+    "für Übersicht und Maßnahmenplan (rund 30 Datenbankabfragen je Übersicht, davon ein Drittel aus den "
+    "Plugin-Widgets, plus Anmeldung und Plugin-Schalter je Anfrage; Jinja-Rendering einer Tabelle mit "
+    "Fortschritt je Berichtstermin). Bei 20 gleichzeitigen Clients wartet jede Anfrage in der Schlange. "
+    "Abhilfe (offen): Abfragen der Übersicht bündeln und je Mandant/Berichtstermin zwischenspeichern, "
+    "Plugin-Schalter und Sitzung je Anfrage in einer Abfrage, mehrere Worker-Prozesse.",
+    "**Katalogindex neu aufbauen (≤ 180 s) nicht erfüllt:** das Einbetten der ~5.800 Katalogtexte mit "
+    "multilingual-e5-small auf 2 Kernen dauert im Leerlauf nach Messung der Eval-README etwa 95 s; bei "
+    "dieser Messung lag die Systemlast bei 5 (parallel laufende Testläufe), daher 332 s. Im Leerlauf "
+    "erneut messen.",
+]
+
+
 def machine() -> dict[str, str]:
     cpu = "unbekannt"
     try:
@@ -152,6 +167,10 @@ def main() -> None:
         "| Messung | Kennzahl | Wert | Ziel | Bewertung | Bemerkung |",
         "|---|---|---|---|---|---|",
         *rows,
+        "",
+        "## Bekannte Gründe für verfehlte Ziele",
+        "",
+        *[f"- {r}" for r in KNOWN_REASONS],
         "",
         "## Ausgaben der einzelnen Skripte",
         "",
