@@ -432,6 +432,7 @@ class MeasureService:
             .where(owned_by(OnlineService, self.tenant_id), OnlineService.measure_id == m.id)
             .values(measure_id=None)
         )
+        await self._unlink_references(m)
         await self.session.execute(
             delete(MeasureProgress).where(
                 owned_by(MeasureProgress, self.tenant_id), MeasureProgress.measure_id == m.id
@@ -448,6 +449,41 @@ class MeasureService:
             entity_id=m.id,
             changes=diff(before, {}),
         )
+
+    async def _unlink_references(self, m: Measure) -> None:
+        """Clear optional links to this measure in other areas' tables (budget lines, DMS
+        rollouts, …), found through their composite foreign keys, with an audit entry each.
+
+        A composite key ``(tenant_id, measure_id)`` cannot be ``ON DELETE SET NULL`` (that
+        would null ``tenant_id`` too), and the measures area must not import the others.
+        """
+        from sqlalchemy import Table
+
+        from core.registry import import_all_models
+
+        for table in import_all_models().sorted_tables:
+            if table.name in ("measures", "measure_progress", "online_services"):
+                continue
+            for fk in table.foreign_key_constraints:
+                if fk.referred_table.name != "measures" or "tenant_id" not in table.c:
+                    continue
+                columns = [c for c in fk.columns if c.name != "tenant_id"]
+                if len(columns) != 1 or not columns[0].nullable:
+                    continue
+                column = columns[0]
+                assert isinstance(table, Table)
+                rows = (await self.session.execute(
+                    update(table)
+                    .where(table.c.tenant_id == self.tenant_id, column == m.id)
+                    .values({column.name: None})
+                    .returning(table.c.id)
+                )).scalars().all()
+                for row_id in rows:
+                    await record(
+                        self.session, tenant_id=self.tenant_id, action=f"{table.name}.update",
+                        actor=self.actor, entity_type=table.name, entity_id=row_id,
+                        changes={column.name: [str(m.id), None]}, reason=f"Maßnahme {m.number} gelöscht",
+                    )
 
     async def _link_online_services(self, m: Measure) -> None:
         """Online services that named this measure's number before it existed get linked."""
