@@ -16,9 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
-from core.audit.service import SYSTEM, Actor, _jsonable, diff, record
+from core.audit.service import SYSTEM, Actor, diff, record
 from core.budget.models import (
     ACTUAL_COLUMNS,
     NUMBER_COLUMNS,
@@ -28,15 +27,12 @@ from core.budget.models import (
     BudgetEntry,
     BudgetLine,
 )
-from core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from core.concurrency import check_version, flush_or_conflict
+from core.errors import FieldError, NotFound, ValidationFailed
 from core.strategy.kinds import FieldSpec, parse_fields
 
 ZERO = decimal.Decimal("0.00")
 STAFF_KEYS = tuple(k for k, _ in STAFF_COLUMNS)
-STALE_MESSAGE = (
-    "Dieser Eintrag wurde inzwischen von jemand anderem geändert. Ihre Änderung wurde nicht gespeichert; "
-    "unten sehen Sie den aktuellen Stand."
-)
 
 LINE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("number", "Lfd. Nr.", required=True, max_length=20),
@@ -206,20 +202,6 @@ def _audit_view(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k not in ("id", "version", "line_id")}
 
 
-def _check_version(expected: int | None, current: int, state: dict[str, Any]) -> None:
-    if expected is None:
-        raise ValidationFailed([FieldError("version", "Die Version des bearbeiteten Stands fehlt.")])
-    if expected != current:
-        raise Conflict(STALE_MESSAGE, current=_jsonable(state))
-
-
-async def _flush(session: AsyncSession, state: dict[str, Any]) -> None:
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise Conflict(STALE_MESSAGE, current=_jsonable(state)) from None
-
-
 def _uuid_or_none(value: Any, field_name: str, label: str) -> uuid.UUID | None:
     if value is None or value == "":
         return None
@@ -319,7 +301,7 @@ async def update_line(
 ) -> BudgetLine:
     line = (await get_line(session, tenant_id, line_id)).line
     before = line_state(line)
-    _check_version(expected_version, line.version, before)
+    check_version(expected_version, line.version, before)
     values = parse_fields(LINE_FIELDS, data, partial=True)
     values |= await resolve_links(session, tenant_id, data)
     await _check_number_free(session, tenant_id, values.get("number"), line.id)
@@ -327,7 +309,7 @@ async def update_line(
         setattr(line, key, value)
     changes = diff(_audit_view(before), _audit_view(line_state(line)))
     if changes:
-        await _flush(session, before)
+        await flush_or_conflict(session, state=before)
         await record(
             session,
             tenant_id=tenant_id,
@@ -350,9 +332,9 @@ async def delete_line(
 ) -> None:
     view = await get_line(session, tenant_id, line_id)
     before = line_state(view.line)
-    _check_version(expected_version, view.line.version, before)
+    check_version(expected_version, view.line.version, before)
     await session.delete(view.line)
-    await _flush(session, before)
+    await flush_or_conflict(session, state=before)
     await record(
         session,
         tenant_id=tenant_id,
@@ -430,7 +412,7 @@ async def update_entry(
 ) -> BudgetEntry:
     entry = await get_entry(session, tenant_id, line_id, entry_id)
     before = entry_state(entry)
-    _check_version(expected_version, entry.version, before)
+    check_version(expected_version, entry.version, before)
     values = _entry_values(data, partial=True)
     if "year" in values and values["year"] != entry.year:
         clash = await session.scalar(
@@ -446,7 +428,7 @@ async def update_entry(
         setattr(entry, key, value)
     changes = diff(_audit_view(before), _audit_view(entry_state(entry)))
     if changes:
-        await _flush(session, before)
+        await flush_or_conflict(session, state=before)
         await record(
             session,
             tenant_id=tenant_id,
@@ -470,9 +452,9 @@ async def delete_entry(
 ) -> None:
     entry = await get_entry(session, tenant_id, line_id, entry_id)
     before = entry_state(entry)
-    _check_version(expected_version, entry.version, before)
+    check_version(expected_version, entry.version, before)
     await session.delete(entry)
-    await _flush(session, before)
+    await flush_or_conflict(session, state=before)
     await record(
         session,
         tenant_id=tenant_id,

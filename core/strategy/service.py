@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit.service import SYSTEM, Actor, diff, record
+from core.concurrency import check_version, flush_or_conflict
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.strategy.kinds import (
     GOALS,
@@ -49,10 +49,6 @@ from core.strategy.models import (
 )
 
 STATUS_LABELS = {STATUS_DRAFT: "Entwurf", STATUS_ADOPTED: "beschlossen", STATUS_SUPERSEDED: "abgelöst"}
-STALE_MESSAGE = (
-    "Dieser Eintrag wurde inzwischen von jemand anderem geändert. Ihre Änderung wurde nicht gespeichert; "
-    "unten sehen Sie den aktuellen Stand."
-)
 READ_ONLY_MESSAGE = "Diese Strategieversion ist abgelöst und kann nicht mehr geändert werden."
 
 
@@ -193,20 +189,6 @@ def _jsonish(state: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _check_version(expected: int | None, current: int, state: dict[str, Any]) -> None:
-    if expected is None:
-        raise ValidationFailed([FieldError("version", "Die Version des bearbeiteten Stands fehlt.")])
-    if expected != current:
-        raise Conflict(STALE_MESSAGE, current=_jsonish(state))
-
-
-async def _flush(session: AsyncSession, state: dict[str, Any]) -> None:
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise Conflict(STALE_MESSAGE, current=_jsonish(state)) from None
-
-
 def _ensure_editable(strategy: Strategy) -> None:
     if is_read_only(strategy):
         raise Conflict(READ_ONLY_MESSAGE, current=_jsonish(strategy_state(strategy)))
@@ -274,7 +256,7 @@ async def update_strategy(
     actor: Actor = SYSTEM,
 ) -> Strategy:
     strategy = await get_strategy(session, tenant_id, strategy_id)
-    _check_version(expected_version, strategy.version, strategy_state(strategy))
+    check_version(expected_version, strategy.version, strategy_state(strategy))
     _ensure_editable(strategy)
     values = parse_fields(STRATEGY_FIELDS, data, partial=True)
     await _check_label_free(session, tenant_id, values.get("label"), strategy.id)
@@ -286,7 +268,7 @@ async def update_strategy(
         setattr(strategy, key, value)
     changes = diff(old, strategy_state(strategy) | {"version": old["version"]})
     if changes:
-        await _flush(session, old)
+        await flush_or_conflict(session, state=old)
         await record(
             session,
             tenant_id=tenant_id,
@@ -397,7 +379,7 @@ async def adopt(
 ) -> Strategy:
     """Adopt a draft; the previously adopted version becomes read-only (``abgeloest``)."""
     strategy = await get_strategy(session, tenant_id, strategy_id)
-    _check_version(expected_version, strategy.version, strategy_state(strategy))
+    check_version(expected_version, strategy.version, strategy_state(strategy))
     if strategy.status != STATUS_DRAFT:
         raise Conflict("Nur ein Entwurf kann beschlossen werden.", current=_jsonish(strategy_state(strategy)))
     for other in await list_strategies(session, tenant_id):
@@ -415,7 +397,7 @@ async def adopt(
     old = strategy_state(strategy)
     strategy.status = STATUS_ADOPTED
     strategy.adopted_on = adopted_on or dt.date.today()
-    await _flush(session, old)
+    await flush_or_conflict(session, state=old)
     await record(
         session,
         tenant_id=tenant_id,
@@ -440,12 +422,12 @@ async def delete_draft(
     actor: Actor = SYSTEM,
 ) -> None:
     strategy = await get_strategy(session, tenant_id, strategy_id)
-    _check_version(expected_version, strategy.version, strategy_state(strategy))
+    check_version(expected_version, strategy.version, strategy_state(strategy))
     if strategy.status != STATUS_DRAFT:
         raise Conflict("Nur ein Entwurf kann gelöscht werden.", current=_jsonish(strategy_state(strategy)))
     old = strategy_state(strategy)
     await session.delete(strategy)
-    await _flush(session, old)
+    await flush_or_conflict(session, state=old)
     await record(
         session,
         tenant_id=tenant_id,
@@ -562,7 +544,7 @@ async def update_item(
     actor: Actor = SYSTEM,
 ) -> Any:
     obj = await get_item(session, tenant_id, strategy_id, kind, item_id)
-    _check_version(expected_version, obj.version, item_state(kind, obj))
+    check_version(expected_version, obj.version, item_state(kind, obj))
     _ensure_editable(await get_strategy(session, tenant_id, strategy_id))
     values = parse_fields(kind.fields, data, partial=True)
     old = snapshot(kind.fields, obj)
@@ -572,7 +554,7 @@ async def update_item(
     await _check_unique(session, tenant_id, kind, obj, strategy_id)
     changes = diff(old, snapshot(kind.fields, obj))
     if changes:
-        await _flush(session, state_before)
+        await flush_or_conflict(session, state=state_before)
         await record(
             session,
             tenant_id=tenant_id,
@@ -596,12 +578,12 @@ async def delete_item(
     actor: Actor = SYSTEM,
 ) -> None:
     obj = await get_item(session, tenant_id, strategy_id, kind, item_id)
-    _check_version(expected_version, obj.version, item_state(kind, obj))
+    check_version(expected_version, obj.version, item_state(kind, obj))
     _ensure_editable(await get_strategy(session, tenant_id, strategy_id))
     old = snapshot(kind.fields, obj)
     state_before = item_state(kind, obj)
     await session.delete(obj)
-    await _flush(session, state_before)
+    await flush_or_conflict(session, state=state_before)
     await record(
         session,
         tenant_id=tenant_id,
