@@ -16,9 +16,9 @@ from typing import Any
 import msgspec
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit.service import SYSTEM, Actor, diff, record
+from core.concurrency import conflict_with_last_change, flush_or_conflict
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.measures.models import Measure, MeasureProgress
 from core.measures.schemas import (
@@ -29,9 +29,10 @@ from core.measures.schemas import (
     OrgUnitRead,
     ProgressRead,
 )
+from core.measures.validation import clean_texts, number_errors
 from core.models import utcnow
-from core.orgunits.models import OrgUnit, OrgUnitKind
-from core.reporting.history import last_change
+from core.orgunits.models import OrgUnit
+from core.orgunits.service import OrgUnitService
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService, ensure_open
 from core.reporting.status import ProgressError, ProgressValue, parse_progress, parse_status, status_for
@@ -314,27 +315,12 @@ class MeasureService:
 
     # --- validation ------------------------------------------------------------------------
     async def _validate(self, values: dict[str, Any], *, measure_id: uuid.UUID | None) -> dict[str, Any]:
-        errors: list[FieldError] = []
         out = dict(values)
-        for key in ("number", "title", "reported_year", "description", "introduction"):
-            if key in out and isinstance(out[key], str):
-                if "\x00" in out[key]:
-                    errors.append(FieldError(key, "Die Angabe enthält ein unzulässiges Steuerzeichen."))
-                    out[key] = out[key].replace("\x00", "")
-                out[key] = out[key].strip() or None
+        errors = clean_texts(out, ("number", "title", "reported_year", "description", "introduction"))
         if "number" in out:
-            if not out["number"]:
-                errors.append(FieldError("number", "Bitte eine Nummer angeben (z. B. „MP 011“)."))
-            elif len(out["number"]) > 40:
-                errors.append(FieldError("number", "Die Nummer ist zu lang (höchstens 40 Zeichen)."))
-            else:
-                clash = await self.session.scalar(
-                    select(Measure.id).where(
-                        owned_by(Measure, self.tenant_id), Measure.number == out["number"]
-                    )
-                )
-                if clash is not None and clash != measure_id:
-                    errors.append(FieldError("number", f"Die Nummer „{out['number']}“ ist bereits vergeben."))
+            errors += await number_errors(
+                self.session, self.tenant_id, Measure, out["number"], measure_id, example="MP 011"
+            )
         if out.get("title") and len(out["title"]) > 500:
             errors.append(FieldError("title", "Der Titel ist zu lang (höchstens 500 Zeichen)."))
         if out.get("introduction") and len(out["introduction"]) > 100:
@@ -344,29 +330,21 @@ class MeasureService:
                 out["reported_year"], out["reported_year_number"] = parse_reported_year(out["reported_year"])
             except ValueError as exc:
                 errors.append(FieldError("reported_year", str(exc)))
-        for key, kind in (
-            ("business_area_id", OrgUnitKind.BUSINESS_AREA),
-            ("department_id", OrgUnitKind.DEPARTMENT),
-        ):
-            if out.get(key) is not None:
-                unit = await self.session.scalar(
-                    select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == out[key])
-                )
-                if unit is None or unit.kind != kind.value:
-                    errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
+        errors += await OrgUnitService(self.session, self.tenant_id).assignment_errors(out)
         if errors:
             raise ValidationFailed(errors=errors)
         return out
 
     async def conflict(self, m: Measure, message: str | None = None) -> Conflict:
-        await self.session.refresh(m)
-        current = snapshot(m)
-        current.update(await last_change(self.session, self.tenant_id, ENTITY, m.id))
-        return Conflict(
+        return await conflict_with_last_change(
+            self.session,
+            self.tenant_id,
+            ENTITY,
+            m,
+            snapshot,
             message
             or "Die Maßnahme wurde inzwischen von jemand anderem geändert. "
             "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
-            current=current,
         )
 
     # --- writing ---------------------------------------------------------------------------
@@ -413,12 +391,10 @@ class MeasureService:
         return m
 
     async def _flush(self, m: Measure) -> None:
-        try:
-            await self.session.flush()
-        except StaleDataError:
-            raise Conflict(
-                "Die Maßnahme wurde gleichzeitig von jemand anderem geändert. Bitte laden Sie die Seite neu."
-            ) from None
+        await flush_or_conflict(
+            self.session,
+            "Die Maßnahme wurde gleichzeitig von jemand anderem geändert. Bitte laden Sie die Seite neu.",
+        )
 
     async def delete(self, measure_id: uuid.UUID, version: int) -> None:
         from core.online_services.models import OnlineService

@@ -11,12 +11,13 @@ from typing import Any
 import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit.service import SYSTEM, Actor, diff, record
+from core.concurrency import conflict_with_last_change, flush_or_conflict
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.measures.models import Measure
 from core.measures.service import natural_key, to_org_read
+from core.measures.validation import clean_texts, number_errors
 from core.models import utcnow
 from core.online_services.models import OnlineService, OnlineServiceStatus
 from core.online_services.schemas import (
@@ -26,8 +27,8 @@ from core.online_services.schemas import (
     OnlineServiceUpdate,
     StatusRead,
 )
-from core.orgunits.models import OrgUnit, OrgUnitKind
-from core.reporting.history import last_change
+from core.orgunits.models import OrgUnit
+from core.orgunits.service import OrgUnitService
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService, ensure_open
 from core.reporting.status import ProgressError, parse_status
@@ -244,29 +245,14 @@ class OnlineServiceService:
         }
 
     async def _validate(self, values: dict[str, Any], *, service_id: uuid.UUID | None) -> dict[str, Any]:
-        errors: list[FieldError] = []
         out = dict(values)
-        for key in ("number", "title", "implementation_type", "measure_number"):
-            if key in out and isinstance(out[key], str):
-                if "\x00" in out[key]:
-                    errors.append(FieldError(key, "Die Angabe enthält ein unzulässiges Steuerzeichen."))
-                    out[key] = out[key].replace("\x00", "")
-                out[key] = out[key].strip() or None
+        errors = clean_texts(out, ("number", "title", "implementation_type", "measure_number"))
         if "measure_number" in out and out["measure_number"] and out["measure_number"].lower() == "nein":
             out["measure_number"] = None
         if "number" in out:
-            if not out["number"]:
-                errors.append(FieldError("number", "Bitte eine Nummer angeben (z. B. „OD 013“)."))
-            elif len(out["number"]) > 40:
-                errors.append(FieldError("number", "Die Nummer ist zu lang (höchstens 40 Zeichen)."))
-            else:
-                clash = await self.session.scalar(
-                    select(OnlineService.id).where(
-                        owned_by(OnlineService, self.tenant_id), OnlineService.number == out["number"]
-                    )
-                )
-                if clash is not None and clash != service_id:
-                    errors.append(FieldError("number", f"Die Nummer „{out['number']}“ ist bereits vergeben."))
+            errors += await number_errors(
+                self.session, self.tenant_id, OnlineService, out["number"], service_id, example="OD 013"
+            )
         for key, limit in (("title", 500), ("implementation_type", 200), ("measure_number", 40)):
             if out.get(key) and len(out[key]) > limit:
                 errors.append(FieldError(key, f"Die Angabe ist zu lang (höchstens {limit} Zeichen)."))
@@ -299,38 +285,28 @@ class OnlineServiceService:
             )
         elif "measure_id" in out:
             out["measure_number"] = None
-        for key, kind in (
-            ("business_area_id", OrgUnitKind.BUSINESS_AREA),
-            ("department_id", OrgUnitKind.DEPARTMENT),
-        ):
-            if out.get(key) is not None:
-                unit = await self.session.scalar(
-                    select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == out[key])
-                )
-                if unit is None or unit.kind != kind.value:
-                    errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
+        errors += await OrgUnitService(self.session, self.tenant_id).assignment_errors(out)
         if errors:
             raise ValidationFailed(errors=errors)
         return out
 
     async def conflict(self, o: OnlineService) -> Conflict:
-        await self.session.refresh(o)
-        current = snapshot(o)
-        current.update(await last_change(self.session, self.tenant_id, ENTITY, o.id))
-        return Conflict(
+        return await conflict_with_last_change(
+            self.session,
+            self.tenant_id,
+            ENTITY,
+            o,
+            snapshot,
             "Der Online-Dienst wurde inzwischen von jemand anderem geändert. "
             "Bitte prüfen Sie den aktuellen Stand und übernehmen Sie Ihre Änderung erneut.",
-            current=current,
         )
 
     async def _flush(self) -> None:
-        try:
-            await self.session.flush()
-        except StaleDataError:
-            raise Conflict(
-                "Der Online-Dienst wurde gleichzeitig von jemand anderem geändert. "
-                "Bitte laden Sie die Seite neu."
-            ) from None
+        await flush_or_conflict(
+            self.session,
+            "Der Online-Dienst wurde gleichzeitig von jemand anderem geändert. "
+            "Bitte laden Sie die Seite neu.",
+        )
 
     async def create(self, data: OnlineServiceCreate) -> OnlineService:
         values = await self._validate(msgspec.structs.asdict(data), service_id=None)

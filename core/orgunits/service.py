@@ -4,6 +4,7 @@ from imports, creating what is missing."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,11 @@ from core.orgunits.models import OrgUnit, OrgUnitKind
 from core.tenancy import owned_by
 
 LIMITS = {"code": 40, "name": 300}
+#: The fields that assign a record (measure, online service) to a unit, and the unit's kind.
+ASSIGNMENT_FIELDS = (
+    ("business_area_id", OrgUnitKind.BUSINESS_AREA),
+    ("department_id", OrgUnitKind.DEPARTMENT),
+)
 
 
 def check_texts(**values: str | None) -> None:
@@ -74,6 +80,19 @@ class OrgUnitService:
         if unit is None:
             raise NotFound("Diese Organisationseinheit existiert nicht.")
         return unit
+
+    async def assignment_errors(self, values: Mapping[str, Any]) -> list[FieldError]:
+        """One error per ``business_area_id`` / ``department_id`` in ``values`` that is not a
+        unit of this tenant of that kind (``None`` and absent fields are fine)."""
+        errors = []
+        for key, kind in ASSIGNMENT_FIELDS:
+            if values.get(key) is not None:
+                unit = await self.session.scalar(
+                    select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id), OrgUnit.id == values[key])
+                )
+                if unit is None or unit.kind != kind.value:
+                    errors.append(FieldError(key, "Diese Organisationseinheit gibt es nicht."))
+        return errors
 
     async def create(
         self, kind: OrgUnitKind, code: str, name: str | None, parent_id: uuid.UUID | None = None
