@@ -7,6 +7,7 @@ budget plan) so that UI, API and CLI report the same shape:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,24 @@ class ImportResult:
                 message=f"Die Datei enthält {len(self.errors)} ungültige Angabe(n); "
                 "es wurde nichts gespeichert.",
             )
+
+
+def row_audit(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    changes: Mapping[str, list[Any]],
+    *,
+    also: tuple[str, ...],
+    prefix: str,
+) -> dict[str, list[Any]]:
+    """The audited changes of an imported row: the record's fields (``before`` → ``after``; the
+    version, which the import bumps, is not a change) and the row's ``changes`` whose key is
+    one of ``also`` or starts with ``prefix`` (the file's per-date columns)."""
+    from core.audit.service import diff
+
+    audit = diff(before, {**after, "version": before.get("version", 1)})
+    audit.update({k: v for k, v in changes.items() if k.startswith(prefix) or k in also})
+    return audit
 
 
 class AuditBatch:

@@ -17,15 +17,15 @@ from openpyxl import Workbook
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.service import SYSTEM, Actor, diff
-from core.excel.orgcolumns import OrgColumns
-from core.excel.reading import Sheet, as_text, carry_down, clean, read_sheet, reporting_date_in_header
-from core.excel.result import AuditBatch, ImportResult, RowChange
+from core.audit.service import SYSTEM, Actor
+from core.excel.orgcolumns import ORG_LABELS, OrgColumns, org_cells, org_changes, org_order
+from core.excel.reading import Sheet, as_text, carry_down, read_sheet, reporting_date_in_header
+from core.excel.result import AuditBatch, ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure, MeasureProgress
-from core.measures.service import ENTITY, MeasureService, natural_key, parse_reported_year, snapshot
+from core.measures.service import ENTITY, MeasureService, parse_reported_year, snapshot
+from core.measures.validation import row_number
 from core.models import utcnow
-from core.orgunits.models import OrgUnit
 from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.models import ReportingDate
 from core.reporting.service import ReportingService
@@ -119,25 +119,17 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
     seen: dict[str, int] = {}
     for number, cells in carry_down(sheet.rows, org.groups):
         header = sheet.headers
-        num = as_text(cells[number_col])
-        own = [
-            i
-            for i, v in enumerate(cells)
-            if i not in (org.ba, org.ba_name, org.ds, org.ds_name) and clean(v) is not None
-        ]
-        if not num:
-            if own:
-                result.add_error(number, header[number_col], "Die Nummer der Maßnahme fehlt.")
+        num = row_number(
+            result,
+            number,
+            header[number_col],
+            as_text(cells[number_col]),
+            seen,
+            other_values=org.has_own_values(cells),
+            missing="Die Nummer der Maßnahme fehlt.",
+        )
+        if num is None:
             continue
-        if len(num) > 40:
-            result.add_error(number, header[number_col], "Die Nummer ist zu lang (höchstens 40 Zeichen).")
-            continue
-        if num in seen:
-            result.add_error(
-                number, header[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}."
-            )
-            continue
-        seen[num] = number
         ba, ba_name, ds, ds_name = org.values(cells)
         values: dict[str, Any] = {}
         for key, i in simple.items():
@@ -220,10 +212,8 @@ class MeasureImporter:
             return result
         reporting = ReportingService(self.session, self.tenant_id, self.actor)
         existing_dates = {rd.date: rd for rd in await reporting.list()}
-        units = {
-            u.id: u
-            for u in await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
-        }
+        org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
+        units = await org_service.by_id()
         measures = await MeasureService(self.session, self.tenant_id).by_number()
         progress: dict[tuple[uuid.UUID, dt.date], MeasureProgress] = {}
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
@@ -231,9 +221,6 @@ class MeasureImporter:
             select(MeasureProgress).where(owned_by(MeasureProgress, self.tenant_id))
         ):
             progress[(p.measure_id, date_of[p.reporting_date_id])] = p
-
-        def code_of(unit_id: uuid.UUID | None) -> str | None:
-            return units[unit_id].code if unit_id and unit_id in units else None
 
         # Phase 1: what would change (and may it change: closed rounds are read-only).
         planned: list[tuple[ParsedMeasure, Measure | None, dict[str, list[Any]]]] = []
@@ -246,21 +233,14 @@ class MeasureImporter:
                     for k, v in row.fields.items()
                     if v is not None and k != "reported_year_number"
                 }
-                if "org" in plan.has:
-                    for label, ref in (("Geschäftskreis", row.ba), ("Dienststelle", row.ds)):
-                        if ref.code:
-                            changes[label] = [None, ref.code]
             else:
                 for k, v in row.fields.items():
                     if k != "reported_year_number" and getattr(m, k) != v:
                         changes[k] = [getattr(m, k), v]
-                if "org" in plan.has:
-                    for label, old_id, ref in (
-                        ("Geschäftskreis", m.business_area_id, row.ba),
-                        ("Dienststelle", m.department_id, row.ds),
-                    ):
-                        if code_of(old_id) != ref.code:
-                            changes[label] = [code_of(old_id), ref.code]
+            if "org" in plan.has:
+                changes |= org_changes(
+                    units, m.business_area_id if m else None, m.department_id if m else None, row.ba, row.ds
+                )
             for date, (value, status) in row.progress.items():
                 current = progress.get((m.id, date)) if m else None
                 changed, old_shown, new_shown = _progress_changes(current, value, status)
@@ -284,12 +264,9 @@ class MeasureImporter:
         # Phase 2: write. Org units first (one flush), then the measures (ORM, audited),
         # then new progress rows in one bulk insert (they are many and never edited here).
         rds = await reporting.ensure_dates(plan.dates)
-        org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
         resolved: dict[int, tuple[uuid.UUID | None, uuid.UUID | None]] = {}
         if "org" in plan.has:
-            for row, _m, _changes in planned:
-                resolved[row.row] = await org_service.resolve(row.ba, row.ds, flush=False)
-            await self.session.flush()
+            resolved = await org_service.resolve_all({row.row: (row.ba, row.ds) for row, _m, _c in planned})
         new_progress: list[dict[str, Any]] = []
         audit_batch = AuditBatch(self.tenant_id, self.actor, "Import Maßnahmenplan")
         for row, m, changes in planned:
@@ -332,16 +309,7 @@ class MeasureImporter:
                     )
                 else:
                     current.progress, current.code, current.status = value.progress, value.code, new_status
-            after = snapshot(m)
-            after["version"] = before.get("version", 1)
-            audit = diff(before, after)
-            audit.update(
-                {
-                    k: v
-                    for k, v in changes.items()
-                    if k.startswith("Fortschritt") or k in ("Geschäftskreis", "Dienststelle")
-                }
-            )
+            audit = row_audit(before, snapshot(m), changes, also=ORG_LABELS, prefix="Fortschritt")
             audit_batch.add(action=action, entity_type=ENTITY, entity_id=m.id, changes=audit)
         await self.session.flush()
         if new_progress:
@@ -387,25 +355,11 @@ async def plan_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[list[
     headers = list(HEADERS_BEFORE) + [progress_header(rd.date) for rd in dates]
     headers += [status_header(rd.date) for rd in status_dates]
 
-    def order(r: Any) -> tuple[Any, ...]:
-        ba, ds = r.business_area, r.department
-        return (
-            ba is not None,
-            natural_key(ba.code) if ba else (),
-            ds is not None,
-            natural_key(ds.code) if ds else (),
-            natural_key(r.measure.number),
-        )
-
     rows = []
-    for r in sorted(plan.rows, key=order):
+    for r in sorted(plan.rows, key=lambda r: org_order(r.business_area, r.department, r.measure.number)):
         m = r.measure
-        ba, ds = r.business_area, r.department
         values: list[Any] = [
-            ba.code if ba else None,
-            ba.name if ba else None,
-            ds.code if ds else None,
-            ds.name if ds else None,
+            *org_cells(r.business_area, r.department),
             m.number,
             m.reported_year,
             m.title,

@@ -1,5 +1,5 @@
 """Input rules the measure plan and the online-service list share: their texts and the number
-that keys each record of a tenant (``MP 011``, ``OD 013``)."""
+that keys each record of a tenant (``MP 011``, ``OD 013``), in a form and in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import FieldError
+from core.excel.result import ImportResult
 from core.tenancy import owned_by
 
 NUMBER_MAX_LENGTH = 40
@@ -48,3 +49,30 @@ async def number_errors(
     if clash is not None and clash != own_id:
         return [FieldError("number", f"Die Nummer „{number}“ ist bereits vergeben.")]
     return []
+
+
+def row_number(
+    result: ImportResult,
+    row: int,
+    header: str,
+    number: str | None,
+    seen: dict[str, int],
+    *,
+    other_values: bool,
+    missing: str,
+) -> str | None:
+    """The number that keys a spreadsheet row, or ``None`` when the row is skipped: it has no
+    number (the error ``missing`` if it has ``other_values``), a longer one than 40 characters,
+    or the number of an earlier row (``seen``: number → row, updated here)."""
+    if not number:
+        if other_values:
+            result.add_error(row, header, missing)
+        return None
+    if len(number) > NUMBER_MAX_LENGTH:
+        result.add_error(row, header, f"Die Nummer ist zu lang (höchstens {NUMBER_MAX_LENGTH} Zeichen).")
+        return None
+    if number in seen:
+        result.add_error(row, header, f"Die Nummer „{number}“ steht schon in Zeile {seen[number]}.")
+        return None
+    seen[number] = row
+    return number

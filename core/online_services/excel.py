@@ -18,17 +18,16 @@ from openpyxl import Workbook
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.service import SYSTEM, Actor, diff, record
-from core.excel.orgcolumns import OrgColumns
+from core.audit.service import SYSTEM, Actor, record
+from core.excel.orgcolumns import ORG_LABELS, OrgColumns, org_cells, org_changes, org_order
 from core.excel.reading import Sheet, as_text, carry_down, clean, read_sheet, reporting_date_in_header
-from core.excel.result import ImportResult, RowChange
+from core.excel.result import ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure
-from core.measures.service import natural_key
+from core.measures.validation import row_number
 from core.models import utcnow
 from core.online_services.models import OnlineService, OnlineServiceStatus
 from core.online_services.service import ENTITY, OnlineServiceService, snapshot
-from core.orgunits.models import OrgUnit
 from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.service import ReportingService
 from core.reporting.status import ProgressError, parse_status
@@ -105,25 +104,17 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
     seen: dict[str, int] = {}
     headers = sheet.headers
     for number, cells in carry_down(sheet.rows, org.groups):
-        num = as_text(cells[number_col])
-        own = [
-            i
-            for i, v in enumerate(cells)
-            if i not in (org.ba, org.ba_name, org.ds, org.ds_name) and clean(v) is not None
-        ]
-        if not num:
-            if own:
-                result.add_error(number, headers[number_col], "Die Nummer des Online-Dienstes fehlt.")
+        num = row_number(
+            result,
+            number,
+            headers[number_col],
+            as_text(cells[number_col]),
+            seen,
+            other_values=org.has_own_values(cells),
+            missing="Die Nummer des Online-Dienstes fehlt.",
+        )
+        if num is None:
             continue
-        if len(num) > 40:
-            result.add_error(number, headers[number_col], "Die Nummer ist zu lang (höchstens 40 Zeichen).")
-            continue
-        if num in seen:
-            result.add_error(
-                number, headers[number_col], f"Die Nummer „{num}“ steht schon in Zeile {seen[num]}."
-            )
-            continue
-        seen[num] = number
         values: dict[str, Any] = {}
         for key, i in cols.items():
             raw = clean(cells[i])
@@ -191,10 +182,8 @@ class OnlineServiceImporter:
         reporting = ReportingService(self.session, self.tenant_id, self.actor)
         existing_dates = {rd.date: rd for rd in await reporting.list()}
         date_of = {rd.id: rd.date for rd in existing_dates.values()}
-        units = {
-            u.id: u
-            for u in await self.session.scalars(select(OrgUnit).where(owned_by(OrgUnit, self.tenant_id)))
-        }
+        org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
+        units = await org_service.by_id()
         services = await OnlineServiceService(self.session, self.tenant_id).by_number()
         statuses: dict[tuple[uuid.UUID, dt.date], OnlineServiceStatus] = {}
         for s in await self.session.scalars(
@@ -205,9 +194,6 @@ class OnlineServiceImporter:
             m.number: m.id
             for m in await self.session.scalars(select(Measure).where(owned_by(Measure, self.tenant_id)))
         }
-
-        def code_of(unit_id: uuid.UUID | None) -> str | None:
-            return units[unit_id].code if unit_id and unit_id in units else None
 
         planned = []
         for row in rows:
@@ -224,12 +210,9 @@ class OnlineServiceImporter:
                 if old != v:
                     changes[k] = [old, v]
             if "org" in has:
-                for label, old_id, ref in (
-                    ("Geschäftskreis", o.business_area_id if o else None, row.ba),
-                    ("Dienststelle", o.department_id if o else None, row.ds),
-                ):
-                    if code_of(old_id) != ref.code:
-                        changes[label] = [code_of(old_id), ref.code]
+                changes |= org_changes(
+                    units, o.business_area_id if o else None, o.department_id if o else None, row.ba, row.ds
+                )
             for date, status in row.statuses.items():
                 current = statuses.get((o.id, date)) if o else None
                 old_status = current.status if current else None
@@ -251,12 +234,9 @@ class OnlineServiceImporter:
             return result
 
         rds = await reporting.ensure_dates(dates)
-        org_service = OrgUnitService(self.session, self.tenant_id, self.actor)
         resolved: dict[int, tuple[uuid.UUID | None, uuid.UUID | None]] = {}
         if "org" in has:
-            for row, _o, _changes in planned:
-                resolved[row.row] = await org_service.resolve(row.ba, row.ds, flush=False)
-            await self.session.flush()
+            resolved = await org_service.resolve_all({row.row: (row.ba, row.ds) for row, _o, _c in planned})
         new_statuses: list[dict[str, Any]] = []
         for row, o, changes in planned:
             if o is not None and not changes:
@@ -309,16 +289,6 @@ class OnlineServiceImporter:
                     )
                 else:
                     current.status = status
-            after = snapshot(o)
-            after["version"] = before.get("version", 1)
-            audit = diff(before, after)
-            audit.update(
-                {
-                    k: v
-                    for k, v in changes.items()
-                    if k.startswith("Status") or k in ("Geschäftskreis", "Dienststelle")
-                }
-            )
             await record(
                 self.session,
                 tenant_id=self.tenant_id,
@@ -326,7 +296,7 @@ class OnlineServiceImporter:
                 actor=self.actor,
                 entity_type=ENTITY,
                 entity_id=o.id,
-                changes=audit,
+                changes=row_audit(before, snapshot(o), changes, also=ORG_LABELS, prefix="Status"),
                 reason="Import Online-Dienste",
             )
         await self.session.flush()
@@ -342,25 +312,11 @@ async def service_table(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[li
     headers = list(HEADERS_BEFORE) + [status_header(rd.date) for rd in status_dates]
     headers += [COL_MEASURE, COL_OZG, COL_LEIKA, COL_MATURITY, COL_EPAYMENT]
 
-    def order(r: Any) -> tuple[Any, ...]:
-        ba, ds = r.business_area, r.department
-        return (
-            ba is not None,
-            natural_key(ba.code) if ba else (),
-            ds is not None,
-            natural_key(ds.code) if ds else (),
-            natural_key(r.service.number),
-        )
-
     out = []
-    for r in sorted(lst.rows, key=order):
+    for r in sorted(lst.rows, key=lambda r: org_order(r.business_area, r.department, r.service.number)):
         o = r.service
-        ba, ds = r.business_area, r.department
         values: list[Any] = [
-            ba.code if ba else None,
-            ba.name if ba else None,
-            ds.code if ds else None,
-            ds.name if ds else None,
+            *org_cells(r.business_area, r.department),
             o.number,
             o.title,
             o.implementation_type,

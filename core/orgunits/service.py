@@ -198,6 +198,14 @@ class OrgUnitService:
             await self.session.flush()
         return ba, ds
 
+    async def resolve_all(
+        self, rows: Mapping[int, tuple[UnitRef, UnitRef]]
+    ) -> dict[int, tuple[uuid.UUID | None, uuid.UUID | None]]:
+        """``resolve`` for many rows (row → (Geschäftskreis, Dienststelle)), flushed once."""
+        resolved = {row: await self.resolve(ba, ds, flush=False) for row, (ba, ds) in rows.items()}
+        await self.session.flush()
+        return resolved
+
     async def _resolve_one(
         self,
         cache: dict[tuple[str, str], OrgUnit],
