@@ -327,6 +327,19 @@ async def import_budget(
     return result
 
 
+class BudgetImporter:
+    """``import_budget`` in the shape of the other areas' importers (``run(source, dry_run=…)``),
+    for the command line they share."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.actor = actor
+
+    async def run(self, source: Any, *, dry_run: bool = False) -> ImportResult:
+        return await import_budget(self.session, self.tenant_id, source, dry_run=dry_run, actor=self.actor)
+
+
 async def export_rows(session: AsyncSession, tenant_id: uuid.UUID) -> list[list[Any]]:
     from core.measures.models import Measure
     from core.strategy.models import BuildingBlock
