@@ -22,11 +22,12 @@ from core.budget import excel, schemas, service
 from core.budget.models import ACTUAL_COLUMNS, ONE_OFF_COLUMNS, RUNNING_COLUMNS, STAFF_COLUMNS
 from core.errors import Conflict, ValidationFailed
 from core.excel.result import ImportResult
-from core.strategy.kinds import FieldSpec, display, form_value
+from core.strategy.kinds import FieldSpec, form_value
 from tenants.context import Identity
 from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
-from web.controllers.strategy import actor_of
+from web.controllers.auth import actor_of
+from web.controllers.forms import failed_save, form_data, form_version
 from web.rendering import page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,17 +37,6 @@ LINK_SPECS = (
     FieldSpec("building_block_key", "Lösungsbaustein", "choice"),
     FieldSpec("measure_id", "Maßnahme", "choice"),
 )
-
-
-def _version(form: dict[str, Any]) -> int | None:
-    try:
-        return int(form.get("version", ""))
-    except ValueError:
-        return None
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    return {k: v for k, v in (await request.form()).items() if k != "_csrf_token"}
 
 
 def _money_chart(totals: service.Totals) -> dict[str, Any] | None:
@@ -197,7 +187,7 @@ async def line_new(request: Request[Any, Any, Any], db: AsyncSession, identity: 
 
 @post(media_type=MediaType.HTML, path="/finanzplan", guards=[requires_editor], name="budget.line_create")
 async def line_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
-    form = await _form(request)
+    form = await form_data(request)
     try:
         line = await service.create_line(
             db, identity.require_tenant(), form, actor=actor_of(request, identity)
@@ -272,12 +262,17 @@ async def _run_import(
     return result
 
 
-@get(
-    media_type=MediaType.HTML, path="/finanzplan/{line_id:uuid}", guards=[requires_viewer], name="budget.line"
-)
-async def line_detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+async def _line_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    identity: Identity,
+    line_id: uuid.UUID,
+    *,
+    entry_values: dict[str, Any],
+    entry_errors: dict[str, str],
+    status_code: int = 200,
 ) -> Template:
+    """A position with its years, sums and links, and the form for another year."""
     tenant_id = identity.require_tenant()
     view = await service.get_line(db, tenant_id, line_id)
     blocks, measures = await service.link_labels(db, tenant_id)
@@ -290,10 +285,20 @@ async def line_detail(
             totals=service.compute_totals([view]),
             block=blocks.get(view.line.building_block_key),
             measure=measures.get(view.line.measure_id),
-            entry_values={},
-            entry_errors={},
+            entry_values=entry_values,
+            entry_errors=entry_errors,
         ),
+        status_code=status_code,
     )
+
+
+@get(
+    media_type=MediaType.HTML, path="/finanzplan/{line_id:uuid}", guards=[requires_viewer], name="budget.line"
+)
+async def line_detail(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+) -> Template:
+    return await _line_page(request, db, identity, line_id, entry_values={}, entry_errors={})
 
 
 @get(
@@ -317,10 +322,6 @@ async def line_edit(
     )
 
 
-def _current(specs: Any, obj: Any) -> list[tuple[str, str]]:
-    return [(f.label, display(f, getattr(obj, f.name))) for f in specs]
-
-
 @post(
     media_type=MediaType.HTML,
     path="/finanzplan/{line_id:uuid}",
@@ -331,29 +332,25 @@ async def line_update(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Any:
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         await service.update_line(
-            db, tenant_id, line_id, form, expected_version=_version(form), actor=actor_of(request, identity)
+            db,
+            tenant_id,
+            line_id,
+            form,
+            expected_version=form_version(form),
+            actor=actor_of(request, identity),
         )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         view = await service.get_line(db, tenant_id, line_id)
-        conflict = isinstance(exc, Conflict)
+        ctx, status = failed_save(exc, form, service.LINE_FIELDS, view.line)
         return page(
             request,
             "budget/line_form.html",
-            await _line_form_ctx(
-                db,
-                identity,
-                line=view.line,
-                values=form,
-                errors=exc.as_dict() if not conflict else {},  # type: ignore[union-attr]
-                conflict=exc.message if conflict else None,
-                current=_current(service.LINE_FIELDS, view.line) if conflict else None,
-                version=view.line.version if conflict else form.get("version"),
-            ),
-            status_code=409 if conflict else 422,
+            await _line_form_ctx(db, identity, line=view.line, **ctx),
+            status_code=status,
         )
     return Redirect(f"/finanzplan/{line_id}", status_code=303)
 
@@ -367,12 +364,12 @@ async def line_update(
 async def line_delete(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Redirect:
-    form = await _form(request)
+    form = await form_data(request)
     await service.delete_line(
         db,
         identity.require_tenant(),
         line_id,
-        expected_version=_version(form),
+        expected_version=form_version(form),
         actor=actor_of(request, identity),
     )
     return Redirect("/finanzplan", status_code=303)
@@ -387,27 +384,15 @@ async def line_delete(
 async def entry_create(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
 ) -> Any:
-    tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
-        await service.set_entry(db, tenant_id, line_id, form, actor=actor_of(request, identity))
+        await service.set_entry(
+            db, identity.require_tenant(), line_id, form, actor=actor_of(request, identity)
+        )
     except ValidationFailed as exc:
         await db.rollback()
-        view = await service.get_line(db, tenant_id, line_id)
-        blocks, measures = await service.link_labels(db, tenant_id)
-        return page(
-            request,
-            "budget/line.html",
-            _ctx(
-                identity,
-                view=view,
-                totals=service.compute_totals([view]),
-                block=blocks.get(view.line.building_block_key),
-                measure=measures.get(view.line.measure_id),
-                entry_values=form,
-                entry_errors=exc.as_dict(),
-            ),
-            status_code=422,
+        return await _line_page(
+            request, db, identity, line_id, entry_values=form, entry_errors=exc.as_dict(), status_code=422
         )
     return Redirect(f"/finanzplan/{line_id}", status_code=303)
 
@@ -450,7 +435,7 @@ async def entry_update(
     entry_id: uuid.UUID,
 ) -> Any:
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         await service.update_entry(
             db,
@@ -458,28 +443,19 @@ async def entry_update(
             line_id,
             entry_id,
             form,
-            expected_version=_version(form),
+            expected_version=form_version(form),
             actor=actor_of(request, identity),
         )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         view = await service.get_line(db, tenant_id, line_id)
         entry = await service.get_entry(db, tenant_id, line_id, entry_id)
-        conflict = isinstance(exc, Conflict)
+        ctx, status = failed_save(exc, form, service.ENTRY_FIELDS, entry)
         return page(
             request,
             "budget/entry_form.html",
-            _ctx(
-                identity,
-                line=view.line,
-                entry=entry,
-                values=form,
-                errors=exc.as_dict() if not conflict else {},  # type: ignore[union-attr]
-                conflict=exc.message if conflict else None,
-                current=_current(service.ENTRY_FIELDS, entry) if conflict else None,
-                version=entry.version if conflict else form.get("version"),
-            ),
-            status_code=409 if conflict else 422,
+            _ctx(identity, line=view.line, entry=entry, **ctx),
+            status_code=status,
         )
     return Redirect(f"/finanzplan/{line_id}", status_code=303)
 
@@ -497,13 +473,13 @@ async def entry_delete(
     line_id: uuid.UUID,
     entry_id: uuid.UUID,
 ) -> Redirect:
-    form = await _form(request)
+    form = await form_data(request)
     await service.delete_entry(
         db,
         identity.require_tenant(),
         line_id,
         entry_id,
-        expected_version=_version(form),
+        expected_version=form_version(form),
         actor=actor_of(request, identity),
     )
     return Redirect(f"/finanzplan/{line_id}", status_code=303)

@@ -15,7 +15,6 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.service import Actor
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.strategy import service
 from core.strategy.diff import diff_strategies
@@ -32,16 +31,9 @@ from core.strategy.models import MATURITY_AREAS, STATUS_DRAFT, SWOT_CATEGORIES
 from tenants.context import Identity
 from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
+from web.controllers.auth import actor_of
+from web.controllers.forms import failed_save, form_data, form_version
 from web.rendering import fragment, is_htmx, page
-
-
-def actor_of(request: Request[Any, Any, Any], identity: Identity) -> Actor:
-    return Actor(
-        user_id=identity.user_id,
-        label=identity.email or identity.display_name,
-        ip=request.client.host if request.client else None,
-        request_id=request.scope.get("state", {}).get("request_id"),
-    )
 
 
 def kind_of(slug: str) -> Kind:
@@ -49,18 +41,6 @@ def kind_of(slug: str) -> Kind:
     if kind is None:
         raise NotFound("Diesen Teil der Strategie gibt es nicht.")
     return kind
-
-
-def _version_of(form: dict[str, Any]) -> int | None:
-    try:
-        return int(form.get("version", ""))
-    except ValueError:
-        return None
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
-    return {k: v for k, v in data.items() if k not in ("_csrf_token",)}
 
 
 def _detail_url(strategy_id: uuid.UUID, anchor: str = "") -> str:
@@ -230,7 +210,7 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
 @post(media_type=MediaType.HTML, path="/strategie", guards=[requires_editor], name="strategy.create")
 async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         strategy = await service.create_strategy(db, tenant_id, form, actor=actor_of(request, identity))
     except ValidationFailed as exc:
@@ -348,42 +328,27 @@ async def update(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         await service.update_strategy(
             db,
             tenant_id,
             strategy_id,
             form,
-            expected_version=_version_of(form),
+            expected_version=form_version(form),
             actor=actor_of(request, identity),
         )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
-        conflict = isinstance(exc, Conflict)
+        ctx, status = failed_save(exc, form, STRATEGY_FIELDS, strategy)
         return page(
             request,
             "strategy/edit.html",
-            _base_ctx(identity)
-            | {
-                "s": strategy,
-                "fields": STRATEGY_FIELDS,
-                "values": form,
-                "errors": exc.as_dict() if isinstance(exc, ValidationFailed) else {},
-                "conflict": exc.message if conflict else None,
-                "current": _current_rows(STRATEGY_FIELDS, strategy) if conflict else None,
-                "version": strategy.version if conflict else form.get("version"),
-            },
-            status_code=409 if conflict else 422,
+            _base_ctx(identity) | {"s": strategy, "fields": STRATEGY_FIELDS} | ctx,
+            status_code=status,
         )
     return Redirect(_detail_url(strategy_id), status_code=303)
-
-
-def _current_rows(specs: Any, obj: Any) -> list[tuple[str, str]]:
-    from core.strategy.kinds import display
-
-    return [(f.label, display(f, getattr(obj, f.name))) for f in specs]
 
 
 @post(
@@ -395,7 +360,7 @@ def _current_rows(specs: Any, obj: Any) -> list[tuple[str, str]]:
 async def new_version(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
-    form = await _form(request)
+    form = await form_data(request)
     copy = await service.new_version(
         db, identity.require_tenant(), strategy_id, label=form.get("label"), actor=actor_of(request, identity)
     )
@@ -413,7 +378,7 @@ async def adopt(
 ) -> Any:
     from core.strategy.kinds import FieldSpec, parse_value
 
-    form = await _form(request)
+    form = await form_data(request)
     try:
         adopted_on = parse_value(FieldSpec("adopted_on", "Beschlossen am", "date"), form.get("adopted_on"))
     except ValueError as exc:
@@ -423,7 +388,7 @@ async def adopt(
         identity.require_tenant(),
         strategy_id,
         adopted_on=adopted_on,
-        expected_version=_version_of(form),
+        expected_version=form_version(form),
         actor=actor_of(request, identity),
     )
     return Redirect(_detail_url(strategy_id), status_code=303)
@@ -438,12 +403,12 @@ async def adopt(
 async def delete_draft(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
 ) -> Any:
-    form = await _form(request)
+    form = await form_data(request)
     await service.delete_draft(
         db,
         identity.require_tenant(),
         strategy_id,
-        expected_version=_version_of(form),
+        expected_version=form_version(form),
         actor=actor_of(request, identity),
     )
     return Redirect("/strategie", status_code=303)
@@ -466,6 +431,13 @@ async def pdf(db: AsyncSession, identity: Identity, strategy_id: uuid.UUID) -> R
 # --- parts -----------------------------------------------------------------------------------
 def _item_ctx(identity: Identity, strategy: Any, kind: Kind, **kw: Any) -> dict[str, Any]:
     return _base_ctx(identity) | {"s": strategy, "kind": kind, "editable": _can_edit(identity, strategy)} | kw
+
+
+def _item_response(request: Request[Any, Any, Any], ctx: dict[str, Any], status_code: int = 200) -> Template:
+    """An item as the htmx fragment that replaces it inline, or as a page without JavaScript."""
+    if is_htmx(request):
+        return fragment(request, "strategy/item.html", "item", ctx, status_code=status_code)
+    return page(request, "strategy/item.html", ctx, status_code=status_code)
 
 
 @get(
@@ -530,7 +502,7 @@ async def item_create(
 ) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         obj = await service.add_item(
             db,
@@ -581,10 +553,7 @@ async def item_show(
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     obj = await service.get_item(db, tenant_id, strategy_id, kind, item_id)
-    ctx = _item_ctx(identity, strategy, kind, mode="show", obj=obj)
-    if is_htmx(request):
-        return fragment(request, "strategy/item.html", "item", ctx)
-    return page(request, "strategy/item.html", ctx)
+    return _item_response(request, _item_ctx(identity, strategy, kind, mode="show", obj=obj))
 
 
 @get(
@@ -606,12 +575,12 @@ async def item_edit(
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     obj = await service.get_item(db, tenant_id, strategy_id, kind, item_id)
     values = {f.name: form_value(f, getattr(obj, f.name)) for f in kind.fields}
-    ctx = _item_ctx(
-        identity, strategy, kind, mode="edit", obj=obj, values=values, errors={}, version=obj.version
+    return _item_response(
+        request,
+        _item_ctx(
+            identity, strategy, kind, mode="edit", obj=obj, values=values, errors={}, version=obj.version
+        ),
     )
-    if is_htmx(request):
-        return fragment(request, "strategy/item.html", "item", ctx)
-    return page(request, "strategy/item.html", ctx)
 
 
 @post(
@@ -630,7 +599,7 @@ async def item_update(
 ) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
-    form = await _form(request)
+    form = await form_data(request)
     try:
         obj = await service.update_item(
             db,
@@ -639,30 +608,17 @@ async def item_update(
             kind,
             item_id,
             form,
-            expected_version=_version_of(form),
+            expected_version=form_version(form),
             actor=actor_of(request, identity),
         )
     except (ValidationFailed, Conflict) as exc:
         await db.rollback()
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
         obj = await service.get_item(db, tenant_id, strategy_id, kind, item_id)
-        conflict = isinstance(exc, Conflict)
-        ctx = _item_ctx(
-            identity,
-            strategy,
-            kind,
-            mode="edit",
-            obj=obj,
-            values=form,
-            errors=exc.as_dict() if isinstance(exc, ValidationFailed) else {},
-            conflict=exc.message if conflict else None,
-            current=_current_rows(kind.fields, obj) if conflict else None,
-            version=obj.version if conflict else form.get("version"),
+        ctx, status = failed_save(exc, form, kind.fields, obj)
+        return _item_response(
+            request, _item_ctx(identity, strategy, kind, mode="edit", obj=obj, **ctx), status
         )
-        status = 409 if conflict else 422
-        if is_htmx(request):
-            return fragment(request, "strategy/item.html", "item", ctx, status_code=status)
-        return page(request, "strategy/item.html", ctx, status_code=status)
     if is_htmx(request) and kind.parent == "strategy":
         strategy = await service.get_strategy(db, tenant_id, strategy_id)
         return fragment(
@@ -689,14 +645,14 @@ async def item_delete(
     item_id: uuid.UUID,
 ) -> Any:
     kind = kind_of(slug)
-    form = await _form(request)
+    form = await form_data(request)
     await service.delete_item(
         db,
         identity.require_tenant(),
         strategy_id,
         kind,
         item_id,
-        expected_version=_version_of(form),
+        expected_version=form_version(form),
         actor=actor_of(request, identity),
     )
     return Redirect(_detail_url(strategy_id, kind.slug), status_code=303)

@@ -19,15 +19,10 @@ from core.strategy.diff import diff_strategies
 from core.strategy.kinds import INDICATORS, KINDS, VALUES, Kind
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
+from web.controllers.auth import actor_of
 
 PREFIX = "/api/v1/strategies"
 TAGS = ["Strategie"]
-
-
-def _actor(request: Request[Any, Any, Any], identity: Identity) -> Any:
-    from web.controllers.strategy import actor_of
-
-    return actor_of(request, identity)
 
 
 def _detail(full: service.StrategyFull) -> schemas.StrategyDetail:
@@ -68,7 +63,7 @@ async def create_strategy(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: schemas.StrategyCreate
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.create_strategy(
-        db, identity.require_tenant(), schemas.write_data(data), actor=_actor(request, identity)
+        db, identity.require_tenant(), schemas.write_data(data), actor=actor_of(request, identity)
     )
     return schemas.strategy_summary(strategy)
 
@@ -112,7 +107,7 @@ async def update_strategy(
         strategy_id,
         schemas.write_data(data),
         expected_version=data.version,
-        actor=_actor(request, identity),
+        actor=actor_of(request, identity),
     )
     return schemas.strategy_summary(strategy)
 
@@ -132,7 +127,11 @@ async def delete_strategy(
     version: int,
 ) -> None:
     await service.delete_draft(
-        db, identity.require_tenant(), strategy_id, expected_version=version, actor=_actor(request, identity)
+        db,
+        identity.require_tenant(),
+        strategy_id,
+        expected_version=version,
+        actor=actor_of(request, identity),
     )
 
 
@@ -151,7 +150,7 @@ async def new_version(
     data: schemas.NewVersion,
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     copy = await service.new_version(
-        db, identity.require_tenant(), strategy_id, label=data.label, actor=_actor(request, identity)
+        db, identity.require_tenant(), strategy_id, label=data.label, actor=actor_of(request, identity)
     )
     return schemas.strategy_summary(copy)
 
@@ -176,7 +175,7 @@ async def adopt(
         strategy_id,
         adopted_on=data.adopted_on,
         expected_version=data.version,
-        actor=_actor(request, identity),
+        actor=actor_of(request, identity),
     )
     return schemas.strategy_summary(strategy)
 
@@ -211,7 +210,7 @@ def _kind_routes(kind: Kind) -> list[Any]:
             kind,
             schemas.write_data(data),
             parent_id=getattr(data, "parent_id", None),
-            actor=_actor(request, identity),
+            actor=actor_of(request, identity),
         )
         return schemas.to_read(kind, obj)
 
@@ -230,7 +229,7 @@ def _kind_routes(kind: Kind) -> list[Any]:
             item_id,
             schemas.write_data(data),
             expected_version=data.version,
-            actor=_actor(request, identity),
+            actor=actor_of(request, identity),
         )
         return schemas.to_read(kind, obj)
 
@@ -244,7 +243,7 @@ def _kind_routes(kind: Kind) -> list[Any]:
             kind,
             item_id,
             expected_version=version,
-            actor=_actor(request, identity),
+            actor=actor_of(request, identity),
         )
 
     common = {
