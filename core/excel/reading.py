@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from openpyxl import load_workbook
 
 from core.errors import FieldError, ValidationFailed
+from core.excel.result import ImportResult
 
 EMPTY_MARKERS = {"", "(leer)", "leer", "-", "–"}
 #: "Stand 03.2023", "03.2023", "09/2023"
@@ -106,6 +107,25 @@ def _read(source: BinaryIO | Path | str, sheet: str | None) -> Sheet:
         return Sheet(title=ws.title, headers=headers or [], rows=rows)
     finally:
         wb.close()
+
+
+def date_columns(sheet: Sheet, prefix: str, result: ImportResult, *, example: str) -> dict[int, dt.date]:
+    """Column index → Stichtag of the columns whose header starts with ``prefix``; a header that
+    names no Stichtag (``example`` shows how one looks) or one named before is an error."""
+    columns: dict[int, dt.date] = {}
+    for i in sheet.indices_starting(prefix):
+        date = reporting_date_in_header(sheet.headers[i])
+        if date is None:
+            result.add_error(
+                1,
+                sheet.headers[i],
+                f"Aus der Überschrift geht kein Stichtag hervor (erwartet z. B. {example}).",
+            )
+        elif date in columns.values():
+            result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
+        else:
+            columns[i] = date
+    return columns
 
 
 def carry_down(

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import SYSTEM, Actor
 from core.excel.orgcolumns import ORG_LABELS, OrgColumns, org_cells, org_changes, org_order
-from core.excel.reading import Sheet, as_text, carry_down, read_sheet, reporting_date_in_header
+from core.excel.reading import Sheet, as_text, carry_down, date_columns, read_sheet
 from core.excel.result import AuditBatch, ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure, MeasureProgress
@@ -28,7 +28,7 @@ from core.measures.validation import row_number
 from core.models import utcnow
 from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.models import ReportingDate
-from core.reporting.service import ReportingService
+from core.reporting.service import ReportingService, closed_round_message
 from core.reporting.status import ProgressError, ProgressValue, parse_progress, parse_status, status_for
 from core.tenancy import owned_by
 
@@ -94,22 +94,9 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
         "introduction": sheet.index(COL_INTRODUCTION, "Termin / Zeitraum Einführung"),
     }
     simple = {k: v for k, v in simple.items() if v is not None}
-    progress_cols: dict[int, dt.date] = {}
-    status_cols: dict[int, dt.date] = {}
-    for prefix, target in ((PROGRESS_PREFIX, progress_cols), (STATUS_PREFIX, status_cols)):
-        for i in sheet.indices_starting(prefix):
-            date = reporting_date_in_header(sheet.headers[i])
-            if date is None:
-                result.add_error(
-                    1,
-                    sheet.headers[i],
-                    "Aus der Überschrift geht kein Stichtag hervor "
-                    "(erwartet z. B. „Stand 03.2023“ oder „Stand 09.2023“).",
-                )
-            elif date in target.values():
-                result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
-            else:
-                target[i] = date
+    example = "„Stand 03.2023“ oder „Stand 09.2023“"
+    progress_cols = date_columns(sheet, PROGRESS_PREFIX, result, example=example)
+    status_cols = date_columns(sheet, STATUS_PREFIX, result, example=example)
     for i, date in status_cols.items():
         if date not in progress_cols.values():
             result.add_error(
@@ -246,14 +233,11 @@ class MeasureImporter:
                 changed, old_shown, new_shown = _progress_changes(current, value, status)
                 if not changed:
                     continue
-                rd = existing_dates.get(date)
-                if rd is not None and rd.is_closed:
-                    result.add_error(
-                        row.row,
-                        progress_header(date),
-                        f"Der Berichtstermin {rd.label} ist abgeschlossen; der Fortschritt kann "
-                        f"nicht von {old_shown or 'leer'} auf {new_shown or 'leer'} geändert werden.",
-                    )
+                closed = closed_round_message(
+                    existing_dates.get(date), "der Fortschritt", old_shown, new_shown
+                )
+                if closed:
+                    result.add_error(row.row, progress_header(date), closed)
                 changes[f"Fortschritt {date.strftime('%m.%Y')}"] = [old_shown, new_shown]
             action = "create" if m is None else "update" if changes else "unchanged"
             result.count(RowChange(row.row, row.number, action, changes))

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import SYSTEM, Actor, record
 from core.excel.orgcolumns import ORG_LABELS, OrgColumns, org_cells, org_changes, org_order
-from core.excel.reading import Sheet, as_text, carry_down, clean, read_sheet, reporting_date_in_header
+from core.excel.reading import Sheet, as_text, carry_down, clean, date_columns, read_sheet
 from core.excel.result import ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure
@@ -29,7 +29,7 @@ from core.models import utcnow
 from core.online_services.models import OnlineService, OnlineServiceStatus
 from core.online_services.service import ENTITY, OnlineServiceService, snapshot
 from core.orgunits.service import OrgUnitService, UnitRef
-from core.reporting.service import ReportingService
+from core.reporting.service import ReportingService, closed_round_message
 from core.reporting.status import ProgressError, parse_status
 from core.tenancy import owned_by
 
@@ -87,19 +87,7 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
         "epayment": sheet.index(COL_EPAYMENT, "E-Payment", "ePayment"),
     }
     cols = {k: v for k, v in cols.items() if v is not None}
-    status_cols: dict[int, dt.date] = {}
-    for i in sheet.indices_starting(STATUS_PREFIX):
-        date = reporting_date_in_header(sheet.headers[i])
-        if date is None:
-            result.add_error(
-                1,
-                sheet.headers[i],
-                "Aus der Überschrift geht kein Stichtag hervor (erwartet z. B. „03.2023“ oder „09.2023“).",
-            )
-        elif date in status_cols.values():
-            result.add_error(1, sheet.headers[i], "Dieser Stichtag kommt doppelt vor.")
-        else:
-            status_cols[i] = date
+    status_cols = date_columns(sheet, STATUS_PREFIX, result, example="„03.2023“ oder „09.2023“")
     rows: list[ParsedService] = []
     seen: dict[str, int] = {}
     headers = sheet.headers
@@ -218,14 +206,9 @@ class OnlineServiceImporter:
                 old_status = current.status if current else None
                 if old_status == status:
                     continue
-                rd = existing_dates.get(date)
-                if rd is not None and rd.is_closed:
-                    result.add_error(
-                        row.row,
-                        status_header(date),
-                        f"Der Berichtstermin {rd.label} ist abgeschlossen; der Status kann nicht von "
-                        f"{old_status or 'leer'} auf {status or 'leer'} geändert werden.",
-                    )
+                closed = closed_round_message(existing_dates.get(date), "der Status", old_status, status)
+                if closed:
+                    result.add_error(row.row, status_header(date), closed)
                 changes[f"Status {date.strftime('%m.%Y')}"] = [old_status, status]
             action = "create" if o is None else "update" if changes else "unchanged"
             result.count(RowChange(row.row, row.number, action, changes))

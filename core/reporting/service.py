@@ -50,6 +50,17 @@ def ensure_open(rd: ReportingDate) -> None:
         )
 
 
+def closed_round_message(rd: ReportingDate | None, what: str, old: Any, new: Any) -> str | None:
+    """Why an import may not change ``what`` ("der Status") of the round ``rd`` from ``old`` to
+    ``new``: the round is closed. ``None`` while it is open or does not exist yet."""
+    if rd is None or not rd.is_closed:
+        return None
+    return (
+        f"Der Berichtstermin {rd.label} ist abgeschlossen; {what} kann nicht von {old or 'leer'} "
+        f"auf {new or 'leer'} geändert werden."
+    )
+
+
 class ReportingService:
     def __init__(self, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> None:
         self.session = session
