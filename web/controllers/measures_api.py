@@ -78,6 +78,19 @@ def import_response(result: Any) -> Response[Any]:
     return Response(content=body, status_code=HTTP_422_UNPROCESSABLE_ENTITY if result.errors else 200)
 
 
+async def api_import_response(
+    db: AsyncSession, upload: ImportUpload, importer: Any, *, dry_run: bool
+) -> Response[Any]:
+    """Run ``importer`` (``run(content, dry_run=…)``) on an uploaded spreadsheet: the counts, or
+    422 with row/column errors and nothing written."""
+    if not hasattr(upload.data, "read"):
+        raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
+    result = await importer.run(await upload.data.read(), dry_run=dry_run)
+    if result.errors:
+        await db.rollback()
+    return import_response(result)
+
+
 def history_entries(events: list[Any]) -> list[HistoryEntry]:
     return [
         HistoryEntry(
@@ -220,15 +233,8 @@ async def import_measures(
     dry_run: bool = False,
 ) -> Response[Any]:
     """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
-    if not hasattr(data.data, "read"):
-        raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
-    content = await data.data.read()
-    result = await MeasureImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
-        content, dry_run=dry_run
-    )
-    if result.errors:
-        await db.rollback()
-    return import_response(result)
+    importer = MeasureImporter(db, identity.require_tenant(), actor_of(request, identity))
+    return await api_import_response(db, data, importer, dry_run=dry_run)
 
 
 @get(

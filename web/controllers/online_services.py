@@ -30,7 +30,7 @@ from core.reporting.status import STATUS_LABELS
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures import describe_conflict, run_import_form, unit_options
-from web.controllers.measures_api import HistoryEntry, ImportUpload, history_entries, import_response
+from web.controllers.measures_api import HistoryEntry, ImportUpload, api_import_response, history_entries
 from web.controllers.measures_common import (
     actor_of,
     can_edit,
@@ -194,12 +194,8 @@ async def api_import(
     data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     dry_run: bool = False,
 ) -> Response[Any]:
-    if not hasattr(data.data, "read"):
-        raise ValidationFailed(errors=[FieldError("data", "Bitte eine Excel-Datei (.xlsx) hochladen.")])
-    result = await OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity)).run(
-        await data.data.read(), dry_run=dry_run
-    )
-    return import_response(result)
+    importer = OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity))
+    return await api_import_response(db, data, importer, dry_run=dry_run)
 
 
 @get(
