@@ -24,7 +24,7 @@ from core.excel.result import AuditBatch, ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure, MeasureProgress
 from core.measures.service import ENTITY, MeasureService, parse_reported_year, snapshot
-from core.measures.validation import row_number
+from core.measures.validation import RowNumbers
 from core.models import utcnow
 from core.orgunits.service import OrgUnitService, UnitRef
 from core.reporting.models import ReportingDate
@@ -103,18 +103,10 @@ def parse(sheet: Sheet, result: ImportResult) -> ParsedPlan:
                 1, sheet.headers[i], "Zu diesem Status gibt es keine Spalte mit dem Projektfortschritt."
             )
     rows: list[ParsedMeasure] = []
-    seen: dict[str, int] = {}
+    numbers = RowNumbers(result, sheet.headers[number_col], missing="Die Nummer der Maßnahme fehlt.")
     for number, cells in carry_down(sheet.rows, org.groups):
         header = sheet.headers
-        num = row_number(
-            result,
-            number,
-            header[number_col],
-            as_text(cells[number_col]),
-            seen,
-            other_values=org.has_own_values(cells),
-            missing="Die Nummer der Maßnahme fehlt.",
-        )
+        num = numbers.take(number, as_text(cells[number_col]), other_values=org.has_own_values(cells))
         if num is None:
             continue
         ba, ba_name, ds, ds_name = org.values(cells)

@@ -51,28 +51,32 @@ async def number_errors(
     return []
 
 
-def row_number(
-    result: ImportResult,
-    row: int,
-    header: str,
-    number: str | None,
-    seen: dict[str, int],
-    *,
-    other_values: bool,
-    missing: str,
-) -> str | None:
-    """The number that keys a spreadsheet row, or ``None`` when the row is skipped: it has no
-    number (the error ``missing`` if it has ``other_values``), a longer one than 40 characters,
-    or the number of an earlier row (``seen``: number → row, updated here)."""
-    if not number:
-        if other_values:
-            result.add_error(row, header, missing)
-        return None
-    if len(number) > NUMBER_MAX_LENGTH:
-        result.add_error(row, header, f"Die Nummer ist zu lang (höchstens {NUMBER_MAX_LENGTH} Zeichen).")
-        return None
-    if number in seen:
-        result.add_error(row, header, f"Die Nummer „{number}“ steht schon in Zeile {seen[number]}.")
-        return None
-    seen[number] = row
-    return number
+class RowNumbers:
+    """The numbers that key the rows of a spreadsheet (column ``header``): ``take`` gives a
+    row's number, or ``None`` when the row is skipped because it has no number (the error
+    ``missing`` if it has other values), a longer one than 40 characters, or the number of an
+    earlier row."""
+
+    def __init__(self, result: ImportResult, header: str, *, missing: str) -> None:
+        self.result = result
+        self.header = header
+        self.missing = missing
+        self.seen: dict[str, int] = {}
+
+    def take(self, row: int, number: str | None, *, other_values: bool) -> str | None:
+        if not number:
+            if other_values:
+                self.result.add_error(row, self.header, self.missing)
+            return None
+        if len(number) > NUMBER_MAX_LENGTH:
+            self.result.add_error(
+                row, self.header, f"Die Nummer ist zu lang (höchstens {NUMBER_MAX_LENGTH} Zeichen)."
+            )
+            return None
+        if number in self.seen:
+            self.result.add_error(
+                row, self.header, f"Die Nummer „{number}“ steht schon in Zeile {self.seen[number]}."
+            )
+            return None
+        self.seen[number] = row
+        return number

@@ -24,7 +24,7 @@ from core.excel.reading import Sheet, as_text, carry_down, clean, date_columns, 
 from core.excel.result import ImportResult, RowChange, row_audit
 from core.excel.writing import add_table_sheet, workbook_bytes
 from core.measures.models import Measure
-from core.measures.validation import row_number
+from core.measures.validation import RowNumbers
 from core.models import utcnow
 from core.online_services.models import OnlineService, OnlineServiceStatus
 from core.online_services.service import ENTITY, OnlineServiceService, snapshot
@@ -89,18 +89,10 @@ def parse(sheet: Sheet, result: ImportResult) -> tuple[list[ParsedService], list
     cols = {k: v for k, v in cols.items() if v is not None}
     status_cols = date_columns(sheet, STATUS_PREFIX, result, example="„03.2023“ oder „09.2023“")
     rows: list[ParsedService] = []
-    seen: dict[str, int] = {}
     headers = sheet.headers
+    numbers = RowNumbers(result, headers[number_col], missing="Die Nummer des Online-Dienstes fehlt.")
     for number, cells in carry_down(sheet.rows, org.groups):
-        num = row_number(
-            result,
-            number,
-            headers[number_col],
-            as_text(cells[number_col]),
-            seen,
-            other_values=org.has_own_values(cells),
-            missing="Die Nummer des Online-Dienstes fehlt.",
-        )
+        num = numbers.take(number, as_text(cells[number_col]), other_values=org.has_own_values(cells))
         if num is None:
             continue
         values: dict[str, Any] = {}
