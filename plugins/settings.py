@@ -8,6 +8,7 @@ plugin's data stays.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pluggy
@@ -17,6 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import NotFound
 from plugins.manager import get_plugin_manager, plugin_infos
 from plugins.models import TenantPlugin
+from plugins.types import PluginInfo
+
+
+def resolve_enabled(infos: Iterable[PluginInfo], switches: Mapping[str, bool]) -> set[str]:
+    """The plugins on for a tenant with these stored ``switches``: core plugins always, the
+    others as switched, or as their ``default_enabled`` where the tenant never switched."""
+    return {
+        info.name for info in infos if (not info.switchable) or switches.get(info.name, info.default_enabled)
+    }
 
 
 async def enabled_plugins(
@@ -28,9 +38,7 @@ async def enabled_plugins(
             select(TenantPlugin.plugin_name, TenantPlugin.enabled).where(TenantPlugin.tenant_id == tenant_id)
         )).tuples().all()
     )
-    return {
-        info.name for info in infos if (not info.switchable) or rows.get(info.name, info.default_enabled)
-    }
+    return resolve_enabled(infos, rows)
 
 
 async def set_plugin_enabled(

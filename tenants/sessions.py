@@ -14,12 +14,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.models import utcnow
+from core.revisions import PLATFORM_SCOPE, Revisions
+from core.revisions.models import DataRevision
 from tenants.context import Identity
-from tenants.models import Membership, Role, Tenant, User, UserSession
+from tenants.models import Role, Tenant, User, UserSession
 
 IDLE_TIMEOUT = dt.timedelta(hours=8)
 TOUCH_INTERVAL = dt.timedelta(minutes=5)
@@ -30,10 +33,94 @@ def hash_token(token: str) -> str:
 
 
 @dataclass(frozen=True)
-class LoadedSession:
-    token_hash: str
-    session: UserSession
+class RequestContext:
+    """What every authenticated request needs, loaded in one short transaction."""
+
     identity: Identity | None
+    #: Data revisions of the active tenant and the platform, read before any data of the
+    #: request: the key under which pages may cache (``web.page_cache``).
+    revisions: Revisions
+    #: The tenant's plugin switches (name → on/off) as stored; empty without a tenant.
+    plugin_switches: dict[str, bool]
+
+
+_TENANT_REV, _PLATFORM_REV = aliased(DataRevision), aliased(DataRevision)
+#: Session, user, active tenant and both revisions in one row (platform tables only).
+_LOAD_SESSION = (
+    select(
+        UserSession.user_id,
+        UserSession.active_tenant_id,
+        UserSession.acting_as,
+        UserSession.last_seen_at,
+        User.email,
+        User.display_name,
+        User.is_kaaw_admin,
+        User.is_active,
+        Tenant.slug,
+        Tenant.name,
+        Tenant.is_active.label("tenant_active"),
+        _TENANT_REV.revision.label("tenant_revision"),
+        _PLATFORM_REV.revision.label("platform_revision"),
+    )
+    .select_from(UserSession)
+    .outerjoin(User, User.id == UserSession.user_id)
+    .outerjoin(Tenant, Tenant.id == UserSession.active_tenant_id)
+    .outerjoin(_TENANT_REV, _TENANT_REV.scope_id == UserSession.active_tenant_id)
+    .outerjoin(_PLATFORM_REV, _PLATFORM_REV.scope_id == PLATFORM_SCOPE)
+    .where(UserSession.id_hash == bindparam("token_hash"), UserSession.expires_at > bindparam("now"))
+)
+#: Role and plugin switches (both under RLS): the function binds user and tenant first, in
+#: the statement's own transaction (see migration 0012_membership_context).
+_MEMBERSHIP_CONTEXT = text("SELECT role, plugins_on, plugins_off FROM kommpass_membership_context(:u, :t)")
+_TOUCH = (
+    update(UserSession)
+    .where(UserSession.id_hash == bindparam("token_hash"))
+    .values(last_seen_at=bindparam("now"), expires_at=bindparam("expires"))
+)
+
+
+async def resolve_request(conn: AsyncConnection, token: str) -> RequestContext | None:
+    """The identity behind a session cookie, the data revisions and the tenant's plugin
+    switches; None if the session is unknown or expired. Extends an idle session's expiry
+    at most every ``TOUCH_INTERVAL``.
+
+    Run it on a connection in autocommit mode, with no tenant bound: two statements, each
+    its own transaction. Memberships and plugin switches are under RLS: the user and tenant
+    just read are bound (``set_config(..., true)``) for the statement that looks them up.
+    """
+    token_hash = hash_token(token)
+    now = utcnow()
+    row = (await conn.execute(_LOAD_SESSION, {"token_hash": token_hash, "now": now})).first()
+    if row is None:
+        return None
+    revisions = Revisions(tenant=row.tenant_revision or 0, platform=row.platform_revision or 0)
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        await conn.execute(_TOUCH, {"token_hash": token_hash, "now": now, "expires": now + IDLE_TIMEOUT})
+    if row.user_id is None or not row.is_active:
+        return RequestContext(identity=None, revisions=revisions, plugin_switches={})
+    role: str | None = None
+    switches: dict[str, bool] = {}
+    tenant_id = row.active_tenant_id if row.tenant_active is not None else None
+    if tenant_id is not None:
+        role, on, off = (await conn.execute(_MEMBERSHIP_CONTEXT, {"u": row.user_id, "t": tenant_id})).one()
+        switches = {**dict.fromkeys(off or (), False), **dict.fromkeys(on or (), True)}
+    tenant_ok = tenant_id is not None and bool(row.tenant_active) and (
+        role is not None or (row.acting_as and row.is_kaaw_admin)
+    )
+    identity = Identity(
+        user_id=row.user_id,
+        email=row.email,
+        display_name=row.display_name,
+        is_kaaw_admin=row.is_kaaw_admin,
+        tenant_id=tenant_id if tenant_ok else None,
+        tenant_slug=row.slug if tenant_ok else None,
+        tenant_name=row.name if tenant_ok else None,
+        role=Role(role) if (tenant_ok and role) else None,
+        acting_as=bool(row.acting_as and tenant_ok and row.is_kaaw_admin),
+    )
+    return RequestContext(
+        identity=identity, revisions=revisions, plugin_switches=switches if tenant_ok else {}
+    )
 
 
 class SessionService:
@@ -71,15 +158,6 @@ class SessionService:
             return None
         return row
 
-    async def touch(self, row: UserSession) -> None:
-        now = utcnow()
-        if now - row.last_seen_at >= TOUCH_INTERVAL:
-            await self.session.execute(
-                update(UserSession)
-                .where(UserSession.id_hash == row.id_hash)
-                .values(last_seen_at=now, expires_at=now + IDLE_TIMEOUT)
-            )
-
     async def delete(self, token: str) -> None:
         await self.session.execute(delete(UserSession).where(UserSession.id_hash == hash_token(token)))
 
@@ -97,49 +175,3 @@ class SessionService:
             .where(UserSession.id_hash == hash_token(token))
             .values(active_tenant_id=tenant_id, acting_as=acting_as, act_reason=reason)
         )
-
-    async def load_identity(self, token: str) -> LoadedSession | None:
-        """Session, user, active tenant and role. None if unknown or expired.
-
-        Memberships are under RLS: the user and tenant just read are bound to this
-        transaction (``set_config(..., true)``) before the role is looked up.
-        """
-        token_hash = hash_token(token)
-        stmt = (
-            select(UserSession, User, Tenant)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .outerjoin(Tenant, Tenant.id == UserSession.active_tenant_id)
-            .where(UserSession.id_hash == token_hash, UserSession.expires_at > utcnow())
-        )
-        row = (await self.session.execute(stmt)).first()
-        if row is None:
-            return None
-        sess, user, tenant = row
-        identity = None
-        if user is not None and user.is_active:
-            role: str | None = None
-            if tenant is not None:
-                await self.session.execute(
-                    text("SELECT set_config('app.user_id', :u, true), set_config('app.tenant_id', :t, true)"),
-                    {"u": str(user.id), "t": str(tenant.id)},
-                )
-                role = await self.session.scalar(
-                    select(Membership.role).where(
-                        Membership.tenant_id == tenant.id, Membership.user_id == user.id
-                    )
-                )
-            tenant_ok = tenant is not None and tenant.is_active and (
-                role is not None or (sess.acting_as and user.is_kaaw_admin)
-            )
-            identity = Identity(
-                user_id=user.id,
-                email=user.email,
-                display_name=user.display_name,
-                is_kaaw_admin=user.is_kaaw_admin,
-                tenant_id=tenant.id if tenant_ok else None,
-                tenant_slug=tenant.slug if tenant_ok else None,
-                tenant_name=tenant.name if tenant_ok else None,
-                role=Role(role) if (tenant_ok and role) else None,
-                acting_as=bool(sess.acting_as and tenant_ok and user.is_kaaw_admin),
-            )
-        return LoadedSession(token_hash=token_hash, session=sess, identity=identity)

@@ -24,12 +24,13 @@ from litestar.template.config import TemplateConfig
 from core.db import create_engine, make_sessionmaker
 from core.errors import NotFound
 from core.settings import Settings, get_settings
-from plugins.manager import get_plugin_manager, results_by_plugin
+from plugins.manager import get_plugin_manager, plugin_infos, results_by_plugin
 from web.auth import PUBLIC_PATHS, SESSION_COOKIE, SessionAuthMiddleware
 from web.controllers.auth import audit_denied_request
 from web.deps import dependencies
 from web.errors import EXCEPTION_HANDLERS
 from web.middleware import before_send, request_context_middleware
+from web.page_cache import PageCache
 from web.templating import configure_environment
 
 WEB_DIR = Path(__file__).parent
@@ -171,7 +172,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         debug=False,
     )
     app.state.settings = settings
+    app.state.page_cache = PageCache()
     app.state.plugin_manager = pm
+    app.state.plugin_infos = plugin_infos(pm)
     app.state.secure_cookies = secure_cookies
     app.state.session_cookie = SESSION_COOKIE
     return app

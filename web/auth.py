@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.errors import Forbidden, NotFound
+from plugins.settings import resolve_enabled
 from tenants.context import Identity
 from tenants.models import Role
-from tenants.sessions import SessionService
+from tenants.sessions import resolve_request
 
 SESSION_COOKIE = "kommpass_session"
 #: Paths reachable without a login (prefix match).
@@ -41,25 +40,27 @@ PUBLIC_PATHS = (
 
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         token = connection.cookies.get(SESSION_COOKIE)
         if not token:
             raise NotAuthorizedException("Bitte melden Sie sich an.")
-        sessionmaker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
-        async with sessionmaker() as session, session.begin():
-            service = SessionService(session)
-            loaded = await service.load_identity(token)
-            if loaded is None or loaded.identity is None:
-                raise NotAuthorizedException("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
-            await service.touch(loaded.session)
-            identity = loaded.identity
-            enabled: set[str] = set()
-            if identity.tenant_id is not None:
-                from plugins.settings import enabled_plugins
-
-                # Memberships lookup bound the tenant for this transaction already.
-                enabled = await enabled_plugins(session, identity.tenant_id, connection.app.state.plugin_manager)
+        app = connection.app
+        # A plain connection (not an ORM session) in autocommit mode: no tenant is bound, so
+        # tenant tables read as empty except where ``resolve_request`` binds the session's own
+        # user and tenant for one statement.
+        async with app.state.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            loaded = await resolve_request(conn, token)
+        if loaded is None or loaded.identity is None:
+            raise NotAuthorizedException("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
+        identity = loaded.identity
+        enabled: set[str] = set()
+        if identity.tenant_id is not None:
+            enabled = resolve_enabled(app.state.plugin_infos, loaded.plugin_switches)
         connection.state.enabled_plugins = enabled
+        connection.state.revisions = loaded.revisions if identity.tenant_id is not None else None
         structlog.contextvars.bind_contextvars(
             tenant_id=str(identity.tenant_id) if identity.tenant_id else None, user_id=str(identity.user_id)
         )

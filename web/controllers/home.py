@@ -4,11 +4,11 @@ budget totals, plus widgets contributed by plugins."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import structlog
-from litestar import Request, get
-from litestar.response import Template
+from litestar import Request, Response, get
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from core.tenancy import owned_by
 from plugins.manager import results_by_plugin
 from plugins.types import RenderContext
 from tenants.context import Identity
+from web.page_cache import NO_STORE, cached_page, shared_template_context
 from web.rendering import page
 
 log = structlog.get_logger("kommpass.web")
@@ -34,13 +35,15 @@ COLOURS = {"P": "#c62828", "E": "#f9a825", "U": "#2e7d32"}
 
 async def load_widgets(
     request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
-) -> list[dict[str, Any]]:
-    """Widgets of the plugins switched on for the tenant, each with its loaded context."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """Widgets of the plugins switched on for the tenant, each with its loaded context, and
+    whether one of them failed (then the page is not cached)."""
     if identity.tenant_id is None:
-        return []
+        return [], False
     enabled = getattr(request.state, "enabled_plugins", set())
     pm = request.app.state.plugin_manager
     widgets = []
+    failed = False
     for plugin_name, items in results_by_plugin(pm, "kommpass_register_dashboard_widgets"):
         if plugin_name is not None and plugin_name not in enabled:
             continue
@@ -53,30 +56,18 @@ async def load_widgets(
             except Exception:
                 log.warning("dashboard.widget_failed", widget=widget.key, plugin=plugin_name, exc_info=True)
                 context, html = {}, Markup('<p class="kern-body">Derzeit nicht verfügbar.</p>')
+                failed = True
             widgets.append({"widget": widget, "context": context, "html": html})
-    return sorted(widgets, key=lambda w: (w["widget"].order, w["widget"].title))
+    return sorted(widgets, key=lambda w: (w["widget"].order, w["widget"].title)), failed
 
 
 def render_widget(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Markup:
     """Render a widget template with its context both as ``ctx`` and as top-level names
-    (plugins use either form)."""
-    import html as html_lib
-
-    from litestar.utils.scope.state import ScopeState
-
-    token = ScopeState.from_scope(request.scope).csrf_token or ""
+    (plugins use either form). The output goes into the page cache: the CSRF token is the
+    store's placeholder."""
     tpl = request.app.template_engine.get_template(template)
     return Markup(  # noqa: S704 - output of an autoescaping template
-        tpl.render(
-            {
-                **context,
-                "ctx": context,
-                "request": request,
-                "csrf_input": Markup(  # noqa: S704 - the token is escaped
-                    f'<input type="hidden" name="_csrf_token" value="{html_lib.escape(token)}" />'
-                ),
-            }
-        )
+        tpl.render({**context, "ctx": context, **shared_template_context(request)})
     )
 
 
@@ -114,10 +105,25 @@ def status_chart(
 
 
 @get("/", name="dashboard", include_in_schema=False)
-async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Response[Any]:
     if identity.tenant_id is None:
         return page(request, "home/no_tenant.html", {})
     tenant_id = identity.tenant_id
+
+    async def load() -> dict[str, Any]:
+        return await dashboard_context(request, db, identity, tenant_id)
+
+    enabled = frozenset(getattr(request.state, "enabled_plugins", ()) or ())
+    return await cached_page(
+        request, page="dashboard", template="home/dashboard.html", context=load,
+        variant=(identity.role, identity.acting_as, enabled),
+    )
+
+
+async def dashboard_context(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+) -> dict[str, Any]:
+    """Everything the dashboard shows, loaded from the database."""
     all_dates = await ReportingService(db, tenant_id).list()
     dates = all_dates[-DATES_SHOWN:]
     mf = await measure_figures(db, tenant_id)
@@ -194,28 +200,25 @@ async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity:
                 for y, p, a in years
             ],
         }
-    widgets = await load_widgets(request, db, identity)
-    return page(
-        request,
-        "home/dashboard.html",
-        {
-            "widgets": widgets,
-            "dates": dates,
-            "latest": latest,
-            "open_round": open_round,
-            "mf": mf,
-            "sf": sf,
-            "n_measures": n_measures or 0,
-            "n_services": n_services or 0,
-            "charts": charts,
-            "goals": goals,
-            "budget": budget,
-            "budget_chart": budget_chart,
-            "status_labels": STATUS_LABELS,
-            "statuses": STATUSES,
-            "period_label": period_label,
-        },
-    )
+    widgets, widget_failed = await load_widgets(request, db, identity)
+    return {
+        NO_STORE: widget_failed,
+        "widgets": widgets,
+        "dates": dates,
+        "latest": latest,
+        "open_round": open_round,
+        "mf": mf,
+        "sf": sf,
+        "n_measures": n_measures or 0,
+        "n_services": n_services or 0,
+        "charts": charts,
+        "goals": goals,
+        "budget": budget,
+        "budget_chart": budget_chart,
+        "status_labels": STATUS_LABELS,
+        "statuses": STATUSES,
+        "period_label": period_label,
+    }
 
 
 ROUTES = [dashboard]

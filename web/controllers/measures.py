@@ -35,6 +35,7 @@ from web.controllers.measures_common import (
     parse_uuid,
     parse_version,
 )
+from web.page_cache import cached_page
 from web.rendering import fragment, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -172,36 +173,42 @@ def _filter_from(params: dict[str, Any]) -> MeasureFilter:
 
 
 @get("/massnahmen", guards=[requires_viewer], name="measures.plan", include_in_schema=False)
-async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Response[Any]:
     tenant_id = identity.require_tenant()
     params = dict(request.query_params)
-    flt = _filter_from(params)
-    plan = await MeasureService(db, tenant_id).plan(flt, latest_dates=VISIBLE_DATES)
-    open_round = next((rd for rd in reversed(plan.dates) if not rd.is_closed), None)
-    years = sorted({r.measure.reported_year_number for r in plan.rows if r.measure.reported_year_number})
-    paging = paginate(params, plan.total)
-    ctx = {
-        "plan": plan,
-        "rows": plan.rows[paging["start"] : paging["end"]],
-        "paging": paging,
-        "flt": flt,
-        "params": params,
-        "dates": plan.dates[-VISIBLE_DATES:],
-        "focus": plan.focus,
-        "open_round": open_round,
-        "can_edit": can_edit(identity),
-        "sorts": SORTS,
-        "ba_options": unit_options(plan.org_units, OrgUnitKind.BUSINESS_AREA),
-        "ds_options": unit_options(plan.org_units, OrgUnitKind.DEPARTMENT),
-        "years": years,
-        "status_labels": STATUS_LABELS,
-        "errors": {},
-        "values": {},
-        "conflict": None,
-    }
-    if request.headers.get("hx-target") == "massnahmen-tabelle":
-        return fragment(request, TEMPLATE, "plan_table", ctx)
-    return page(request, TEMPLATE, ctx)
+
+    async def load() -> dict[str, Any]:
+        flt = _filter_from(params)
+        plan = await MeasureService(db, tenant_id).plan(flt, latest_dates=VISIBLE_DATES)
+        open_round = next((rd for rd in reversed(plan.dates) if not rd.is_closed), None)
+        years = sorted({r.measure.reported_year_number for r in plan.rows if r.measure.reported_year_number})
+        paging = paginate(params, plan.total)
+        return {
+            "plan": plan,
+            "rows": plan.rows[paging["start"] : paging["end"]],
+            "paging": paging,
+            "flt": flt,
+            "params": params,
+            "dates": plan.dates[-VISIBLE_DATES:],
+            "focus": plan.focus,
+            "open_round": open_round,
+            "can_edit": can_edit(identity),
+            "sorts": SORTS,
+            "ba_options": unit_options(plan.org_units, OrgUnitKind.BUSINESS_AREA),
+            "ds_options": unit_options(plan.org_units, OrgUnitKind.DEPARTMENT),
+            "years": years,
+            "status_labels": STATUS_LABELS,
+            "errors": {},
+            "values": {},
+            "conflict": None,
+        }
+
+    table_only = request.headers.get("hx-target") == "massnahmen-tabelle"
+    return await cached_page(
+        request, page="measures.plan", template=TEMPLATE, context=load,
+        block="plan_table" if table_only else None,
+        variant=(can_edit(identity), tuple(sorted(params.items()))),
+    )
 
 
 @get(
