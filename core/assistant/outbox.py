@@ -39,6 +39,8 @@ TENANT_TABLES: frozenset[str] = frozenset(
         "budget_entries",
         "assistant_documents",
         "assistant_document_sections",
+        # a plugin switched on or off for the tenant adds or removes its documents
+        "tenant_plugins",
     }
 )
 NETWORK_TABLES: frozenset[str] = frozenset({"network_documents", "network_sections"})

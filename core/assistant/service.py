@@ -209,6 +209,11 @@ class AssistantService:
         rows = (await self.session.scalars(select(NetworkDocument.id))).all()
         return {str(r) for r in rows}
 
+    async def _enabled_plugins(self) -> set[str]:
+        from plugins.settings import enabled_plugins
+
+        return await enabled_plugins(self.session, self.tenant_id)
+
     async def search(self, question: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
         question = question.strip()
         if not question:
@@ -216,10 +221,12 @@ class AssistantService:
         await self.ensure_fresh()
         published = await self._published_ids()
         tid = str(self.tenant_id)
+        enabled = await self._enabled_plugins()
 
         def accept(scope: str, p: Passage) -> bool:
             if scope == self.scope:
-                return p.tenant_id == tid
+                plugin = p.meta.get("plugin")
+                return p.tenant_id == tid and (plugin is None or plugin in enabled)
             if scope == src.NETWORK:
                 return (
                     p.meta.get("network_document_id") in published

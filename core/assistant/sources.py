@@ -3,8 +3,8 @@
 * ``catalog``: every OZG-Leistung and LeiKa service (``core.assistant.catalog``).
 * ``tenant:<id>``: the tenant's strategies (every version, every part), imported strategy
   documents, measures, online services, budget lines, and documents plugins contribute
-  (``kommpass_register_document_sources``). Read in a tenant-bound session, filtered by
-  tenant explicitly as well.
+  (``kommpass_register_document_sources``; only plugins switched on for the tenant). Read in
+  a tenant-bound session, filtered by tenant explicitly as well.
 * ``network``: sections published to the KAAW network (copies in platform tables).
 
 Areas that are not installed are skipped (``ImportError``), so the assistant works with
@@ -340,10 +340,19 @@ async def _budget(session: AsyncSession, tenant_id: uuid.UUID) -> list[Passage]:
 
 
 async def _plugin_documents(session: AsyncSession, tenant_id: uuid.UUID) -> list[Passage]:
-    from plugins.manager import get_plugin_manager
+    """Documents of the plugins switched on for the tenant (``plugins.settings``); each passage
+    remembers its plugin in ``meta["plugin"]`` so answers can also drop it at once when the
+    tenant switches the plugin off before the index has caught up. Hook implementations that
+    belong to no plugin (core areas) always count."""
+    from plugins.manager import get_plugin_manager, results_by_plugin
+    from plugins.settings import enabled_plugins
 
+    pm = get_plugin_manager()
+    enabled = await enabled_plugins(session, tenant_id, pm)
     out: list[Passage] = []
-    for sources in get_plugin_manager().hook.kommpass_register_document_sources():
+    for plugin_name, sources in results_by_plugin(pm, "kommpass_register_document_sources"):
+        if plugin_name is not None and plugin_name not in enabled:
+            continue
         for source in sources or []:
             for doc in await source.documents(session, tenant_id):
                 if doc.tenant_id is not None and doc.tenant_id != tenant_id:
@@ -351,6 +360,8 @@ async def _plugin_documents(session: AsyncSession, tenant_id: uuid.UUID) -> list
                     continue
                 p = Passage.from_document(doc)
                 p.tenant_id = str(tenant_id)
+                if plugin_name is not None:
+                    p.meta = {**p.meta, "plugin": plugin_name}
                 out.append(p)
     return out
 

@@ -16,7 +16,8 @@ from core.assistant.service import AssistantService, answer_generators
 from core.db import tenant_session
 from plugins.hookspecs import hookimpl
 from plugins.manager import get_plugin_manager
-from plugins.types import AssistantDocument, DocumentSource
+from plugins.settings import set_plugin_enabled
+from plugins.types import AssistantDocument, DocumentSource, PluginInfo
 from tests.factories import create_tenant
 
 
@@ -75,6 +76,82 @@ async def test_plugin_documents_are_indexed_per_tenant(
         pm.unregister(name="test-dms-documents")
 
 
+class SwitchableArchive:
+    """A switchable plugin (it declares ``PluginInfo``) contributing one document per tenant."""
+
+    @hookimpl
+    def kommpass_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="test-archiv", label="Test-Archiv", version="1.0", default_enabled=True)
+
+    @hookimpl
+    def kommpass_register_document_sources(self) -> list[DocumentSource]:
+        async def documents(session: AsyncSession, tenant_id: uuid.UUID | None) -> list[AssistantDocument]:
+            return [
+                AssistantDocument(
+                    kind="archiv_plan",
+                    key="keller",
+                    title="Digitalisierung des Kellerarchivs",
+                    text="Das Papierarchiv im Rathauskeller wird bis Ende 2028 vollständig digitalisiert.",
+                    url="/archiv",
+                    tenant_id=tenant_id,
+                )
+            ]
+
+        return [DocumentSource(kind="archiv_plan", documents=documents)]
+
+
+async def test_plugin_documents_follow_the_tenants_plugin_switch(
+    sessionmaker: async_sessionmaker[AsyncSession], assistant_engine: Engine
+) -> None:
+    """A tenant that switched a plugin off gets none of its documents as sources: they are
+    left out of the tenant's index, and dropped from answers at once, before the index has
+    caught up with the switch."""
+    from sqlalchemy import delete, func, select
+
+    from core.assistant.models import IndexChange
+
+    question = "Wann wird das Papierarchiv im Rathauskeller digitalisiert?"
+    pm = get_plugin_manager()
+    pm.register(SwitchableArchive(), name="test-archiv-documents")
+
+    async def kinds(tenant_id: uuid.UUID) -> list[str]:
+        async with tenant_session(sessionmaker, tenant_id) as session:
+            answer = await AssistantService(session, tenant_id, engine=assistant_engine).ask(question)
+        return [s["kind"] for s in answer.sources]
+
+    def indexed(tenant_id: uuid.UUID) -> bool:
+        index = assistant_engine.get(f"tenant:{tenant_id}")
+        assert index is not None
+        return any(p.meta.get("plugin") == "test-archiv" for p in index.passages.values())
+
+    try:
+        on = await create_tenant(sessionmaker)
+        off = await create_tenant(sessionmaker)
+        async with tenant_session(sessionmaker, off.id) as session:
+            await set_plugin_enabled(session, off.id, "test-archiv", False)
+        assert (await kinds(on.id))[0] == "archiv_plan" and indexed(on.id)
+        assert "archiv_plan" not in await kinds(off.id) and not indexed(off.id)
+
+        # Switched off later: the switch is recorded for the index …
+        async with tenant_session(sessionmaker, on.id) as session:
+            await set_plugin_enabled(session, on.id, "test-archiv", False)
+            scope = f"tenant:{on.id}"
+            assert await session.scalar(
+                select(func.count()).select_from(IndexChange).where(IndexChange.scope == scope)
+            )
+            # … but even before the index is refreshed, answers leave the documents out.
+            await session.execute(delete(IndexChange).where(IndexChange.scope == scope))
+        assert indexed(on.id)
+        assert "archiv_plan" not in await kinds(on.id)
+
+        # Switched on again: the next question brings the index up to date.
+        async with tenant_session(sessionmaker, off.id) as session:
+            await set_plugin_enabled(session, off.id, "test-archiv", True)
+        assert (await kinds(off.id))[0] == "archiv_plan" and indexed(off.id)
+    finally:
+        pm.unregister(name="test-archiv-documents")
+
+
 def test_builtin_embedding_backends_are_registered() -> None:
     backends = available_backends()
     assert {"e5-small", "minilm"} <= set(backends)
@@ -126,8 +203,14 @@ async def test_catalog_sync_records_changed_keys_for_the_catalogue_index(session
         await session.execute(delete(IndexChange).where(IndexChange.scope == "catalog"))
         await kommpass_on_catalog_synced(
             session=session, version=7,
-            changes={"leika_leistungen": {"added": ["99001001000000"], "changed": [], "removed": ["99001001002000"]},
-                     "themenfelder": {"added": ["X"], "changed": [], "removed": []}},
+            changes={
+                "leika_leistungen": {
+                    "added": ["99001001000000"],
+                    "changed": [],
+                    "removed": ["99001001002000"],
+                },
+                "themenfelder": {"added": ["X"], "changed": [], "removed": []},
+            },
         )
         rows = (await session.execute(select(IndexChange.kind, IndexChange.key)
                                       .where(IndexChange.scope == "catalog"))).all()
