@@ -18,6 +18,7 @@ in the database).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import os
@@ -73,12 +74,14 @@ class PageCache:
         self.token_placeholder = f"kp-csrf-{secrets.token_hex(16)}"
         self.separator = f"<!--kp-block-{secrets.token_hex(16)}-->"
         self._capture: Environment | None = None
+        #: Renders in progress, by (key, revisions): concurrent requests wait for them.
+        self.pending: dict[tuple[Hashable, Revisions], asyncio.Future[dict[str, str]]] = {}
 
     def capture_environment(self, env: Environment) -> Environment:
         """``env`` with a ``base.html`` that renders nothing but the layout blocks, each
         followed by ``separator`` (an overlay: same filters, globals and loader otherwise)."""
         if self._capture is None:
-            layout = "".join(f"{{% block {name} %}}{{% endblock %}}{self.separator}" for name in LAYOUT_BLOCKS)
+            layout = "".join(f"{{% block {b} %}}{{% endblock %}}{self.separator}" for b in LAYOUT_BLOCKS)
             self._capture = env.overlay(loader=ChoiceLoader([DictLoader({"base.html": layout}), env.loader]))
         return self._capture
 
@@ -120,6 +123,36 @@ def shared_template_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{placeholder}" />'),  # noqa: S704
         "csrf_token": lambda: placeholder,
     }
+
+
+class _RenderFailed(Exception):
+    """The request rendering a page for others failed or was cancelled."""
+
+
+async def _render_once(
+    cache: PageCache, key: Hashable, revisions: Revisions | None, request: Request[Any, Any, Any],
+    template: str, partial: str | None, context: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, str]:
+    """Load and render; with ``revisions``, store the result and let concurrent requests for
+    the same key and revisions share it while it is being made."""
+    if revisions is None:
+        return _render_blocks(request, template, partial, await context())
+    future: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+    cache.pending[(key, revisions)] = future
+    try:
+        ctx = await context()
+        blocks = _render_blocks(request, template, partial, ctx)
+    except BaseException:
+        # Waiters render for themselves (this request may only have been cancelled).
+        future.set_exception(_RenderFailed())
+        future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+        raise
+    finally:
+        cache.pending.pop((key, revisions), None)
+    if not ctx.get(NO_STORE):
+        cache.put(key, revisions, blocks)
+    future.set_result(blocks)
+    return blocks
 
 
 def _render_blocks(
@@ -165,15 +198,23 @@ async def cached_page(
     tenant_id = getattr(identity, "tenant_id", None)
     partial = block or ("content" if is_htmx(request) else None)
     key = (page, tenant_id, partial, dt.datetime.now(BERLIN).date(), *variant)
-    blocks = cache.get(key, revisions) if revisions is not None and tenant_id is not None else None
-    if blocks is None:
-        LOOKUPS.labels(page, "miss").inc()
-        ctx = await context()
-        blocks = _render_blocks(request, template, partial, ctx)
-        if revisions is not None and tenant_id is not None and not ctx.get(NO_STORE):
-            cache.put(key, revisions, blocks)
-    else:
+    cacheable = revisions is not None and tenant_id is not None
+    blocks = cache.get(key, revisions) if cacheable else None
+    if blocks is not None:
         LOOKUPS.labels(page, "hit").inc()
+    elif cacheable and (pending := cache.pending.get((key, revisions))) is not None:
+        # The same page of the same data is being rendered for another request: wait for it
+        # instead of rendering it twice (after a change, many views of a tenant come at once).
+        LOOKUPS.labels(page, "shared").inc()
+        try:
+            blocks = await asyncio.shield(pending)
+        except _RenderFailed:
+            blocks = await _render_once(cache, key, revisions, request, template, partial, context)
+    else:
+        LOOKUPS.labels(page, "miss").inc()
+        blocks = await _render_once(
+            cache, key, revisions if cacheable else None, request, template, partial, context
+        )
     token = html.escape(ScopeState.from_scope(request.scope).csrf_token or "")
     filled = {name: Markup(text.replace(cache.token_placeholder, token)) for name, text in blocks.items()}  # noqa: S704
     if partial:

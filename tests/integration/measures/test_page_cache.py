@@ -94,3 +94,22 @@ async def test_roles_and_tenants_get_their_own_pages(
     assert "MP 020" not in other_plan and "0 Maßnahmen" in other_plan
     assert tenant.name in await get("editor", "/")
     assert tenant.name not in await get("other", "/")
+
+
+async def test_concurrent_first_views_render_once(
+    live_server: Any, sessionmaker: Any, shared_dir: Any
+) -> None:
+    """After a change many views of a tenant arrive at once: one renders, the others wait for it."""
+    import asyncio
+
+    import httpx
+
+    tenant = await seeded_tenant(sessionmaker, shared_dir)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as http:
+        await login(http, sessionmaker, tenant=tenant, role=Role.EDITOR)
+        before = {r: lookups("measures.plan", r) for r in ("miss", "shared", "hit")}
+        pages = await asyncio.gather(*(http.get("/massnahmen") for _ in range(10)))
+        after = {r: lookups("measures.plan", r) for r in ("miss", "shared", "hit")}
+    assert all(p.status_code == 200 and "CRM-System" in p.text for p in pages)
+    assert after["miss"] - before["miss"] == 1
+    assert (after["shared"] - before["shared"]) + (after["hit"] - before["hit"]) == 9
