@@ -105,13 +105,6 @@ class PageCache:
             _, dropped = self._entries.popitem(last=False)
             self.bytes -= dropped.size
 
-    def clear(self) -> None:
-        self._entries.clear()
-        self.bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 def shared_template_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """``request``, ``csrf_input`` and ``csrf_token()`` for HTML that goes into the store:
