@@ -8,6 +8,8 @@ empty and rejects writes (fail closed). FORCE makes the policy bind the table ow
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from alembic import op
 
 TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
@@ -105,9 +107,17 @@ def track_revisions(table: str, *, scope: str = "tenant_id") -> None:
     )
 
 
-def untrack_revisions(*tables: str) -> None:
-    """Downgrade of ``track_revisions``; the last area to go drops the table and function."""
-    for table in tables:
+def upgrade_revision_tracking(tables: Iterable[tuple[str, str]]) -> None:
+    """The whole upgrade of an area's tracking migration: ``(table, scope)`` pairs."""
+    ensure_revision_tracking()
+    for table, scope in tables:
+        track_revisions(table, scope=scope)
+
+
+def downgrade_revision_tracking(tables: Iterable[tuple[str, str]]) -> None:
+    """Downgrade of ``upgrade_revision_tracking``; the last area to go drops the table and
+    the function."""
+    for table, _scope in tables:
         op.execute(f'DROP TRIGGER IF EXISTS kommpass_revision ON "{table}"')
     op.execute(
         """

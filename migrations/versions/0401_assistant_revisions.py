@@ -8,7 +8,7 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
-from migrations.rls import ensure_revision_tracking, track_revisions, untrack_revisions
+from migrations.rls import downgrade_revision_tracking, upgrade_revision_tracking
 
 revision: str = "0401_assistant_revisions"
 down_revision: str | Sequence[str] | None = "0400_assistant"
@@ -25,10 +25,8 @@ TABLES = (
 
 
 def upgrade() -> None:
-    ensure_revision_tracking()
-    for table, scope in TABLES:
-        track_revisions(table, scope=scope)
+    upgrade_revision_tracking(TABLES)
 
 
 def downgrade() -> None:
-    untrack_revisions(*(table for table, _ in TABLES))
+    downgrade_revision_tracking(TABLES)
