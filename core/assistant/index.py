@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import numpy.typing as npt
 
 from core.assistant.documents import Passage
 from core.assistant.protocols import EmbeddingBackend
-from core.assistant.text import Decompounder, analyze
+from core.assistant.text import STOPWORDS, Decompounder, analyze, stem, words
 
 # One query at a time against a few thousand vectors: OpenMP threads only add wake-up and
 # spinning cost (measured 17 ms instead of <1 ms per search on a busy 2-core machine).
@@ -43,6 +44,7 @@ Progress = Callable[[int, int], None]
 class BuildCancelled(Exception):
     """The build was stopped (job cancelled, app shutting down); the index is unchanged."""
 
+
 #: Word frequencies every index learns its decompounding from in addition to its own texts
 #: (set from the catalogue index, see ``Engine``): a tenant's few pages alone know too few words.
 _base_vocabulary: dict[str, int] = {}
@@ -51,6 +53,11 @@ _base_vocabulary: dict[str, int] = {}
 def set_base_vocabulary(freq: dict[str, int]) -> None:
     global _base_vocabulary
     _base_vocabulary = {w: n for w, n in freq.items() if n >= 2}
+
+
+def base_vocabulary() -> dict[str, int]:
+    """The catalogue's word frequencies (empty before the catalogue index is loaded)."""
+    return _base_vocabulary
 
 
 class HybridIndex:
@@ -148,15 +155,30 @@ class HybridIndex:
         progress: Progress | None,
         cancel: threading.Event | None = None,
     ) -> npt.NDArray[np.float32]:
-        out = np.zeros((len(passages), self.dim), dtype=np.float32)
-        for start in range(0, len(passages), EMBED_BATCH):
+        """Vectors of ``passages``. Every distinct text (a passage's text, or each of its
+        ``embed_parts``) goes through the model once; a passage with parts gets the
+        normalised sum of its parts' vectors."""
+        slot: dict[str, int] = {}
+        for p in passages:
+            for text in p.embed_texts:
+                slot.setdefault(text, len(slot))
+        texts = list(slot)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), EMBED_BATCH):
             if cancel is not None and cancel.is_set():
                 raise BuildCancelled()
-            batch = passages[start : start + EMBED_BATCH]
-            out[start : start + len(batch)] = backend.embed_passages([p.text for p in batch])
-            if progress is not None:
-                progress(min(start + len(batch), len(passages)), len(passages))
-        return out
+            batch = texts[start : start + EMBED_BATCH]
+            vectors[start : start + len(batch)] = backend.embed_passages(batch)
+            if progress is not None:  # in passages, as the build is shown
+                done = min(start + len(batch), len(texts))
+                progress(round(done * len(passages) / len(texts)), len(passages))
+        out = np.zeros((len(passages), self.dim), dtype=np.float32)
+        for n, p in enumerate(passages):
+            out[n] = vectors[[slot[t] for t in p.embed_texts]].sum(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        result: npt.NDArray[np.float32] = out / norms
+        return result
 
     def _rebuild_keyword(self) -> None:
         ids = sorted(self.passages)
@@ -195,6 +217,31 @@ class HybridIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(ids[j]), float(scores[j])) for j in top if scores[j] > 0]
+
+    def keyword_coverage(self, query: str, skip: Collection[str] = ()) -> float:
+        """How much of the query the keyword side can see: the share of the query words'
+        weight (inverse document frequency; a word the index does not know weighs as much as
+        the rarest) carried by words the index knows, as a whole or by a compound part.
+        ``skip``: words not to count (everyday words already translated into the catalogue's)."""
+        with self.lock:
+            bm25 = self.bm25
+            if bm25 is None:
+                return 0.0
+            vocab = bm25.vocab_dict
+            indptr = bm25.scores["indptr"]
+            n = int(bm25.scores.get("num_docs") or len(self.bm25_ids))
+            total = known = 0.0
+            for w in dict.fromkeys(words(query)):
+                if w in STOPWORDS or w in skip or (len(w) < 2 and not w.isdigit()):
+                    continue
+                terms = [stem(w), *(stem(p) for p in self.decompounder.split(w))]
+                dfs = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in terms if t in vocab]
+                df = max(dfs) if dfs else 0
+                weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                total += weight
+                if dfs:
+                    known += weight
+        return known / total if total else 0.0
 
     # --- persistence ----------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -38,7 +38,7 @@ from core.assistant.models import (
     StrategySection,
 )
 from core.assistant.protocols import AnswerGenerator, GeneratedAnswer
-from core.assistant.retrieval import diversify, hybrid_search
+from core.assistant.retrieval import diversify, search
 from core.assistant.structured import StructuredAnswer, answer_applicability, is_applicability_question
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.errors import FieldError, NotFound, ValidationFailed
@@ -241,8 +241,7 @@ class AssistantService:
         ]
 
         def run() -> list[Hit]:
-            vector = self.engine.backend.embed_queries([question])[0]
-            hits = hybrid_search(indexes, question, vector, limit=limit * 5, accept=accept)
+            hits = search(indexes, self.engine.backend, question, limit=limit * 5, accept=accept)
             return diversify(hits)[:limit]
 
         return await asyncio.to_thread(run)
@@ -302,12 +301,11 @@ class AssistantService:
         municipality_type, _ = await self._tenant_info()
         catalog = list(index.passages.values())
 
-        def search(topic: str, keep: Callable[[Passage], bool]) -> list[Hit]:
-            vector = self.engine.backend.embed_queries([topic])[0]
-            return hybrid_search([index], topic, vector, limit=200, accept=lambda _s, p: keep(p))
+        def find(topic: str, keep: Callable[[Passage], bool]) -> list[Hit]:
+            return search([index], self.engine.backend, topic, limit=200, accept=lambda _s, p: keep(p))
 
         return answer_applicability(
-            question, catalog, municipality_type, search, MUNICIPALITY_LABELS.get(municipality_type or "")
+            question, catalog, municipality_type, find, MUNICIPALITY_LABELS.get(municipality_type or "")
         )
 
     # --- conversations ---------------------------------------------------------------------

@@ -13,6 +13,12 @@ General techniques only, nothing tuned to particular questions:
 
 The vocabulary that drives decompounding is learnt from the indexed texts and stored with
 the index, so queries are analysed exactly like the passages.
+
+Questions are phrased in everyday words the catalogue does not use (``Perso``, ``Kita``,
+``Knöllchen``, ``Mietzuschuss``). ``expand_query`` adds the catalogue's words for them from a
+general lexicon of administrative vocabulary (``data/alltagssprache.txt``): an everyday form
+matches as a word, a phrase, or the first or last part of a compound whose other part is a
+known word (``Kitaplatz``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_GERMAN
@@ -160,3 +168,75 @@ def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
         if decompounder is not None:
             out.extend(stem(p) for p in decompounder.split(w))
     return out
+
+
+LEXICON = Path(__file__).parent / "data" / "alltagssprache.txt"
+#: Everyday forms shorter than this match whole words only, never as part of a compound.
+MIN_COMPOUND_KEY = 4
+
+
+@lru_cache(maxsize=1)
+def everyday_lexicon() -> dict[tuple[str, ...], str]:
+    """Everyday form (as word tokens) -> the catalogue's words for it."""
+    out: dict[tuple[str, ...], str] = {}
+    for line in LEXICON.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        forms, _, official = line.partition("\t")
+        for form in forms.split(","):
+            key = tuple(words(form))
+            if key and official.strip():
+                out[key] = (out[key] + " " + official.strip()) if key in out else official.strip()
+    return out
+
+
+def _compound_match(word: str, key: str, known: dict[str, int]) -> bool:
+    """``word`` is a compound with ``key`` as its first or last part and a known word (of at
+    least ``MIN_PART`` letters) as the other one."""
+    if len(key) < MIN_COMPOUND_KEY or len(word) < len(key) + MIN_PART or word == key:
+        return False
+    if word.startswith(key):
+        rest = word[len(key) :]
+        others = [rest[len(link) :] for link in _LINKS if rest.startswith(link)]
+    elif word.endswith(key):
+        head = word[: -len(key)]
+        others = [head[: len(head) - len(link)] for link in _LINKS if head.endswith(link)]
+    else:
+        return False
+    return any(len(o) >= MIN_PART and known.get(o, 0) > 0 for o in others)
+
+
+def everyday_terms(question: str, known: dict[str, int] | None = None, *, with_words: bool = False) -> Any:
+    """The catalogue's words for the everyday forms in ``question`` (each once, in order);
+    ``with_words``: also the question's words that matched, as ``(terms, words)``."""
+    tokens = words(question)
+    lexicon = everyday_lexicon()
+    found: list[str] = []
+    matched: list[str] = []
+    longest = max((len(k) for k in lexicon), default=0)
+    i = 0
+    while i < len(tokens):  # longest phrase first; its words are not matched again
+        step = 1
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            official = lexicon.get(tuple(tokens[i : i + n]))
+            if official is not None:
+                found.append(official)
+                matched.extend(tokens[i : i + n])
+                step = n
+                break
+        i += step
+    if known:
+        singles = [k[0] for k in lexicon if len(k) == 1]
+        for token in tokens:
+            for key in singles:
+                if _compound_match(token, key, known):
+                    found.append(lexicon[(key,)])
+                    matched.append(token)
+    terms = list(dict.fromkeys(found))
+    return (terms, list(dict.fromkeys(matched))) if with_words else terms
+
+
+def expand_query(question: str, known: dict[str, int] | None = None) -> str:
+    """``question`` with the catalogue's words for its everyday forms appended."""
+    terms = everyday_terms(question, known)
+    return f"{question} ({'; '.join(terms)})" if terms else question

@@ -81,25 +81,75 @@ def test_diversify_moves_a_groups_surplus_behind_the_others() -> None:
     from core.assistant.documents import Hit
     from core.assistant.retrieval import diversify
 
-    def hit(key: str, ozg: str) -> Hit:
-        return Hit(Passage("leika", key, key, key, "/", meta={"ozg_id": ozg}), 1.0)
+    def hit(key: str, kind: str, **meta: str) -> Hit:
+        return Hit(Passage(kind, key, key, key, "/", meta=meta), 1.0)
 
-    hits = [hit("a1", "1"), hit("a2", "1"), hit("a3", "1"), hit("a4", "1"), hit("b1", "2"), hit("a5", "1")]
-    assert [h.passage.key for h in diversify(hits, per_group=3)] == ["a1", "a2", "a3", "b1", "a4", "a5"]
+    # LeiKa variants of one OZG-Leistung: the best one stands for it, the others come after
+    # the other candidates; a tenant's online service for it is a candidate of its own.
+    hits = [
+        hit("a1", "leika", ozg_id="1"),
+        hit("a2", "leika", ozg_id="1"),
+        hit("o1", "online_service", ozg_id="1"),
+        hit("a3", "ozg", ozg_id="1"),
+        hit("b1", "leika", ozg_id="2"),
+    ]
+    assert [h.passage.key for h in diversify(hits)] == ["a1", "o1", "b1", "a2", "a3"]
+    assert [h.passage.key for h in diversify(hits, per_service=2)] == ["a1", "a2", "o1", "b1", "a3"]
+    # sections of one document: three before the others
+    docs = [hit(f"d{i}", "document", document_id="d") for i in range(1, 5)]
+    docs.append(hit("e1", "document", document_id="e"))
+    assert [h.passage.key for h in diversify(docs)] == ["d1", "d2", "d3", "e1", "d4"]
 
 
-def test_a_cancelled_build_leaves_the_index_unchanged() -> None:
-    import threading
-
-    import pytest
-
-    from core.assistant.index import BuildCancelled
+def test_passages_with_parts_embed_each_distinct_part_once() -> None:
+    """A LeiKa service's vector is the normalised sum of its name's and its OZG-Leistung's
+    vectors; a part shared by many passages goes through the model once per build."""
+    import numpy as np
 
     backend = HashingBackend()
+    ozg = "Hundehaltung | Tierhaltung | Engagement & Hobby"
+    passages = [
+        Passage("ozg", "10160", "Hundehaltung", ozg, "/o"),
+        Passage("leika", "a", "Hundesteuer", f"Hundesteuer | {ozg}", "/a", embed_parts=("Hundesteuer", ozg)),
+        Passage("leika", "b", "Hundemarke", f"Hundemarke | {ozg}", "/b", embed_parts=("Hundemarke", ozg)),
+    ]
+    index = HybridIndex("catalog", backend.name, backend.dim)
+    index.sync(passages, backend)
+    assert sorted(backend.embedded) == sorted([ozg, "Hundesteuer", "Hundemarke"])
+    expected = backend.embed_passages(["Hundesteuer"])[0] + backend.embed_passages([ozg])[0]
+    stored = index.dense.reconstruct(index.by_doc["leika:a"])
+    assert np.allclose(stored, expected / np.linalg.norm(expected), atol=1e-6)
+    # the parts belong to the digest: a changed OZG text re-embeds the service
+    moved = Passage("leika", "a", "Hundesteuer", passages[1].text, "/a", embed_parts=("Hundesteuer", "X"))
+    assert moved.digest != passages[1].digest
+    assert Passage.from_json(passages[1].to_json()).embed_parts == passages[1].embed_parts
+    assert "embed_parts" not in PASSAGES[0].to_json()  # passages without parts are stored as before
+
+
+def test_keyword_coverage_counts_known_words_by_their_weight() -> None:
+    backend = HashingBackend()
     index = HybridIndex("t", backend.name, backend.dim)
-    index.sync(PASSAGES[:2], backend)
-    cancel = threading.Event()
-    cancel.set()
-    with pytest.raises(BuildCancelled):
-        index.sync(PASSAGES, backend, cancel=cancel)
-    assert sorted(p.key for p in index.passages.values()) == ["1", "2"]
+    index.sync(PASSAGES, backend)
+    assert index.keyword_coverage("Hundesteuer anmelden") == 1.0
+    assert index.keyword_coverage("Wie geht das?") == 0.0  # nothing but stop words
+    partly = index.keyword_coverage("Zweitwohnungsteuer anmelden")
+    assert 0.0 < partly < 0.5  # the rare word is unknown, only the common one is known
+    assert index.keyword_coverage("Zweitwohnungsteuer anmelden", skip={"zweitwohnungsteuer"}) == 1.0
+
+
+def test_keyword_noise_does_not_outvote_the_dense_side() -> None:
+    """When the question's rare word is unknown to the keyword side, BM25 ranks passages by
+    its common words alone; such a list must not push its noise ahead of the dense match."""
+    backend = HashingBackend()
+    passages = [
+        _p("kita", "Kindertagesbetreuung Platz"),
+        *(_p(f"f{i}", f"Platz für Ferienspiele {i}") for i in range(40)),  # dense: somewhat close
+        *(_p(f"n{i}", f"Anmeldung Nummer {i} beantragen") for i in range(8)),  # keyword: "anmelden"
+    ]
+    index = HybridIndex("t", backend.name, backend.dim)
+    index.sync(passages, backend)
+    question = "Krippenplatz anmelden"
+    vector = backend.embed_queries(["Kindertagesbetreuung Platz"])[0]  # a dense model that understood
+    assert hybrid_search([index], question, vector, limit=3)[0].passage.key == "kita"
+    equal = hybrid_search([index], question, vector, limit=3, keyword_weight=1.0)
+    assert "kita" not in [h.passage.key for h in equal]  # what equal weights did

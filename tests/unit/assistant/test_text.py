@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.assistant.text import Decompounder, analyze, stem
+from core.assistant.text import Decompounder, analyze, everyday_terms, expand_query, stem
 
 CORPUS = [
     "Hundesteuer Anmeldung",
@@ -55,3 +55,21 @@ def test_analyze_keeps_the_whole_word_and_adds_parts() -> None:
     terms = analyze("Hundesteuer", d)
     assert stem("hundesteuer") in terms and stem("hund") in terms and stem("steuer") in terms
     assert analyze("Wo melde ich meinen Hund an?", d) == [stem("melde"), stem("hund")]
+
+
+def test_everyday_words_get_the_catalogues_words() -> None:
+    known = {"platz": 4, "steuer": 9}
+    assert expand_query("Perso verloren") == "Perso verloren (Personalausweis)"
+    # phrases, abbreviations with digits, hyphenated forms; the longest form wins
+    assert everyday_terms("Hartz 4 beantragen") == ["Arbeitslosengeld II Grundsicherung"]
+    assert everyday_terms("Punkte in Flensburg abfragen") == ["Fahreignungsregister"]
+    assert everyday_terms("Meister-Bafög beantragen") == ["Aufstiegsfortbildungsförderung AFBG"]
+    # a compound made of an everyday word and a known word
+    assert "Kindertagesbetreuung Kindertagesstätte" in everyday_terms("Kitaplatz gesucht", known)
+    assert everyday_terms("Kfz-Steuer", known)[0].startswith("Kraftfahrzeug")
+    # … but not a word that merely begins like one (``Demo`` in ``Demokratie``)
+    assert everyday_terms("Demokratie stärken", known) == []
+    assert everyday_terms("Kurabgabe zahlen", known) == []  # short forms match whole words only
+    assert expand_query("Hundesteuer anmelden", known) == "Hundesteuer anmelden"
+    terms, matched = everyday_terms("GEZ abmelden", known, with_words=True)
+    assert terms == ["Rundfunkbeitrag"] and matched == ["gez"]
