@@ -150,6 +150,12 @@ def ozg_url(ozg_id: str) -> str:
     return f"/katalog/ozg/{ozg_id}"
 
 
+def catalog_index_outdated(passages: Iterable[Passage]) -> bool:
+    """The catalogue index was built before LeiKa services were embedded from their parts
+    (its vectors are those of the older recipe): it needs one catalogue reindex."""
+    return any(p.kind == "leika" and p.meta.get("ozg_id") and not p.embed_parts for p in passages)
+
+
 def ozg_text(o: OzgRow) -> str:
     """An OZG-Leistung as embedded and indexed: "OZG-Leistung | Lebenslage | Themenfeld"."""
     return " | ".join(p for p in (o.name, o.lebenslage, o.themenfeld) if p)[:MAX_TEXT]

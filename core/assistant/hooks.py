@@ -58,17 +58,21 @@ async def kommpass_on_demo_seed(session: AsyncSession, tenant_id: uuid.UUID) -> 
 
 @hookimpl(trylast=True)
 async def kommpass_on_startup(sessionmaker: Any, settings: Any) -> None:
-    """Load the persisted indexes; if the catalogue index is missing, queue its build."""
+    """Load the persisted indexes; if the catalogue index is missing, queue its build, and if
+    it was built with an older recipe, its update (the old one answers until then)."""
+    from core.assistant.documents import catalog_index_outdated
     from core.assistant.engine import get_engine
 
     try:
         engine = get_engine(getattr(settings, "data_dir", None))
         loaded = engine.load_all()
+        catalog = engine.get("catalog") if "catalog" in loaded else None
+        outdated = catalog is not None and catalog_index_outdated(catalog.passages.values())
     except Exception:  # the assistant must never keep the app from starting
         log.exception("assistant.load_failed")
         return
-    log.info("assistant.indexes_loaded", scopes=loaded)
-    if "catalog" in loaded or sessionmaker is None:
+    log.info("assistant.indexes_loaded", scopes=loaded, catalog_outdated=outdated)
+    if ("catalog" in loaded and not outdated) or sessionmaker is None:
         return
     try:
         from core.jobs import JobQueue

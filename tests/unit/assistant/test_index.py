@@ -153,3 +153,24 @@ def test_keyword_noise_does_not_outvote_the_dense_side() -> None:
     assert hybrid_search([index], question, vector, limit=3)[0].passage.key == "kita"
     equal = hybrid_search([index], question, vector, limit=3, keyword_weight=1.0)
     assert "kita" not in [h.passage.key for h in equal]  # what equal weights did
+
+
+def test_catalogue_passages_embed_name_and_service_and_an_older_index_is_recognised() -> None:
+    import dataclasses
+
+    from core.assistant.documents import LeikaRow, OzgRow, catalog_index_outdated, catalog_passages
+
+    ozg = [OzgRow("10160", "Hundehaltung", "Engagement & Hobby", "Tierhaltung")]
+    leika = [
+        LeikaRow("99102013000000", "99102013000000", "Hundesteuer", "4", "10160"),
+        LeikaRow("ozg-x-1", None, "Ohne OZG-Zuordnung", "5", None),
+    ]
+    passages = {p.doc_id: p for p in catalog_passages(ozg, leika)}
+    service = "Hundehaltung | Tierhaltung | Engagement & Hobby"
+    assert passages["ozg:10160"].text == service and not passages["ozg:10160"].embed_parts
+    assert passages["leika:99102013000000"].embed_parts == ("Hundesteuer", service)
+    assert passages["leika:99102013000000"].text == f"Hundesteuer | {service}"  # keyword side as before
+    assert not passages["leika:ozg-x-1"].embed_parts
+    assert not catalog_index_outdated(passages.values())
+    old = [dataclasses.replace(p, embed_parts=()) for p in passages.values()]
+    assert catalog_index_outdated(old)
