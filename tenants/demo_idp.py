@@ -33,6 +33,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from core.processes import end_with_parent
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -373,15 +375,7 @@ def main() -> None:
     secret = os.environ.get("KOMMPASS_DEMO_IDP_SECRET")
     provider = MiniProvider(client_id=args.client_id, client_secret=secret, redirect_uris=args.redirect_uri)
     server = provider.make_server(args.host, args.port)
-    parent = os.getppid()
-
-    def watch_parent() -> None:
-        # Ends with ``kommpass serve`` even when that is killed hard (no orphaned provider).
-        while os.getppid() == parent:
-            time.sleep(1)
-        server.shutdown()
-
-    threading.Thread(target=watch_parent, daemon=True).start()
+    end_with_parent(server.shutdown)  # ends with ``kommpass serve``, even when that is killed hard
     print(f"ready {provider.issuer}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -97,6 +98,10 @@ def serve(host: str | None, port: int | None, no_demo: bool) -> None:
         app = create_app(rt.settings, database_url=rt.app_url, plugin_manager=pm,
                          run_worker=__import__("os").environ.get("KOMMPASS_INPROCESS_WORKER", "1") != "0")
         click.echo(f"Kommpass läuft auf {rt.settings.web.base_url}  (Beenden mit Strg+C)")
+        # uvicorn shuts down gracefully on SIGTERM and then raises the signal again; with the
+        # default action the process would end there, skipping the clean-up below (sandbox,
+        # demo login, embedded PostgreSQL). Ending by SystemExit runs it.
+        signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
         try:
             uvicorn.run(app, host=rt.settings.web.host, port=rt.settings.web.port, log_config=None,
                         access_log=False, timeout_graceful_shutdown=10)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 
 import uvicorn
 
+from core.processes import end_with_parent
 from plugins.epayment.sandbox.server import create_sandbox_app
 
 
@@ -16,6 +19,8 @@ def main() -> None:
     parser.add_argument("--base-url", default=None)
     args = parser.parse_args()
     base = args.base_url or f"http://{args.host}:{args.port}"
+    # Ends with ``kommpass serve`` (or the test that started it), even when that is killed hard.
+    end_with_parent(lambda: os.kill(os.getpid(), signal.SIGTERM))
     uvicorn.run(
         create_sandbox_app(base), host=args.host, port=args.port, log_level="warning", access_log=False
     )
