@@ -75,8 +75,12 @@ def unit_options(units: dict[uuid.UUID, OrgUnit], kind: OrgUnitKind) -> list[tup
     return [(str(u.id), u.label()) for u in chosen]
 
 
-def describe_conflict(current: dict[str, Any], units: dict[uuid.UUID, OrgUnit]) -> dict[str, Any]:
-    """The other editor's change, readable: who, when, field: old → new."""
+def describe_conflict(
+    current: dict[str, Any], units: dict[uuid.UUID, OrgUnit], labels: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The other editor's change, readable: who, when, field: old → new (field names from
+    ``labels``, the measure plan's by default; ids of org units as their labels)."""
+    labels = LABELS if labels is None else labels
 
     def show(key: str, value: Any) -> str:
         if value in (None, "", []):
@@ -93,7 +97,7 @@ def describe_conflict(current: dict[str, Any], units: dict[uuid.UUID, OrgUnit]) 
     for key, pair in (current.get("changes") or {}).items():
         if key == "version" or not isinstance(pair, list) or len(pair) != 2:
             continue
-        changes.append((LABELS.get(key, key), show(key, pair[0]), show(key, pair[1])))
+        changes.append((labels.get(key, key), show(key, pair[0]), show(key, pair[1])))
     at = current.get("changed_at")
     return {
         "by": current.get("changed_by") or "unbekannt",

@@ -1,4 +1,4 @@
-"""JSON API of the measure plan and the org units: ``/api/v1/measures…``, ``/api/v1/org-units…``."""
+"""JSON API of the measure plan: ``/api/v1/measures…`` (the org units' API is in ``orgunits``)."""
 
 from __future__ import annotations
 
@@ -20,20 +20,16 @@ from core.measures.schemas import (
     MeasureCreate,
     MeasureRead,
     MeasureUpdate,
-    OrgUnitRead,
     ProgressRead,
     ProgressWrite,
 )
-from core.measures.service import MeasureFilter, MeasureService, to_org_read, to_read
-from core.orgunits.models import OrgUnitKind
-from core.orgunits.service import OrgUnitService
+from core.measures.service import MeasureFilter, MeasureService, to_read
 from core.reporting.history import history
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures_common import actor_of, file_response
 
 TAGS = ["Maßnahmenplan"]
-ORG_TAGS = ["Organisationseinheiten"]
 
 
 @dataclass
@@ -58,19 +54,6 @@ class HistoryEntry(msgspec.Struct):
     action: str
     changes: dict[str, Any]
     reason: str | None
-
-
-class OrgUnitCreate(msgspec.Struct, forbid_unknown_fields=True):
-    kind: str
-    code: str
-    name: str | None = None
-    parent_id: uuid.UUID | None = None
-
-
-class OrgUnitUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
-    name: str | None = None
-    parent_id: uuid.UUID | None = None
 
 
 def import_response(result: Any) -> Response[Any]:
@@ -248,59 +231,6 @@ async def export_measures(db: AsyncSession, identity: Identity) -> Response[byte
     return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
 
 
-# --- org units ---------------------------------------------------------------------------------
-@get("/api/v1/org-units", guards=[requires_viewer], tags=ORG_TAGS, operation_id="listOrgUnits")
-async def list_org_units(db: AsyncSession, identity: Identity, kind: str | None = None) -> list[OrgUnitRead]:
-    k = OrgUnitKind(kind) if kind in {k.value for k in OrgUnitKind} else None
-    units = await OrgUnitService(db, identity.require_tenant()).list(k)
-    return [u for u in (to_org_read(x) for x in units) if u is not None]
-
-
-@post(
-    "/api/v1/org-units",
-    guards=[requires_editor],
-    tags=ORG_TAGS,
-    operation_id="createOrgUnit",
-    status_code=HTTP_201_CREATED,
-)
-async def create_org_unit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OrgUnitCreate
-) -> OrgUnitRead:
-    if data.kind not in {k.value for k in OrgUnitKind}:
-        raise ValidationFailed(errors=[FieldError("kind", "Art: „geschaeftskreis“ oder „dienststelle“.")])
-    unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).create(
-        OrgUnitKind(data.kind), data.code, data.name, data.parent_id
-    )
-    result = to_org_read(unit)
-    assert result is not None
-    return result
-
-
-@get("/api/v1/org-units/{unit_id:uuid}", guards=[requires_viewer], tags=ORG_TAGS, operation_id="getOrgUnit")
-async def get_org_unit(db: AsyncSession, identity: Identity, unit_id: uuid.UUID) -> OrgUnitRead:
-    result = to_org_read(await OrgUnitService(db, identity.require_tenant()).get(unit_id))
-    assert result is not None
-    return result
-
-
-@patch(
-    "/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=ORG_TAGS, operation_id="updateOrgUnit"
-)
-async def update_org_unit(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    unit_id: uuid.UUID,
-    data: OrgUnitUpdate,
-) -> OrgUnitRead:
-    unit = await OrgUnitService(db, identity.require_tenant(), actor_of(request, identity)).update(
-        unit_id, version=data.version, name=data.name, parent_id=data.parent_id
-    )
-    result = to_org_read(unit)
-    assert result is not None
-    return result
-
-
 ROUTES = [
     list_measures,
     create_measure,
@@ -311,9 +241,5 @@ ROUTES = [
     measure_history,
     import_measures,
     export_measures,
-    list_org_units,
-    create_org_unit,
-    get_org_unit,
-    update_org_unit,
 ]
 __all__ = ["ROUTES", "ProgressRead"]
