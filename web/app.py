@@ -49,6 +49,7 @@ CONTROLLER_MODULES: tuple[str, ...] = (
     "web.controllers.budget",
     "web.controllers.measures",
     "web.controllers.online_services",
+    "web.controllers.orgunits",
     "web.controllers.reporting",
     "web.controllers.reports",
     "web.controllers.assistant",
