@@ -12,6 +12,7 @@ CORE_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Strategie", "/strategie", order=20, key="strategy"),
     NavItem("Maßnahmenplan", "/massnahmen", order=30, key="measures"),
     NavItem("Online-Dienste", "/online-dienste", order=40, key="online_services"),
+    NavItem("Organisationseinheiten", "/organisationseinheiten", order=42, key="org_units"),
     NavItem("Finanzplan", "/finanzplan", order=50, key="budget"),
     NavItem("Berichtstermine", "/berichtstermine", order=60, key="reporting"),
     NavItem("Ausschussbericht", "/berichte/ausschuss", order=65, key="report"),
