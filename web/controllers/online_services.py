@@ -40,11 +40,12 @@ from web.controllers.measures_common import (
     parse_uuid,
     parse_version,
 )
-from web.rendering import fragment, page
+from web.rendering import fragment, is_htmx, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
 MultipartBody = Body(media_type=RequestEncodingType.MULTI_PART)
 TAGS = ["Online-Dienste"]
+ROW = "online_services/_row.html"
 SORTS = {
     "number": "Nr.",
     "business_area": "Geschäftskreis",
@@ -249,6 +250,7 @@ async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity:
         "type_options": [(t, t) for t in types],
         "status_labels": STATUS_LABELS,
         "can_edit": can_edit(identity),
+        "saved": False,
     }
     if request.headers.get("hx-target") == "dienste-tabelle":
         return fragment(request, "online_services/list.html", "service_table", ctx)
@@ -296,8 +298,10 @@ def _keys(text: str | None) -> list[str]:
     return [k for k in re.split(r"[\s,;]+", text or "") if k]
 
 
-def _fields_from_form(data: dict[str, str]) -> dict[str, Any]:
-    return {
+def _fields_from_form(data: dict[str, str], *, only_present: bool = False) -> dict[str, Any]:
+    """The record's fields from a form; ``only_present``: just those the form has (the inline
+    row has no OZG/LeiKa keys, which then stay as they are)."""
+    fields = {
         "number": data.get("number", ""),
         "title": data.get("title") or None,
         "business_area_id": parse_uuid(data.get("business_area_id"), "business_area_id"),
@@ -311,6 +315,75 @@ def _fields_from_form(data: dict[str, str]) -> dict[str, Any]:
         ),
         "epayment": data.get("epayment") == "ja",
     }
+    if only_present:
+        fields = {k: v for k, v in fields.items() if k in data}
+    return fields
+
+
+async def _row_context(
+    db: AsyncSession, identity: Identity, service_id: uuid.UUID, *, editing: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """What one row of the list needs (``editing``: also the options of the inline form)."""
+    tenant_id = identity.require_tenant()
+    svc = OnlineServiceService(db, tenant_id)
+    row, dates = await svc.get_row(service_id)
+    ctx: dict[str, Any] = {
+        "r": row,
+        "dates": dates[-4:],
+        "status_labels": STATUS_LABELS,
+        "can_edit": can_edit(identity),
+        "errors": {},
+        "values": {},
+        "conflict": None,
+        "saved": False,
+        "refocus": False,
+    }
+    if editing:
+        units = await svc._org_units()
+        plan = await MeasureService(db, tenant_id).plan()
+        current = row.service.implementation_type
+        types = list(IMPLEMENTATION_TYPES)
+        if current and current not in types:  # a type from an import keeps its value
+            types.append(current)
+        ctx.update(
+            ba_options=unit_options(units, OrgUnitKind.BUSINESS_AREA),
+            ds_options=unit_options(units, OrgUnitKind.DEPARTMENT),
+            measure_options=[
+                (str(r.measure.id), f"{r.measure.number} {r.measure.title or ''}".strip()) for r in plan.rows
+            ],
+            type_options=[(t, t) for t in types],
+            maturity_options=[(str(n), str(n)) for n in range(5)],
+        )
+    ctx.update(extra)
+    return ctx
+
+
+@get(
+    "/online-dienste/{service_id:uuid}/zeile",
+    guards=[requires_viewer],
+    name="online_services.row",
+    include_in_schema=False,
+)
+async def row_view(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+) -> Template:
+    """The display row (``Abbrechen`` of the inline form); the focus returns to its button."""
+    return fragment(request, ROW, "row", await _row_context(db, identity, service_id, refocus=True))
+
+
+@get(
+    "/online-dienste/{service_id:uuid}/bearbeiten",
+    guards=[requires_editor],
+    name="online_services.edit_row",
+    include_in_schema=False,
+)
+async def row_edit(
+    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+) -> Template:
+    """The row as an inline form (htmx); opened as a page, the detail page with its form."""
+    if not is_htmx(request):
+        return page(request, "online_services/detail.html", await _form_context(db, identity, service_id))
+    return fragment(request, ROW, "edit_row", await _row_context(db, identity, service_id, editing=True))
 
 
 @get(
@@ -339,11 +412,14 @@ async def save(
     service_id: uuid.UUID,
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
+    """Save the inline row (htmx: answers with the row, or the form again with 409/422) or the
+    detail form (303, or the page again with 409/422)."""
     tenant_id = identity.require_tenant()
     svc = OnlineServiceService(db, tenant_id, actor_of(request, identity))
+    inline = data.get("inline") == "1" and is_htmx(request)
     try:
-        fields = _fields_from_form(data)
-        if not fields["measure_id"]:
+        fields = _fields_from_form(data, only_present=inline)
+        if "measure_id" in fields and not fields["measure_id"]:
             current = await svc.get(service_id)
             if current.measure_id is None:
                 # keep a number the list names but the plan does not have (yet)
@@ -358,13 +434,17 @@ async def save(
         extra: dict[str, Any] = {"values": data}
         if isinstance(exc, Conflict):
             units = await OnlineServiceService(db, tenant_id)._org_units()
-            extra.update(conflict=describe_conflict(exc.current, units), conflict_message=exc.message)
+            extra.update(conflict=describe_conflict(exc.current, units, LABELS), conflict_message=exc.message)
         else:
             extra["errors"] = errors_by_field(exc)
+        status = 409 if isinstance(exc, Conflict) else 422
+        if inline:
+            ctx = await _row_context(db, identity, service_id, editing=True, **extra)
+            return fragment(request, ROW, "edit_row", ctx, status_code=status)
         ctx = await _form_context(db, identity, service_id, **extra)
-        return page(
-            request, "online_services/detail.html", ctx, status_code=409 if isinstance(exc, Conflict) else 422
-        )
+        return page(request, "online_services/detail.html", ctx, status_code=status)
+    if inline:
+        return fragment(request, ROW, "row", await _row_context(db, identity, service_id, saved=True))
     return Redirect(f"/online-dienste/{service_id}?gespeichert=1", status_code=303)
 
 
@@ -461,6 +541,8 @@ ROUTES: list[Any] = [
     api_import,
     api_export,
     list_page,
+    row_view,
+    row_edit,
     detail,
     save,
     new_form,
