@@ -122,9 +122,7 @@ async def api_get(db: AsyncSession, identity: Identity, unit_id: uuid.UUID) -> O
     return _read(await OrgUnitService(db, identity.require_tenant()).get(unit_id))
 
 
-@patch(
-    "/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateOrgUnit"
-)
+@patch("/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateOrgUnit")
 async def api_update(
     request: Request[Any, Any, Any],
     db: AsyncSession,

@@ -34,7 +34,9 @@ async def test_list_rows_offer_inline_editing_to_editors_only(
         html,
     )
     # the filtered table (htmx) still renders its rows
-    resp = await client.get("/online-dienste", params={"q": "OD 013"}, headers={**HX, "hx-target": "dienste-tabelle"})
+    resp = await client.get(
+        "/online-dienste", params={"q": "OD 013"}, headers={**HX, "hx-target": "dienste-tabelle"}
+    )
     assert resp.status_code == 200 and f'id="od-{od["id"]}"' in resp.text and "<h1" not in resp.text
 
 
@@ -55,8 +57,16 @@ async def test_inline_edit_save_cancel_and_errors(client: AsyncTestClient, sessi
     assert edit.status_code == 200 and "<html" not in edit.text
     assert f'<tbody id="od-{od["id"]}" class="kp-row kp-row--editing">' in edit.text
     assert f'name="version" value="{od["version"]}"' in edit.text
-    for name in ("number", "title", "business_area_id", "department_id", "implementation_type", "measure_id",
-                 "ozg_maturity", "epayment"):
+    for name in (
+        "number",
+        "title",
+        "business_area_id",
+        "department_id",
+        "implementation_type",
+        "measure_id",
+        "ozg_maturity",
+        "epayment",
+    ):
         assert f'<label class="kern-label kern-label--small" for="{fid}-{name}">' in edit.text, name
         assert f'id="{fid}-{name}" form="{fid}" name="{name}"' in edit.text, name
     assert re.search(rf'id="{fid}-number"[^>]*autofocus', edit.text)
@@ -64,16 +74,27 @@ async def test_inline_edit_save_cancel_and_errors(client: AsyncTestClient, sessi
     # save: the display row comes back, announces the save and takes the focus
     resp = await client.post(
         f"/online-dienste/{od['id']}",
-        data={"inline": "1", "version": str(od["version"]), "number": "OD 014", "title": "Hund anmelden online",
-              "implementation_type": "Externe Portale", "ozg_maturity": "3", "epayment": "ja",
-              "business_area_id": "", "department_id": "", "measure_id": ""},
+        data={
+            "inline": "1",
+            "version": str(od["version"]),
+            "number": "OD 014",
+            "title": "Hund anmelden online",
+            "implementation_type": "Externe Portale",
+            "ozg_maturity": "3",
+            "epayment": "ja",
+            "business_area_id": "",
+            "department_id": "",
+            "measure_id": "",
+        },
         headers=headers,
     )
     assert resp.status_code == 200, resp.text
     assert "Hund anmelden online" in resp.text and "OD 014 gespeichert." in resp.text
     assert re.search(r'hx-get="/online-dienste/[^"]+/bearbeiten"[^>]*autofocus', resp.text)
     saved = await service(client, "OD 014")
-    assert saved["title"] == "Hund anmelden online" and saved["ozg_maturity"] == 3 and saved["epayment"] is True
+    assert (
+        saved["title"] == "Hund anmelden online" and saved["ozg_maturity"] == 3 and saved["epayment"] is True
+    )
     assert saved["implementation_type"] == "Externe Portale" and saved["version"] == od["version"] + 1
     # fields the row does not show stay as they were
     assert saved["ozg_ids"] == ["10390"] and saved["leika_keys"] == ["99018007000000"]
@@ -136,7 +157,9 @@ async def test_two_editors_inline_conflict_shows_the_other_change(
     assert (await service(client, "OD 013"))["title"] == "Titel der Kollegin"
 
 
-async def test_inline_rows_of_another_tenant_are_404(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
+async def test_inline_rows_of_another_tenant_are_404(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await editor(client, sessionmaker, tenant)
     od = await service(client, "OD 013")

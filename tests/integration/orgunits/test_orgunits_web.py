@@ -68,9 +68,9 @@ async def test_tree_page_and_list_count_what_uses_each_unit(
             area = u["id"]
         elif u["parent_id"] is not None:
             assert u["parent_id"] == area, u
-    assert {u["kind"] for u in (await client.get("/api/v1/org-units", params={"kind": "dienststelle"})).json()} == {
-        "dienststelle"
-    }
+    assert {
+        u["kind"] for u in (await client.get("/api/v1/org-units", params={"kind": "dienststelle"})).json()
+    } == {"dienststelle"}
 
     resp = await client.get("/organisationseinheiten")
     assert resp.status_code == 200
@@ -78,7 +78,10 @@ async def test_tree_page_and_list_count_what_uses_each_unit(
     ds = await used_department(client)
     row = re.search(rf'<tbody id="ou-{ds["id"]}".*?</tbody>', html, re.S)
     assert row and f'href="/massnahmen?ds={ds["id"]}">{ds["measures"]}<' in row.group(0)
-    assert 'aria-label="Hauptnavigation"' in html and 'href="/organisationseinheiten" aria-current="page"' in html
+    assert (
+        'aria-label="Hauptnavigation"' in html
+        and 'href="/organisationseinheiten" aria-current="page"' in html
+    )
     # a viewer reads, but has neither the create form nor edit buttons
     assert "Neue Organisationseinheit" not in html and "/bearbeiten" not in html
     assert (await client.get(f"/organisationseinheiten/{ds['id']}")).status_code == 200
@@ -122,7 +125,9 @@ async def test_create_edit_inline_and_delete_through_the_page(
     )
     assert resp.status_code == 422
     assert "bereits vergeben" in resp.text and 'value="Doppelt"' in resp.text
-    assert re.search(r'id="f-code"[^>]*aria-invalid="true"[^>]*aria-describedby="f-code-hint f-code-error"', resp.text)
+    assert re.search(
+        r'id="f-code"[^>]*aria-invalid="true"[^>]*aria-describedby="f-code-hint f-code-error"', resp.text
+    )
 
     # inline: the row becomes a form, saving answers with the whole tree (focus on the row)
     edit = await client.get(f"/organisationseinheiten/{dep['id']}/bearbeiten", headers=HX)
@@ -131,8 +136,14 @@ async def test_create_edit_inline_and_delete_through_the_page(
     assert 'for="ouf-' in edit.text  # visible labels for the inline fields
     resp = await client.post(
         f"/organisationseinheiten/{dep['id']}",
-        data={"inline": "1", "version": "1", "code": "Z.10", "name": "Personal und Organisation",
-              "parent_id": area_id, "zuordnungen_mitnehmen": "1"},
+        data={
+            "inline": "1",
+            "version": "1",
+            "code": "Z.10",
+            "name": "Personal und Organisation",
+            "parent_id": area_id,
+            "zuordnungen_mitnehmen": "1",
+        },
         headers={**headers, **HX},
     )
     assert resp.status_code == 200, resp.text
@@ -187,7 +198,9 @@ async def test_create_edit_inline_and_delete_through_the_page(
     assert await audit_actions(sessionmaker, tenant.id, area_id) == ["org_unit.create", "org_unit.delete"]
 
 
-async def test_detail_page_edits_without_javascript(client: AsyncTestClient, sessionmaker, shared_dir) -> None:
+async def test_detail_page_edits_without_javascript(
+    client: AsyncTestClient, sessionmaker, shared_dir
+) -> None:
     tenant = await seeded_tenant(sessionmaker, shared_dir)
     await editor(client, sessionmaker, tenant)
     headers = await csrf_headers(client)
@@ -198,8 +211,13 @@ async def test_detail_page_edits_without_javascript(client: AsyncTestClient, ses
     assert f"{ds['measures']} Maßnahme" in page.text
     resp = await client.post(
         f"/organisationseinheiten/{ds['id']}",
-        data={"version": str(ds["version"]), "code": ds["code"], "name": "Neuer Name",
-              "parent_id": ds["parent_id"], "zuordnungen_mitnehmen": "1"},
+        data={
+            "version": str(ds["version"]),
+            "code": ds["code"],
+            "name": "Neuer Name",
+            "parent_id": ds["parent_id"],
+            "zuordnungen_mitnehmen": "1",
+        },
         headers=headers,
         follow_redirects=False,
     )
@@ -209,7 +227,9 @@ async def test_detail_page_edits_without_javascript(client: AsyncTestClient, ses
     assert "Änderungsverlauf" in page.text and "Bezeichnung:" in page.text
     # deleting it from the page is refused with the measures' numbers
     resp = await client.post(
-        f"/organisationseinheiten/{ds['id']}/loeschen", data={"version": str(ds["version"] + 1)}, headers=headers
+        f"/organisationseinheiten/{ds['id']}/loeschen",
+        data={"version": str(ds["version"] + 1)},
+        headers=headers,
     )
     assert resp.status_code == 409
     assert "Löschen nicht möglich" in resp.text and re.search(r"\d+ Maßnahmen? \(MP \d+", resp.text)
@@ -252,7 +272,11 @@ async def test_api_create_update_delete_usage_and_conflicts(
     )
     assert resp.status_code == 409
     current = resp.json()["current"]
-    assert current["code"] == "NEU.2" and current["version"] == 2 and current["changes"]["code"] == ["NEU.1", "NEU.2"]
+    assert (
+        current["code"] == "NEU.2"
+        and current["version"] == 2
+        and current["changes"]["code"] == ["NEU.1", "NEU.2"]
+    )
     assert current["changed_by"]
     resp = await client.delete(f"/api/v1/org-units/{created['id']}", params={"version": 1}, headers=headers)
     assert resp.status_code == 409
@@ -263,7 +287,9 @@ async def test_api_create_update_delete_usage_and_conflicts(
     assert usage["in_use"] is True and usage["uses"][0]["table"] == "measures"
     numbers = [i["number"] for i in usage["uses"][0]["items"]]
     assert len(numbers) == ds["measures"] and numbers[0] in usage["summary"]
-    resp = await client.delete(f"/api/v1/org-units/{ds['id']}", params={"version": ds["version"]}, headers=headers)
+    resp = await client.delete(
+        f"/api/v1/org-units/{ds['id']}", params={"version": ds["version"]}, headers=headers
+    )
     assert resp.status_code == 409
     assert "kann nicht gelöscht werden" in resp.json()["detail"] and numbers[0] in resp.json()["detail"]
     assert resp.json()["current"]["usage"]["measures"] == ds["measures"]
@@ -289,16 +315,22 @@ async def test_moving_a_department_takes_its_records_along(
     await editor(client, sessionmaker, tenant)
     headers = await csrf_headers(client)
     ds = await used_department(client)
-    target = next(u for u in await units(client) if u["kind"] == "geschaeftskreis" and u["id"] != ds["parent_id"])
+    target = next(
+        u for u in await units(client) if u["kind"] == "geschaeftskreis" and u["id"] != ds["parent_id"]
+    )
     before = (await client.get("/api/v1/measures", params={"department_id": ds["id"]})).json()
     moving = [m for m in before if (m["business_area"] or {}).get("id") in (ds["parent_id"], None)]
     assert moving
 
     resp = await client.patch(
-        f"/api/v1/org-units/{ds['id']}", json={"version": ds["version"], "parent_id": target["id"]}, headers=headers
+        f"/api/v1/org-units/{ds['id']}",
+        json={"version": ds["version"], "parent_id": target["id"]},
+        headers=headers,
     )
     assert resp.status_code == 200 and resp.json()["parent_id"] == target["id"]
-    after = {m["id"]: m for m in (await client.get("/api/v1/measures", params={"department_id": ds["id"]})).json()}
+    after = {
+        m["id"]: m for m in (await client.get("/api/v1/measures", params={"department_id": ds["id"]})).json()
+    }
     for m in moving:
         assert after[m["id"]]["business_area"]["id"] == target["id"]
         assert after[m["id"]]["version"] == m["version"] + 1  # open edits of the measure see a conflict
@@ -312,7 +344,9 @@ async def test_moving_a_department_takes_its_records_along(
         headers=headers,
     )
     assert resp.status_code == 200
-    again = {m["id"]: m for m in (await client.get("/api/v1/measures", params={"department_id": ds["id"]})).json()}
+    again = {
+        m["id"]: m for m in (await client.get("/api/v1/measures", params={"department_id": ds["id"]})).json()
+    }
     assert all(again[m["id"]]["business_area"]["id"] == target["id"] for m in moving)
     assert (await unit(client, ds["code"]))["parent_id"] == ds["parent_id"]
 
@@ -329,7 +363,12 @@ async def test_two_editors_inline_conflict_shows_the_other_change(
         await login(other, sessionmaker, tenant=tenant, role=Role.EDITOR)
         resp = await other.post(
             f"/organisationseinheiten/{ds['id']}",
-            data={"inline": "1", "version": str(ds["version"]), "code": ds["code"], "name": "Name von Anderen"},
+            data={
+                "inline": "1",
+                "version": str(ds["version"]),
+                "code": ds["code"],
+                "name": "Name von Anderen",
+            },
             headers={**await csrf_headers(other), **HX},
         )
         assert resp.status_code == 200
@@ -386,10 +425,14 @@ async def test_another_tenants_unit_is_404(client: AsyncTestClient, sessionmaker
     ):
         assert (await client.post(url, data=data, headers={**headers, **HX})).status_code == 404, url
     assert (
-        await client.patch(f"/api/v1/org-units/{ds['id']}", json={"version": ds["version"], "name": "x"}, headers=headers)
+        await client.patch(
+            f"/api/v1/org-units/{ds['id']}", json={"version": ds["version"], "name": "x"}, headers=headers
+        )
     ).status_code == 404
     assert (
-        await client.delete(f"/api/v1/org-units/{ds['id']}", params={"version": ds["version"]}, headers=headers)
+        await client.delete(
+            f"/api/v1/org-units/{ds['id']}", params={"version": ds["version"]}, headers=headers
+        )
     ).status_code == 404
     # another tenant's Geschäftskreis as parent is unknown here (422 at the field, not a link)
     resp = await client.post(
