@@ -163,6 +163,18 @@ def main() -> None:
         mrr = sum(1 / r for r in ranks if r) / len(ranks)
         quality.append((path.name, len(rows), hit, mrr))
         questions += [q for q, _ in rows]
+    from core.assistant.answer import is_confident
+
+    def confident(question: str) -> bool:
+        hits = diversify(search(live, backend, question, limit=50))[:10]
+        return bool(hits) and is_confident(hits[0])
+
+    offtopic = [
+        line.strip()
+        for line in (ROOT / "benchmarks" / "data" / "assistant-offtopic.txt").read_text().splitlines()
+        if line.strip()
+    ]
+    answered = (sum(map(confident, questions)), len(questions), sum(map(confident, offtopic)), len(offtopic))
     times = []
     for _ in range(args.rounds):
         for q in questions:
@@ -184,6 +196,10 @@ def main() -> None:
 
     for name, n, hit, mrr in quality:
         print(f"quality {name} ({n} questions): hit@10={hit:.3f} MRR@10={mrr:.3f}")
+    print(
+        f"answered (not \"nothing found\"): {answered[0]}/{answered[1]} catalogue questions, "
+        f"{answered[2]}/{answered[3]} off-topic questions"
+    )
     print(
         f"latency per question, warm ({len(times)} runs, load average {os.getloadavg()[0]:.1f}): "
         f"p50={p50:.1f} ms p95={p95:.1f} ms"
