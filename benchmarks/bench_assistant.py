@@ -197,7 +197,7 @@ def main() -> None:
     for name, n, hit, mrr in quality:
         print(f"quality {name} ({n} questions): hit@10={hit:.3f} MRR@10={mrr:.3f}")
     print(
-        f"answered (not \"nothing found\"): {answered[0]}/{answered[1]} catalogue questions, "
+        f'answered (not "nothing found"): {answered[0]}/{answered[1]} catalogue questions, '
         f"{answered[2]}/{answered[3]} off-topic questions"
     )
     print(

@@ -75,8 +75,7 @@ def body(text: str, heading_path: Sequence[str] = ()) -> str:
             and (
                 stripped == path
                 or stripped in heading_path
-                or (len(stripped) < 60
-                and not stripped.endswith("."))
+                or (len(stripped) < 60 and not stripped.endswith("."))
             )
         ):
             skip += 1
