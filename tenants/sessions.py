@@ -34,7 +34,7 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class RequestContext:
-    """What every authenticated request needs, loaded in one short transaction."""
+    """What every authenticated request needs (``resolve_request``: two statements)."""
 
     identity: Identity | None
     #: Data revisions of the active tenant and the platform, read before any data of the
@@ -124,7 +124,7 @@ async def resolve_request(conn: AsyncConnection, token: str) -> RequestContext |
 
 
 class SessionService:
-    """Works on platform tables; bind the session's user for the membership lookup."""
+    """Creates, switches and ends sessions (platform table ``user_sessions``)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
