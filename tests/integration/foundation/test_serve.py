@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
-from core.embedded import asyncpg_url, provision
+from core.embedded import DatabaseUrls, asyncpg_url, provision
 from tests.conftest import TEST_APP_ROLE, TEST_OWNER_ROLE
 
 
@@ -39,12 +40,17 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_sigterm_ends_serve_and_its_helper_processes(pg_admin_url: str, tmp_path: Path) -> None:
+def test_sigterm_ends_serve_and_its_helper_processes(
+    pg_admin_url: str, database: DatabaseUrls, tmp_path: Path
+) -> None:
     from core import migrate
 
-    # A database of its own: serve seeds the demo tenant into it.
+    # A database of its own (serve seeds the demo tenant into it), with the test session's
+    # roles and passwords: provisioning sets the passwords, and other tests' pools use them.
     name = f"kommpass_serve_{secrets.token_hex(4)}"
-    owner_pw, app_pw = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    owner_pw = make_url(database.migration).password
+    app_pw = make_url(database.app).password
+    assert owner_pw and app_pw
     provision(pg_admin_url, database=name, owner_role=TEST_OWNER_ROLE, owner_password=owner_pw,
               app_role=TEST_APP_ROLE, app_password=app_pw)
     host, port = pg_admin_url.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)
