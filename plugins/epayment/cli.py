@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from plugins.epayment.service.common import today_local
 from web.cli import fail, run_with_db
 
 
@@ -61,7 +62,7 @@ def export(slug: str, day: str | None, haushaltsstelle: str | None, fmt: str) ->
     from tenants.service import TenantService
 
     try:
-        booking_day = dt.date.fromisoformat(day) if day else dt.date.today()
+        booking_day = dt.date.fromisoformat(day) if day else today_local()
     except ValueError:
         fail("Bitte den Tag im Format JJJJ-MM-TT angeben.")
         return

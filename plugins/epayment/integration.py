@@ -35,7 +35,7 @@ async def load_widget(ctx: RenderContext) -> dict[str, Any]:
 
 async def load_report_section(ctx: RenderContext) -> dict[str, Any]:
     moment = getattr(ctx.reporting_date, "date", ctx.reporting_date)
-    year = moment.year if isinstance(moment, dt.date) else dt.date.today().year
+    year = moment.year if isinstance(moment, dt.date) else today_local().year
     costs = await accounting.monthly_costs(ctx.session, ctx.tenant_id, year)
     counts = await payments.status_counts(ctx.session, ctx.tenant_id)
     account_rows = [

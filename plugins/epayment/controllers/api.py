@@ -36,6 +36,7 @@ from plugins.epayment.schemas import (
     convert,
 )
 from plugins.epayment.service import accounting, accounts, fees, flows, payments
+from plugins.epayment.service.common import today_local
 from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_tenant_admin, requires_viewer
 
@@ -191,7 +192,7 @@ async def list_bookings(
 async def reconciliation(
     db: AsyncSession, identity: Identity, date_from: str | None = None, date_to: str | None = None
 ) -> Reconciliation:
-    today = dt.date.today()
+    today = today_local()
     r = await accounting.reconcile(
         db,
         identity.require_tenant(),

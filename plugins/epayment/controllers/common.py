@@ -57,7 +57,7 @@ def parse_day(value: str | None, field: str = "tag", default: dt.date | None = N
 
 def parse_year(value: str | None) -> int:
     if not value:
-        return dt.date.today().year
+        return today_local().year
     if not value.isdigit() or not 2000 <= int(value) <= 2100:
         raise ValidationFailed([FieldError("jahr", "Bitte ein Jahr zwischen 2000 und 2100 angeben.")])
     return int(value)

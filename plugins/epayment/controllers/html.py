@@ -20,7 +20,7 @@ from plugins.epayment.controllers.common import (
 )
 from plugins.epayment.protocol import ProviderError
 from plugins.epayment.service import accounting, accounts, fees, payments
-from plugins.epayment.service.common import euro
+from plugins.epayment.service.common import euro, today_local
 from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_tenant_admin, requires_viewer
 from web.rendering import page
@@ -394,7 +394,7 @@ async def reconciliation(
     bis: str | None = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
-    today = dt.date.today()
+    today = today_local()
     date_from = parse_day(von, "von", today - dt.timedelta(days=30))
     date_to = parse_day(bis, "bis", today)
     result = await accounting.reconcile(db, tenant_id, date_from=date_from, date_to=date_to)

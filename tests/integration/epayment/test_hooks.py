@@ -20,6 +20,7 @@ from plugins.epayment.models import PaymentAccount, ServiceFee
 from plugins.epayment.protocol import PaymentProvider
 from plugins.epayment.providers import providers_from
 from plugins.epayment.service import accounts, payments
+from plugins.epayment.service.common import today_local
 from plugins.manager import get_plugin_manager
 from plugins.types import RenderContext
 from tenants.models import Role
@@ -85,7 +86,7 @@ async def test_transaction_costs_feed_the_budget_plan(
     page = await client.get("/epayment/kosten")
     assert page.status_code == 200 and "Bezahlplattform" in page.text
     headers = await csrf_headers(client)
-    year = dt.date.today().year
+    year = today_local().year
     for _ in range(2):  # twice: the second run updates the same year, no duplicate
         response = await client.post(
             "/epayment/kosten/finanzplan",
@@ -179,7 +180,7 @@ async def test_committee_report_has_the_epayment_section(
 
     setup = await paid_setup(sessionmaker, test_settings)
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
-        await ReportingService(session, setup.tenant.id).open_round(dt.date(dt.date.today().year, 3, 31))
+        await ReportingService(session, setup.tenant.id).open_round(dt.date(today_local().year, 3, 31))
     await login(client, sessionmaker, tenant=setup.tenant, role=Role.VIEWER)
     response = await client.get("/berichte/ausschuss")
     assert response.status_code == 200

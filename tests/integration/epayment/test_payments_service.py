@@ -18,7 +18,7 @@ from plugins.epayment.models import Booking, Payment, PaymentRoute
 from plugins.epayment.protocol import InvalidSignature
 from plugins.epayment.sandbox.provider import SandboxProvider
 from plugins.epayment.service import accounting, accounts, payments
-from plugins.epayment.service.common import tenant_for_key
+from plugins.epayment.service.common import tenant_for_key, today_local
 from plugins.epayment.service.flows import handle_notification
 from tests.integration.epayment.helpers import notification, setup_tenant, signed
 
@@ -218,7 +218,7 @@ async def test_reconciliation_lists_flagged_and_unbooked(sessionmaker: Any, test
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         # a booking removed by hand (e.g. a failed import) shows up as "paid, not booked"
         await session.execute(text("DELETE FROM epayment_bookings WHERE payment_id = :p"), {"p": ok.id})
-    today = dt.date.today()
+    today = today_local()
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         result = await accounting.reconcile(
             session,
@@ -236,7 +236,7 @@ async def test_monthly_costs_and_exports(sessionmaker: Any, test_settings: Setti
     p2 = await new_payment(sessionmaker, setup, cents=1500)
     for p in (p1, p2):
         await notify(sessionmaker, test_settings, setup, notification(p, "paid"))
-    today = dt.date.today()
+    today = today_local()
     async with tenant_session(sessionmaker, setup.tenant.id) as session:
         costs = await accounting.monthly_costs(session, setup.tenant.id, payments_local_year := today.year)
         rows = await accounting.bookings(session, setup.tenant.id, day=today)
