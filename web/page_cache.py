@@ -19,7 +19,6 @@ in the database).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import html
 import os
 import secrets
@@ -27,7 +26,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
 from jinja2_fragments import render_block
@@ -38,6 +36,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 from prometheus_client import Counter
 
+from core import calendar
 from core.revisions import Revisions
 from web.metrics import REGISTRY
 from web.rendering import is_htmx
@@ -47,7 +46,6 @@ LAYOUT_BLOCKS = ("title", "head", "messages", "content")
 WRAPPER = "_cached_page.html"
 #: A context with this key set true is shown but not stored (e.g. a widget failed for now).
 NO_STORE = "_page_cache_no_store"
-BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_MAX_BYTES = int(os.environ.get("KOMMPASS_PAGE_CACHE_MB", "64")) * 1024 * 1024
 
 LOOKUPS = Counter(
@@ -190,7 +188,7 @@ async def cached_page(
     identity = request.scope.get("user")
     tenant_id = getattr(identity, "tenant_id", None)
     partial = block or ("content" if is_htmx(request) else None)
-    key = (page, tenant_id, partial, dt.datetime.now(BERLIN).date(), *variant)
+    key = (page, tenant_id, partial, calendar.today(), *variant)
     cacheable = revisions is not None and tenant_id is not None
     blocks = cache.get(key, revisions) if cacheable else None
     if blocks is not None:

@@ -8,7 +8,6 @@ plan (read through ``core.measures``) and the budget plan (``core.budget``), con
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from core.strategy import service
 from core.strategy.kinds import KINDS, display
 from core.strategy.models import ARCHITECTURE_STATES, MATURITY_AREAS, SWOT_CATEGORIES
@@ -107,7 +107,7 @@ async def document_context(
         "budget_lines": lines,
         "totals": totals,
         "blocks": blocks,
-        "created": dt.date.today(),
+        "created": calendar.today(),
         "one_off": budget.ONE_OFF_COLUMNS,
         "running": budget.RUNNING_COLUMNS,
         "staff": budget.STAFF_COLUMNS,

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.concurrency import check_version, flush_or_conflict
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -396,7 +397,7 @@ async def adopt(
             )
     old = strategy_state(strategy)
     strategy.status = STATUS_ADOPTED
-    strategy.adopted_on = adopted_on or dt.date.today()
+    strategy.adopted_on = adopted_on or calendar.today()
     await flush_or_conflict(session, state=old)
     await record(
         session,

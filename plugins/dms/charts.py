@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from core import calendar
 from plugins.dms.models import STATUS_CODES, STATUS_INTRODUCING, STATUS_LABELS, STATUS_LIVE, STATUS_PLANNED
 from plugins.dms.schemas import Indicator, Rollout
 
@@ -108,7 +109,7 @@ def _year(d: dt.date) -> float:
 
 def timeline_chart(rollouts: list[Rollout], today: dt.date | None = None) -> dict[str, Any]:
     """Floating bars per rollout item: from the start (planned or introduction) to live or today."""
-    today = today or dt.date.today()
+    today = today or calendar.today()
     labels: list[str] = []
     bars: dict[str, list[Any]] = {s: [] for s in STATUS_LABELS}
     rows = []

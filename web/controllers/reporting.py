@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from core.errors import Conflict, DomainError, FieldError, ValidationFailed
 from core.measures.service import MeasureService
 from core.online_services.service import OnlineServiceService
@@ -110,7 +111,7 @@ async def api_close(
 # --- HTML ------------------------------------------------------------------------------------
 def suggestions(dates: list[ReportingDate]) -> list[dt.date]:
     taken = {rd.date for rd in dates}
-    start = max(taken) if taken else dt.date.today() - dt.timedelta(days=200)
+    start = max(taken) if taken else calendar.today() - dt.timedelta(days=200)
     out: list[dt.date] = []
     d = start
     while len(out) < 3:

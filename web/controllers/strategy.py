@@ -7,7 +7,6 @@ edit comes back as the form with status 409, the other person's state and a Germ
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -15,6 +14,7 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.strategy import service
 from core.strategy.diff import diff_strategies
@@ -257,7 +257,7 @@ async def _detail(
             "maturity_chart": maturity_chart(full),
             "has_draft": any(v.status == STATUS_DRAFT for v in versions),
             "block_links": await service.building_block_links(db, tenant_id),
-            "today": dt.date.today(),
+            "today": calendar.today(),
         },
     )
 
@@ -458,7 +458,7 @@ async def item_new(
     tenant_id = identity.require_tenant()
     strategy = await service.get_strategy(db, tenant_id, strategy_id)
     parent_title = await _parent_title(db, tenant_id, strategy_id, kind, parent)
-    values: dict[str, Any] = {"measured_on": dt.date.today().isoformat()} if kind.key == "values" else {}
+    values: dict[str, Any] = {"measured_on": calendar.today().isoformat()} if kind.key == "values" else {}
     if kind.key == "recommendations":  # next free number
         full = await service.load_full(db, tenant_id, strategy_id)
         values["number"] = str(max((r.number for r in full.parts["recommendations"]), default=0) + 1)

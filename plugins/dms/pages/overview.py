@@ -3,13 +3,13 @@ KAAW network view."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from core.errors import ValidationFailed
 from plugins.dms import charts
 from plugins.dms.models import STATUS_CODES, STATUS_LABELS
@@ -53,7 +53,7 @@ async def export_xlsx(
     from plugins.dms.excel import export_workbook
 
     content = await export_workbook(service_for(request, db, identity))
-    name = f"dms-einfuehrung-{identity.tenant_slug or 'mandant'}-{dt.date.today():%Y-%m-%d}.xlsx"
+    name = f"dms-einfuehrung-{identity.tenant_slug or 'mandant'}-{calendar.today():%Y-%m-%d}.xlsx"
     return Response(
         content=content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'}
     )

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import uuid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import calendar
 from plugins.epayment.models import PaymentRoute
 
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(BERLIN).date()
-
-
-def today_local() -> dt.date:
-    """Today in Germany: booking days and exports follow the municipality's calendar."""
-    return dt.datetime.now(dt.UTC).astimezone(BERLIN).date()
+#: Booking days and exports follow the municipality's calendar (``core.calendar``).
+today_local = calendar.today
 
 
 def new_token(nbytes: int = 16) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import SYSTEM, Actor, record
+from core.calendar import local_date
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.models import utcnow
 from plugins.epayment.models import (
@@ -31,7 +32,7 @@ from plugins.epayment.models import (
     ServiceFee,
 )
 from plugins.epayment.protocol import Notification
-from plugins.epayment.service.common import claim_route, local_date, new_token
+from plugins.epayment.service.common import claim_route, new_token
 
 DEFAULT_TTL = dt.timedelta(minutes=60)
 STATE_LABELS = {
