@@ -38,7 +38,7 @@ _SET_CONTEXT = text(
 
 
 #: A pooled connection unused for longer than this is pinged before it is handed out.
-PING_IF_IDLE_SECONDS = 5.0
+PING_IF_IDLE_SECONDS = 2.0
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> AsyncEngine:
