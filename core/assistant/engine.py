@@ -116,7 +116,8 @@ class Engine:
         with self._write_lock(scope):
             index = self._fresh(scope)
             counts = index.sync(passages, self.backend, progress, cancel)
-            if any(counts[k] for k in ("added", "changed", "removed")) or not self.exists(scope):
+            changed = ("added", "changed", "removed", "keywords_changed")
+            if any(counts.get(k) for k in changed) or not self.exists(scope):
                 self._save(scope, index)
             else:
                 with self._lock:

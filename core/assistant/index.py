@@ -2,8 +2,9 @@
 
 * ``sync(passages)`` brings the index to exactly the given passages: passages whose text is
   unchanged keep their vectors, only new or changed ones are embedded (an edit re-embeds one
-  passage, not the index). The keyword side is rebuilt from the stored texts, which takes
-  well under a second even for the catalogue.
+  passage, not the index). The keyword side is rebuilt from the stored texts (and keywords,
+  see ``Passage.keyword_text``), which takes about a second even for the catalogue; a change
+  of keywords alone rebuilds only the keyword side.
 * ``save``/``load`` persist everything in one folder (written to a temporary folder and
   swapped in atomically through a symbolic link, so a reader never sees half an index and a
   killed build leaves the previous one in place); loading never embeds.
@@ -87,7 +88,8 @@ class HybridIndex:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> dict[str, int]:
-        """Make the index hold exactly ``passages``; returns counts added/changed/removed/kept."""
+        """Make the index hold exactly ``passages``; returns counts added/changed/removed/kept
+        (and ``keywords_changed`` when kept passages got other keywords)."""
         wanted: dict[str, Passage] = {}
         for p in passages:
             wanted[p.doc_id] = p
@@ -96,10 +98,13 @@ class HybridIndex:
             to_embed: list[Passage] = []
             replaced: list[int] = []
             kept = 0
+            keywords_changed = 0
             for doc_id, p in wanted.items():
                 old = self.by_doc.get(doc_id)
                 if old is not None and self.digests.get(old) == p.digest:
-                    self.passages[old] = p  # title/url/meta may change without re-embedding
+                    # title/url/meta/keywords may change without re-embedding
+                    keywords_changed += self.passages[old].keywords != p.keywords
+                    self.passages[old] = p
                     kept += 1
                     continue
                 if old is not None:
@@ -123,7 +128,7 @@ class HybridIndex:
                     self.passages[i] = p
                     self.digests[i] = p.digest
                     self.by_doc[p.doc_id] = i
-            if to_embed or drop or self.bm25 is None:
+            if to_embed or drop or keywords_changed or self.bm25 is None:
                 self._rebuild_keyword()
             self.generation += 1
         return {
@@ -131,6 +136,8 @@ class HybridIndex:
             "changed": len(replaced),
             "removed": len(removed),
             "kept": kept,
+            # kept passages with other keywords (only the keyword side was rebuilt)
+            **({"keywords_changed": keywords_changed} if keywords_changed else {}),
         }
 
     def remove(self, doc_ids: Sequence[str]) -> int:
@@ -182,7 +189,7 @@ class HybridIndex:
 
     def _rebuild_keyword(self) -> None:
         ids = sorted(self.passages)
-        texts = [self.passages[i].text for i in ids]
+        texts = [self.passages[i].keyword_text for i in ids]
         base = _base_vocabulary if self.scope != "catalog" else None
         self.decompounder = Decompounder.learn(texts, base)
         corpus = [analyze(t, self.decompounder) or ["\u2205"] for t in texts]
@@ -217,6 +224,27 @@ class HybridIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(ids[j]), float(scores[j])) for j in top if scores[j] > 0]
+
+    def keyword_bound(self, query: str) -> float:
+        """The highest BM25 score a passage of this index could reach for ``query`` if it
+        contained every term of it: the sum of the terms' inverse document frequencies (BM25's
+        term-frequency part stays below 1), a term the index does not know weighing as much as
+        its rarest. Raw scores of indexes of different size are not comparable (a word among a
+        tenant's few pages weighs little against the same word among the catalogue's 5,800
+        passages); a score divided by this bound is the share of the question a passage
+        matches, weighed in its own index."""
+        with self.lock:
+            bm25 = self.bm25
+            if bm25 is None:
+                return 0.0
+            vocab = bm25.vocab_dict
+            indptr = bm25.scores["indptr"]
+            n = int(bm25.scores.get("num_docs") or len(self.bm25_ids))
+            total = 0.0
+            for t in analyze(query, self.decompounder):
+                df = int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 1
+                total += math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return total
 
     def keyword_coverage(self, query: str, skip: Collection[str] = ()) -> float:
         """How much of the query the keyword side can see: the share of the query words'

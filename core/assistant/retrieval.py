@@ -7,8 +7,13 @@ everyday words itself: embedding the expanded text as well was no better on the 
 set and the second held-out set, and its longer text cost ≈10 ms per question).
 
 Per index, the dense (cosine) and the keyword (BM25) lists are taken; dense lists of all
-indexes are merged by cosine (same model, comparable), keyword lists by BM25 score; the two
-merged lists are fused with reciprocal-rank fusion (Cormack et al. 2009, k = 60). The
+indexes are merged by cosine (same model, comparable), keyword lists by the share of the
+question a passage matches in its own index (BM25 score over the highest score possible there,
+``HybridIndex.keyword_bound``: raw scores of a tenant's few pages and of the catalogue's 5,800
+passages are not comparable, and once the catalogue's search terms knew more everyday words,
+raw scores put catalogue services that matched one word of a question ahead of the tenant's
+page that matched all of them); the two merged lists are fused with reciprocal-rank fusion
+(Cormack et al. 2009, k = 60). The
 keyword list counts in proportion to how much of the question the keyword side knows
 (``HybridIndex.keyword_coverage``): when the question's rare words are unknown to every
 index, the BM25 list ranks passages by the question's common words alone (``beantragen``,
@@ -86,6 +91,7 @@ def hybrid_search(
     query, see above; ``everyday`` words are left out of it)."""
     dense: list[tuple[float, Candidate]] = []
     keyword: list[tuple[float, Candidate]] = []
+    keyword_share: dict[Candidate, float] = {}
     passages: dict[Candidate, Passage] = {}
     for index in indexes:
         with index.lock:
@@ -96,6 +102,7 @@ def hybrid_search(
                 cand = Candidate(index.scope, pid)
                 passages[cand] = p
                 dense.append((score, cand))
+            bound = index.keyword_bound(query) or 1.0
             for pid, score in index.search_keyword(query, depth):
                 p = index.passages.get(pid)
                 if p is None or (accept is not None and not accept(index.scope, p)):
@@ -103,8 +110,9 @@ def hybrid_search(
                 cand = Candidate(index.scope, pid)
                 passages[cand] = p
                 keyword.append((score, cand))
+                keyword_share[cand] = score / bound
     dense.sort(key=lambda x: -x[0])
-    keyword.sort(key=lambda x: -x[0])
+    keyword.sort(key=lambda x: -keyword_share[x[1]])
     dense_rank = [c for _, c in dense[:depth]]
     keyword_rank = [c for _, c in keyword[:depth]]
     if keyword_weight is None:

@@ -158,19 +158,124 @@ def test_keyword_noise_does_not_outvote_the_dense_side() -> None:
 def test_catalogue_passages_embed_name_and_service_and_an_older_index_is_recognised() -> None:
     import dataclasses
 
-    from core.assistant.documents import LeikaRow, OzgRow, catalog_index_outdated, catalog_passages
+    from core.assistant.documents import (
+        LeikaRow,
+        OzgRow,
+        catalog_index_outdated,
+        catalog_passages,
+        search_terms,
+    )
 
     ozg = [OzgRow("10160", "Hundehaltung", "Engagement & Hobby", "Tierhaltung")]
     leika = [
         LeikaRow("99102013000000", "99102013000000", "Hundesteuer", "4", "10160"),
         LeikaRow("ozg-x-1", None, "Ohne OZG-Zuordnung", "5", None),
     ]
-    passages = {p.doc_id: p for p in catalog_passages(ozg, leika)}
     service = "Hundehaltung | Tierhaltung | Engagement & Hobby"
-    assert passages["ozg:10160"].text == service and not passages["ozg:10160"].embed_parts
-    assert passages["leika:99102013000000"].embed_parts == ("Hundesteuer", service)
-    assert passages["leika:99102013000000"].text == f"Hundesteuer | {service}"  # keyword side as before
-    assert not passages["leika:ozg-x-1"].embed_parts
+    # without search terms: the name and the OZG-Leistung's text, as before
+    plain = {p.doc_id: p for p in catalog_passages(ozg, leika, terms={})}
+    assert plain["ozg:10160"].text == service and not plain["ozg:10160"].embed_parts
+    assert plain["leika:99102013000000"].embed_parts == ("Hundesteuer", service)
+    assert plain["leika:99102013000000"].text == f"Hundesteuer | {service}"  # keyword side as before
+    assert not plain["leika:ozg-x-1"].embed_parts
+    # with the packaged search terms: one more embedded part, and the keywords
+    terms = search_terms()["10160"]
+    passages = {p.doc_id: p for p in catalog_passages(ozg, leika)}
+    assert passages["leika:99102013000000"].embed_parts == ("Hundesteuer", service, terms)
+    assert passages["ozg:10160"].embed_parts == (service, terms)
+    assert passages["ozg:10160"].text == service  # what an answer shows is unchanged
+    assert not passages["leika:ozg-x-1"].keywords
     assert not catalog_index_outdated(passages.values())
     old = [dataclasses.replace(p, embed_parts=()) for p in passages.values()]
     assert catalog_index_outdated(old)
+    assert catalog_index_outdated(plain.values())  # built before the search terms
+
+
+def test_a_leika_name_is_embedded_as_its_object_and_the_rest() -> None:
+    from core.assistant.documents import LeikaRow, OzgRow, catalog_passages, leika_name_parts
+
+    names = ["Führerschein", "Führerschein Ersatz wegen Verlust", "Führerscheinstelle Auskunft", "Hund"]
+    assert leika_name_parts(names) == {
+        "Führerschein": ("Führerschein",),
+        "Führerschein Ersatz wegen Verlust": ("Führerschein", "Ersatz wegen Verlust"),
+        "Führerscheinstelle Auskunft": ("Führerscheinstelle Auskunft",),  # a word prefix only
+        "Hund": ("Hund",),
+    }
+    ozg = [OzgRow("10169", "Führerschein", "Mobilität & Reisen", "Führerschein")]
+    leika = [LeikaRow(str(n), str(n), name, "4", "10169") for n, name in enumerate(names[:2])]
+    passages = {p.key: p for p in catalog_passages(ozg, leika, terms={})}
+    service = "Führerschein | Führerschein | Mobilität & Reisen"
+    assert passages["1"].embed_parts == ("Führerschein", "Ersatz wegen Verlust", service)
+    assert passages["1"].text == f"Führerschein Ersatz wegen Verlust | {service}"  # keyword side: whole name
+
+
+def test_search_terms_are_loaded_and_reach_the_keyword_text_of_a_service() -> None:
+    from core.assistant.documents import LeikaRow, OzgRow, catalog_passages, search_terms
+
+    terms = search_terms()
+    assert len(terms) >= 500  # nearly every OZG-Leistung of the catalogue has some
+    assert "Flurkarte" in terms["10539"] and "Behindertenausweis" in terms["10214"]
+    ozg = [
+        OzgRow("10539", "Hoheitliche Vermessungen im Liegenschaftskataster", "Bauen & Wohnen", "Bauen"),
+        OzgRow("10160", "Hundehaltung", "Engagement & Hobby", "Tierhaltung"),
+    ]
+    leika = [
+        LeikaRow("99108012000000", "99108012000000", "Liegenschaftskarte Auszug", "4", "10539"),
+        LeikaRow("99102013000000", "99102013000000", "Hundesteuer", "4", "10160"),
+    ]
+    passages = catalog_passages(ozg, leika)
+    service = next(p for p in passages if p.key == "99108012000000")
+    assert "Flurkarte" in service.keyword_text and "Flurkarte" not in service.text  # not shown
+
+    backend = HashingBackend()
+    index = HybridIndex("catalog", backend.name, backend.dim)
+    index.sync(passages, backend)
+    found = [index.passages[i].key for i, _ in index.search_keyword("Flurkarte bestellen", 5)]
+    assert found[:2] and set(found[:2]) == {"99108012000000", "10539"}
+    without = HybridIndex("catalog", backend.name, backend.dim)
+    without.sync(catalog_passages(ozg, leika, terms={}), backend)
+    assert not without.search_keyword("Flurkarte bestellen", 5)
+
+
+def test_changed_keywords_rebuild_the_keyword_side_without_embedding(tmp_path: Path) -> None:
+    import dataclasses
+
+    backend = HashingBackend()
+    index = HybridIndex("t", backend.name, backend.dim)
+    index.sync(PASSAGES, backend)
+    backend.embedded.clear()
+    tagged = [dataclasses.replace(PASSAGES[2], keywords="Glasfaser, schnelles Internet"), *PASSAGES[:2]]
+    counts = index.sync([*tagged, PASSAGES[3]], backend)
+    assert counts == {"added": 0, "changed": 0, "removed": 0, "kept": 4, "keywords_changed": 1}
+    assert backend.embedded == []
+    assert [index.passages[i].key for i, _ in index.search_keyword("Glasfaser", 3)] == ["3"]
+    index.save(tmp_path / "idx")
+    loaded = HybridIndex.load(tmp_path / "idx")
+    assert loaded.passages[loaded.by_doc["measure:3"]].keywords == "Glasfaser, schnelles Internet"
+    assert [loaded.passages[i].key for i, _ in loaded.search_keyword("Glasfaser", 3)] == ["3"]
+
+
+def test_keyword_lists_of_different_indexes_are_merged_by_the_share_of_the_question() -> None:
+    """A tenant's page that matches the whole question must not lose to a catalogue passage
+    that matches one word of it, only because the catalogue's larger corpus gives that word a
+    higher raw BM25 score."""
+    backend = HashingBackend()
+    catalogue = HybridIndex("catalog", backend.name, backend.dim)
+    catalogue.sync(
+        [_p("pa", "Personalausweis im Bürgerbüro beantragen", "leika")]
+        + [_p(f"x{i}", f"Leistung Nummer {i} beantragen", "leika") for i in range(60)],
+        backend,
+    )
+    tenant = HybridIndex("tenant:x", backend.name, backend.dim)
+    tenant.sync([_p("plan", "Die E-Akte wird im Bürgerbüro eingeführt", "document")], backend)
+    question = "Wann kommt die E-Akte ins Bürgerbüro?"
+    raw_catalogue = catalogue.search_keyword(question, 3)[0][1]
+    raw_tenant = tenant.search_keyword(question, 3)[0][1]
+    assert raw_catalogue > raw_tenant  # raw scores would rank the catalogue passage first
+    share_catalogue = raw_catalogue / catalogue.keyword_bound(question)
+    share_tenant = raw_tenant / tenant.keyword_bound(question)
+    assert share_tenant > share_catalogue
+    # in the fused list (dense side equal for both: a vector close to neither)
+    vector = backend.embed_queries(["Nummer"])[0]
+    hits = hybrid_search([catalogue, tenant], question, vector, keyword_weight=1.0)
+    assert [h.passage.key for h in hits].index("plan") < [h.passage.key for h in hits].index("pa")

@@ -44,16 +44,19 @@ class FakeQueue:
         pass
 
 
-@pytest.mark.parametrize("outdated", [True, False])
+@pytest.mark.parametrize("recipe", ["current", "without parts", "without search terms"])
 async def test_an_outdated_catalogue_index_is_loaded_and_its_update_queued(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outdated: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recipe: str
 ) -> None:
     real = get_backend()
     ozg = [OzgRow("10160", "Hundehaltung", "Engagement & Hobby", "Tierhaltung")]
     leika = [LeikaRow("99102013000000", "99102013000000", "Hundesteuer", "4", "10160")]
     passages = catalog_passages(ozg, leika)
-    if outdated:  # as built before LeiKa services were embedded from their parts
-        passages = [dataclasses.replace(p, embed_parts=()) for p in passages]
+    if recipe == "without parts":  # as built before LeiKa services were embedded from their parts
+        passages = [dataclasses.replace(p, embed_parts=()) for p in catalog_passages(ozg, leika, terms={})]
+    elif recipe == "without search terms":  # as built before data/suchbegriffe.tsv
+        passages = catalog_passages(ozg, leika, terms={})
+    outdated = recipe != "current"
     index = HybridIndex("catalog", real.name, real.dim)
     index.sync(passages, RandomBackend(real.name, real.dim))
     index.save(tmp_path / "assistant" / real.name / "catalog")
