@@ -234,17 +234,12 @@ class HybridIndex:
         passages); a score divided by this bound is the share of the question a passage
         matches, weighed in its own index."""
         with self.lock:
-            bm25 = self.bm25
-            if bm25 is None:
+            stats = self._term_stats()
+            if stats is None:
                 return 0.0
-            vocab = bm25.vocab_dict
-            indptr = bm25.scores["indptr"]
-            n = int(bm25.scores.get("num_docs") or len(self.bm25_ids))
-            total = 0.0
-            for t in analyze(query, self.decompounder):
-                df = int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 1
-                total += math.log(1 + (n - df + 0.5) / (df + 0.5))
-        return total
+            doc_freq, n = stats
+            dfs = (doc_freq(t) for t in analyze(query, self.decompounder))
+            return sum(_idf(1 if df is None else df, n) for df in dfs)
 
     def keyword_coverage(self, query: str, skip: Collection[str] = ()) -> float:
         """How much of the query the keyword side can see: the share of the query words'
@@ -252,24 +247,35 @@ class HybridIndex:
         the rarest) carried by words the index knows, as a whole or by a compound part.
         ``skip``: words not to count (everyday words already translated into the catalogue's)."""
         with self.lock:
-            bm25 = self.bm25
-            if bm25 is None:
+            stats = self._term_stats()
+            if stats is None:
                 return 0.0
-            vocab = bm25.vocab_dict
-            indptr = bm25.scores["indptr"]
-            n = int(bm25.scores.get("num_docs") or len(self.bm25_ids))
+            doc_freq, n = stats
             total = known = 0.0
             for w in dict.fromkeys(words(query)):
                 if w in STOPWORDS or w in skip or (len(w) < 2 and not w.isdigit()):
                     continue
                 terms = [stem(w), *(stem(p) for p in self.decompounder.split(w))]
-                dfs = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in terms if t in vocab]
-                df = max(dfs) if dfs else 0
-                weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                dfs = [df for df in map(doc_freq, terms) if df is not None]
+                weight = _idf(max(dfs) if dfs else 0, n)
                 total += weight
                 if dfs:
                     known += weight
         return known / total if total else 0.0
+
+    def _term_stats(self) -> tuple[Callable[[str], int | None], int] | None:
+        """Document frequency of a keyword-side term (None: unknown) and the number of
+        passages; None without a keyword index. Call under ``self.lock``."""
+        bm25 = self.bm25
+        if bm25 is None:
+            return None
+        vocab = bm25.vocab_dict
+        indptr = bm25.scores["indptr"]
+
+        def doc_freq(term: str) -> int | None:
+            return int(indptr[vocab[term] + 1] - indptr[vocab[term]]) if term in vocab else None
+
+        return doc_freq, int(bm25.scores.get("num_docs") or len(self.bm25_ids))
 
     # --- persistence ----------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -369,3 +375,8 @@ def read_generation(folder: Path) -> int | None:
         return int(json.loads((Path(folder) / "meta.json").read_text())["generation"])
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _idf(doc_freq: int, n: int) -> float:
+    """BM25's inverse document frequency of a term found in ``doc_freq`` of ``n`` passages."""
+    return math.log(1 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
