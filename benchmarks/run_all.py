@@ -94,14 +94,17 @@ BENCHES = [
 ]
 
 
-#: Why a target is missed, as far as we know it (written under the table).
-KNOWN_REASONS = [
-    "**Seiten (p95 ≤ 150 ms) nicht erfüllt:** ein einzelner uvicorn-Prozess schafft etwa 15–20 Anfragen/s "
-    "für Übersicht und Maßnahmenplan (rund 30 Datenbankabfragen je Übersicht, davon ein Drittel aus den "
-    "Plugin-Widgets, plus Anmeldung und Plugin-Schalter je Anfrage; Jinja-Rendering einer Tabelle mit "
-    "Fortschritt je Berichtstermin). Bei 20 gleichzeitigen Clients wartet jede Anfrage in der Schlange. "
-    "Abhilfe (offen): Abfragen der Übersicht bündeln und je Mandant/Berichtstermin zwischenspeichern, "
-    "Plugin-Schalter und Sitzung je Anfrage in einer Abfrage, mehrere Worker-Prozesse.",
+#: How to read the figures (written under the table).
+NOTES = [
+    "**Seiten:** gemessen mit `wrk` (C-Lastgenerator) gegen einen uvicorn-Prozess; Python-Clients "
+    "bräuchten auf denselben 2 Kernen je Anfrage etwa so viel CPU wie der Server und maßen vor allem "
+    "sich selbst (`bench_pages.py --python-client`). „warm“: Übersicht und Maßnahmenplan kommen aus dem "
+    "Seiten-Cache, der je Mandant bis zur nächsten Änderung seiner Daten gilt (`web/page_cache.py`); "
+    "„erster Aufruf je Mandant“: nichts gerendert, 20 gleichzeitig (dieselbe Arbeit wie nach einer "
+    "Änderung); „Lesen bei 2 Änderungen/s“: beide Seiten lesen, während laufend Fortschritte über die "
+    "API geändert werden.",
+    "**Katalogindex:** Zeit von Grund auf (alle 5.806 Passagen einbetten) bei der angegebenen Last; "
+    "bei Last über 2 wartet der Aufbau auf CPU, die Dauer wächst entsprechend.",
 ]
 
 
@@ -198,9 +201,9 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         *rows,
         "",
-        "## Bekannte Gründe für verfehlte Ziele",
+        "## Hinweise",
         "",
-        *[f"- {r}" for r in KNOWN_REASONS],
+        *[f"- {r}" for r in NOTES],
         "",
         "## Ausgaben der einzelnen Skripte",
         "",
