@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.assistant.engine import Engine
@@ -34,6 +35,7 @@ def run_cli(database: DatabaseUrls, settings: Settings, *args: str) -> subproces
     )
 
 
+@pytest.mark.process
 async def test_ask_json_eval_and_reindex(
     database: DatabaseUrls,
     test_settings: Settings,
@@ -64,6 +66,7 @@ async def test_ask_json_eval_and_reindex(
     assert f"tenant:{tenant.id}" in result.stdout
 
 
+@pytest.mark.process
 def test_unknown_tenant_is_one_german_line(database: DatabaseUrls, test_settings: Settings) -> None:
     result = run_cli(database, test_settings, "ask", "Hund", "--tenant", "gibt-es-nicht", "--json")
     assert result.returncode != 0

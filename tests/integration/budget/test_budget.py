@@ -243,6 +243,7 @@ def _cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.process
 async def test_cli_import_json_dry_run_errors_and_idempotency(
     database: DatabaseUrls,
     sessionmaker: async_sessionmaker[AsyncSession],

@@ -39,6 +39,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.process
 async def test_sync_killed_half_way_leaves_previous_version_complete(
     synced_db: Any, synced_sessionmaker: Any, catalog_files: tuple[Path, Path], tmp_path: Path
 ) -> None:

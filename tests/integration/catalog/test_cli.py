@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.embedded import DatabaseUrls
 
 
@@ -28,6 +30,7 @@ def run_cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.process
 def test_catalog_sync_json_then_no_changes(
     catalog_db: DatabaseUrls, catalog_files: tuple[Path, Path]
 ) -> None:
@@ -62,6 +65,7 @@ def test_catalog_sync_json_then_no_changes(
     assert [v["version"] for v in json.loads(versions.stdout)["versions"]] == [1]
 
 
+@pytest.mark.process
 def test_catalog_sync_errors_are_one_german_line(
     catalog_db: DatabaseUrls, tmp_path: Path, catalog_files: tuple[Path, Path]
 ) -> None:
@@ -80,6 +84,7 @@ def test_catalog_sync_errors_are_one_german_line(
     assert json.loads(skipped.stdout)["skipped"][0]["line"] == 2
 
 
+@pytest.mark.process
 async def test_kommpass_worker_burst_runs_the_scheduled_sync(catalog_db: DatabaseUrls, catalog_files) -> None:
     import asyncio
 

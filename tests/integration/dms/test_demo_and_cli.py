@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,6 +60,7 @@ def run_cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.process
 async def test_cli_import_dry_run_json_and_errors(
     database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
@@ -149,6 +150,7 @@ def run_cli(database: DatabaseUrls, settings: Settings, *args: str) -> subproces
     )
 
 
+@pytest.mark.process
 async def test_cli_overview_export_and_expire(
     database: DatabaseUrls, sessionmaker: Any, test_settings: Settings
 ) -> None:

@@ -26,6 +26,7 @@ def list_slugs(database: DatabaseUrls) -> list[str]:
     return [t["slug"] for t in json.loads(result.stdout)]
 
 
+@pytest.mark.process
 def test_create_and_list_tenant_as_json(database: DatabaseUrls) -> None:
     slug = unique_slug("cli")
     result = run_cli(database, "tenants", "create", "--name", "Stadt Rheine", "--slug", slug,
@@ -44,6 +45,7 @@ def test_create_and_list_tenant_as_json(database: DatabaseUrls) -> None:
         (["--ags", "05566076", "--ars", "055660076999"], "passt nicht zum AGS"),
     ],
 )
+@pytest.mark.process
 def test_invalid_key_exits_nonzero_with_one_line_and_writes_nothing(database: DatabaseUrls, args: list[str],
                                                                      message: str) -> None:
     slug = unique_slug("bad")
@@ -54,6 +56,7 @@ def test_invalid_key_exits_nonzero_with_one_line_and_writes_nothing(database: Da
     assert slug not in list_slugs(database)
 
 
+@pytest.mark.process
 def test_duplicate_slug_exits_nonzero_and_keeps_the_first(database: DatabaseUrls) -> None:
     slug = unique_slug("dup")
     first = run_cli(database, "tenants", "create", "--name", "Erste", "--slug", slug, "--ags", "05566076",
@@ -68,6 +71,7 @@ def test_duplicate_slug_exits_nonzero_and_keeps_the_first(database: DatabaseUrls
     assert [t["name"] for t in tenants if t["slug"] == slug] == ["Erste"]
 
 
+@pytest.mark.process
 def test_db_current_reports_up_to_date(database: DatabaseUrls) -> None:
     result = run_cli(database, "db", "current", "--json")
     assert result.returncode == 0, result.stderr

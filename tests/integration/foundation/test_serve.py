@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 from core.embedded import DatabaseUrls, asyncpg_url, provision
@@ -40,6 +41,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.process
 def test_sigterm_ends_serve_and_its_helper_processes(
     pg_admin_url: str, database: DatabaseUrls, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +45,7 @@ def run_cli(
     )
 
 
+@pytest.mark.process
 async def test_cli_configures_provider_invites_and_grants_kaaw_admin(
     database: DatabaseUrls,
     test_settings: Settings,

@@ -120,6 +120,7 @@ async def test_newcomer_logs_in_with_the_demo_accounts(
         assert (await demo_client.get(path)).status_code == expected, account
 
 
+@pytest.mark.process
 async def test_demo_login_cannot_be_switched_on_in_production(
     monkeypatch: pytest.MonkeyPatch,
     test_settings: Settings,

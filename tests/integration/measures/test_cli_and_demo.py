@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from core.db import tenant_session
@@ -37,6 +38,7 @@ def run_cli(database: DatabaseUrls, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.process
 async def test_cli_import_dry_run_json_and_errors(
     database, sessionmaker, shared_dir: Path, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -19,6 +20,7 @@ def compose_command() -> list[str]:
     return ["docker-compose"]
 
 
+@pytest.mark.process
 def test_compose_file_validates() -> None:
     result = subprocess.run([*compose_command(), "-f", str(ROOT / "docker/compose.yml"), "config"],
                             capture_output=True, text=True, check=False, timeout=60)

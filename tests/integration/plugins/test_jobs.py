@@ -104,6 +104,7 @@ async def test_worker_inside_the_app_lifespan(test_settings: Any, database: Any)
         await producer.close()
 
 
+@pytest.mark.process
 async def test_a_job_survives_a_killed_worker(database: Any, tmp_path: Path) -> None:
     name = f"t-{secrets.token_hex(3)}"
     marker = tmp_path / "marker.txt"
@@ -144,12 +145,12 @@ async def test_a_job_survives_a_killed_worker(database: Any, tmp_path: Path) -> 
 async def test_a_blocking_job_does_not_stall_the_web_app(
     test_settings: Any, database: Any, tmp_path: Path
 ) -> None:
-    from core.jobs import QUEUE_NAME
-    from web.app import create_app
-
     # Jobs other tests left in the shared queue (e.g. index updates) would take the worker's
     # slots; this test is about the app staying responsive, so it starts from an empty queue.
     from sqlalchemy.ext.asyncio import create_async_engine
+
+    from core.jobs import QUEUE_NAME
+    from web.app import create_app
 
     cleaner = create_async_engine(database.app)
     async with cleaner.begin() as conn:
