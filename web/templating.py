@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -16,6 +19,17 @@ from plugins.types import NavItem
 from tenants.context import Identity
 from tenants.models import ROLE_LABELS, Role
 from web.navigation import build_navigation
+
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: a changed file gets a new URL, so browsers never
+    keep an old script or style sheet after an update."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
 
 
 def format_number(value: Any, digits: int = 0) -> str:
@@ -88,6 +102,7 @@ def configure_environment(env: Environment, *, settings: Settings, pm: pluggy.Pl
         current_identity=current_identity,
         is_active=is_active,
         role_label=role_label,
+        static_url=static_url,
         app_settings=settings,
         demo_mode=settings.web.demo_login,
     )

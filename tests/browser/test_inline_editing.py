@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Dialog, Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import tenant_session
@@ -89,14 +89,23 @@ async def test_org_unit_tree_inline_edit_by_keyboard(
         "document.activeElement && (document.activeElement.getAttribute('aria-label') || '')"
         ".startsWith('Bearbeiten: 0.10')"
     )
-    # deleting a unit in use is refused with the reason, the focus on the delete button it describes
+    # deleting a unit in use (confirmed in the browser's dialog) is refused with the reason, the
+    # focus on the delete button it describes
     await page.keyboard.press("Enter")
     await page.wait_for_function("document.activeElement && document.activeElement.name === 'code'")
+    questions: list[str] = []
+
+    async def accept(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        await dialog.accept()
+
+    page.once("dialog", accept)
     await press_on(page, re.compile(r"^Löschen: 0\.10"), role="button")
     await page.get_by_text("Löschen nicht möglich").wait_for()
     focus = await active(page)
     assert focus["label"].startswith("Löschen: 0.10")
     assert "kann nicht gelöscht werden" in await page.inner_text("main [role=alert]")
+    assert questions == ["Organisationseinheit „0.10 Zentraler Steuerungsdienst“ löschen?"]
     await screenshot(page, "organisationseinheiten-loeschen-verweigert")
     assert await axe_violations(page) == []
 

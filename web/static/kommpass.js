@@ -35,5 +35,16 @@
     var status = evt.detail.xhr.status;
     if (status === 409 || status === 422) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
   });
+  // Forms that delete, withdraw or close something carry data-confirm="question": the browser's
+  // own confirmation dialog (keyboard- and screen-reader-accessible) asks first. Captured on the
+  // document, so the check also runs before htmx sends a form's hx-post.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      evt.preventDefault();
+      evt.stopPropagation();
+    }
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
 })();

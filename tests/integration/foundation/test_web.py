@@ -69,3 +69,21 @@ async def test_metrics_count_requests_per_route(client: AsyncTestClient[Any]) ->
 async def test_liveness_needs_no_database(client: AsyncTestClient[Any]) -> None:
     response = await client.get("/live")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_own_scripts_and_styles_are_linked_by_content_hash(client: AsyncTestClient[Any]) -> None:
+    """An update changes the URL of a changed file, so no browser keeps the old script."""
+    import hashlib
+    import re
+
+    from web.templating import STATIC_DIR
+
+    html = (await client.get("/login")).text
+    for name in ("kommpass.js", "kommpass.css"):
+        content = (STATIC_DIR / name).read_bytes()
+        match = re.search(rf'"(/static/{re.escape(name)}\?v=([0-9a-f]+))"', html)
+        assert match, name
+        assert match.group(2) == hashlib.sha256(content).hexdigest()[:10]
+        served = await client.get(match.group(1))
+        assert served.status_code == 200
+        assert served.content == content
