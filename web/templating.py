@@ -20,7 +20,6 @@ from tenants.context import Identity
 from tenants.models import ROLE_LABELS, Role
 from web.navigation import build_navigation
 
-
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 

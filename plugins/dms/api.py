@@ -10,8 +10,8 @@ import uuid
 from typing import Any
 
 from litestar import Request, delete, get, post, put
+from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_204_NO_CONTENT
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from plugins.dms.network import NetworkOverview, network_overview
 from plugins.dms.pages.common import service_for
@@ -30,8 +30,8 @@ from plugins.dms.schemas import (
     VolumeInput,
 )
 from plugins.dms.service import DmsService
-from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 
 P = "/api/v1/dms"
 
@@ -39,11 +39,11 @@ P = "/api/v1/dms"
 @get(f"{P}/rollouts", guards=[requires_viewer], tags=["DMS"], summary="E-Akten-Einführungen")
 async def api_rollouts(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    status: str | None = None,
-    org_unit_id: uuid.UUID | None = None,
-    file_type_id: uuid.UUID | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    status: FromQuery[str | None] = None,
+    org_unit_id: FromQuery[uuid.UUID | None] = None,
+    file_type_id: FromQuery[uuid.UUID | None] = None,
 ) -> list[Rollout]:
     return await service_for(request, db, identity).rollout_rows(
         status=status, org_unit_id=org_unit_id, file_type_id=file_type_id
@@ -52,14 +52,20 @@ async def api_rollouts(
 
 @post(f"{P}/rollouts", guards=[requires_editor], tags=["DMS"])
 async def api_rollout_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: RolloutInput
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: RolloutInput,
 ) -> Rollout:
     return await service_for(request, db, identity).create_rollout(data)
 
 
 @get(f"{P}/rollouts/{{rollout_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
 async def api_rollout(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> Rollout:
     return await service_for(request, db, identity).rollout(rollout_id)
 
@@ -67,9 +73,9 @@ async def api_rollout(
 @put(f"{P}/rollouts/{{rollout_id:uuid}}", guards=[requires_editor], tags=["DMS"])
 async def api_rollout_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    rollout_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
     data: RolloutInput,
 ) -> Rollout:
     return await service_for(request, db, identity).update_rollout(rollout_id, data)
@@ -82,26 +88,37 @@ async def api_rollout_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_rollout_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> None:
     await service_for(request, db, identity).delete_rollout(rollout_id)
 
 
 @get(f"{P}/volumes", guards=[requires_viewer], tags=["DMS"], summary="Dokumentenmengen")
-async def api_volumes(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> list[Volume]:
+async def api_volumes(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> list[Volume]:
     return await service_for(request, db, identity).volumes()
 
 
 @post(f"{P}/volumes", guards=[requires_editor], tags=["DMS"])
 async def api_volume_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: VolumeInput
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: VolumeInput,
 ) -> Volume:
     return await service_for(request, db, identity).create_volume(data)
 
 
 @get(f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
 async def api_volume(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
 ) -> Volume:
     return await service_for(request, db, identity).volume(volume_id)
 
@@ -109,9 +126,9 @@ async def api_volume(
 @put(f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_editor], tags=["DMS"])
 async def api_volume_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    volume_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
     data: VolumeInput,
 ) -> Volume:
     return await service_for(request, db, identity).update_volume(volume_id, data)
@@ -121,7 +138,10 @@ async def api_volume_update(
     f"{P}/volumes/{{volume_id:uuid}}", guards=[requires_editor], tags=["DMS"], status_code=HTTP_204_NO_CONTENT
 )
 async def api_volume_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
 ) -> None:
     await service_for(request, db, identity).delete_volume(volume_id)
 
@@ -129,41 +149,54 @@ async def api_volume_delete(
 @get(
     f"{P}/indicator", guards=[requires_viewer], tags=["DMS"], summary="Anteil digital bearbeiteter Dokumente"
 )
-async def api_indicator(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Indicator:
+async def api_indicator(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Indicator:
     return await service_for(request, db, identity).indicator()
 
 
 @get(
     f"{P}/goal", guards=[requires_viewer], tags=["DMS"], summary="Ziel: Anteil digital bearbeiteter Dokumente"
 )
-async def api_goal(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Goal:
+async def api_goal(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Goal:
     return await service_for(request, db, identity).goal()
 
 
 @put(f"{P}/goal", guards=[requires_editor], tags=["DMS"])
 async def api_goal_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: GoalInput
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: GoalInput,
 ) -> Goal:
     return await service_for(request, db, identity).update_goal(data)
 
 
 @get(f"{P}/products", guards=[requires_viewer], tags=["DMS"])
 async def api_products(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> list[Product]:
     return [DmsService.product_dto(p) for p in await service_for(request, db, identity).products()]
 
 
 @post(f"{P}/products", guards=[requires_editor], tags=["DMS"])
 async def api_product_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ProductInput
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: ProductInput,
 ) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data))
 
 
 @get(f"{P}/products/{{product_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
 async def api_product(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, product_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    product_id: FromPath[uuid.UUID],
 ) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).product(product_id))
 
@@ -171,9 +204,9 @@ async def api_product(
 @put(f"{P}/products/{{product_id:uuid}}", guards=[requires_editor], tags=["DMS"])
 async def api_product_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    product_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    product_id: FromPath[uuid.UUID],
     data: ProductInput,
 ) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data, product_id))
@@ -186,14 +219,17 @@ async def api_product_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_product_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, product_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    product_id: FromPath[uuid.UUID],
 ) -> None:
     await service_for(request, db, identity).delete_product(product_id)
 
 
 @get(f"{P}/file-types", guards=[requires_viewer], tags=["DMS"])
 async def api_file_types(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> list[FileType]:
     service = service_for(request, db, identity)
     await service.ensure_initialized()
@@ -202,14 +238,20 @@ async def api_file_types(
 
 @post(f"{P}/file-types", guards=[requires_editor], tags=["DMS"])
 async def api_file_type_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: FileTypeInput
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: FileTypeInput,
 ) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data))
 
 
 @get(f"{P}/file-types/{{type_id:uuid}}", guards=[requires_viewer], tags=["DMS"])
 async def api_file_type(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, type_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    type_id: FromPath[uuid.UUID],
 ) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).file_type(type_id))
 
@@ -217,9 +259,9 @@ async def api_file_type(
 @put(f"{P}/file-types/{{type_id:uuid}}", guards=[requires_editor], tags=["DMS"])
 async def api_file_type_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    type_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    type_id: FromPath[uuid.UUID],
     data: FileTypeInput,
 ) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data, type_id))
@@ -232,7 +274,10 @@ async def api_file_type_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_file_type_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, type_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    type_id: FromPath[uuid.UUID],
 ) -> None:
     await service_for(request, db, identity).delete_file_type(type_id)
 

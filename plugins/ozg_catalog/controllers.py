@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,7 @@ from core.catalog.rules import TYPE_LABELS
 from tenants.context import Identity
 from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 GAP_PAGE_SIZE = 50
@@ -74,17 +76,23 @@ async def _browser(
 
 
 @get("/katalog", guards=[requires_viewer], name="catalog.browser")
-async def browser(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def browser(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return await _browser(request, db, identity, relevant=False)
 
 
 @get("/katalog/fuer-uns", guards=[requires_viewer], name="catalog.relevant")
-async def relevant(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def relevant(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return await _browser(request, db, identity, relevant=True)
 
 
 @get("/katalog/leistung/{key:str}", guards=[requires_viewer], name="catalog.leika")
-async def leika_detail(request: Request[Any, Any, Any], db: AsyncSession, key: str) -> Template:
+async def leika_detail(
+    request: Request[Any, Any, Any], db: DbSession, key: FromPath[str]
+) -> Template:
     leika, ozg, siblings = await service.leika_detail(db, key)
     return page(
         request,
@@ -100,13 +108,15 @@ async def leika_detail(request: Request[Any, Any, Any], db: AsyncSession, key: s
 
 
 @get("/katalog/ozg/{ozg_id:str}", guards=[requires_viewer], name="catalog.ozg")
-async def ozg_detail(request: Request[Any, Any, Any], db: AsyncSession, ozg_id: str) -> Template:
+async def ozg_detail(
+    request: Request[Any, Any, Any], db: DbSession, ozg_id: FromPath[str]
+) -> Template:
     ozg, leika = await service.ozg_detail(db, ozg_id)
     return page(request, "ozg_catalog/ozg.html", {"ozg": ozg, "leika": leika})
 
 
 @get("/katalog/versionen", guards=[requires_viewer], name="catalog.versions")
-async def versions(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def versions(request: Request[Any, Any, Any], db: DbSession) -> Template:
     from web.controllers.plugins_admin import render_versions
 
     return await render_versions(
@@ -115,7 +125,9 @@ async def versions(request: Request[Any, Any, Any], db: AsyncSession) -> Templat
 
 
 @get("/katalog/versionen/{version_id:int}", guards=[requires_viewer], name="catalog.version")
-async def version_diff(request: Request[Any, Any, Any], db: AsyncSession, version_id: int) -> Template:
+async def version_diff(
+    request: Request[Any, Any, Any], db: DbSession, version_id: FromPath[int]
+) -> Template:
     from web.controllers.plugins_admin import render_version_diff
 
     return await render_version_diff(request, db, version_id, base="/katalog/versionen")
@@ -123,7 +135,9 @@ async def version_diff(request: Request[Any, Any, Any], db: AsyncSession, versio
 
 # --- gap analysis ---------------------------------------------------------------------------------
 @get("/katalog/lueckenanalyse", guards=[requires_viewer], name="catalog.gaps")
-async def gaps(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def gaps(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     tenant_id = identity.require_tenant()
     sort = request.query_params.get("sortierung") or "themenfeld"
     sort = sort if sort in SORTS else "themenfeld"
@@ -188,7 +202,10 @@ def _coverage_chart(a: service.GapAnalysis) -> dict[str, Any]:
     "/katalog/lueckenanalyse/{ozg_id:str}/massnahme", guards=[requires_editor], name="catalog.gap_to_measure"
 )
 async def gap_to_measure(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, ozg_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    ozg_id: FromPath[str],
 ) -> Any:
     from web.controllers.auth import actor_of
 
@@ -202,7 +219,10 @@ async def gap_to_measure(
     name="catalog.gap_to_online_service",
 )
 async def gap_to_online_service(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, ozg_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    ozg_id: FromPath[str],
 ) -> Any:
     from web.controllers.auth import actor_of
 
@@ -245,7 +265,7 @@ class LeikaPage(msgspec.Struct):
 
 
 @get("/api/v1/katalog/leistungen", guards=[requires_viewer], name="catalog.api.search")
-async def api_search(request: Request[Any, Any, Any], db: AsyncSession) -> LeikaPage:
+async def api_search(request: Request[Any, Any, Any], db: DbSession) -> LeikaPage:
     result = await service.search(db, _filter(request))
     return LeikaPage(
         total=result.total,
@@ -278,7 +298,7 @@ class CoverageRead(msgspec.Struct):
 
 
 @get("/api/v1/katalog/lueckenanalyse", guards=[requires_viewer], name="catalog.api.gaps")
-async def api_gaps(db: AsyncSession, identity: Identity) -> CoverageRead:
+async def api_gaps(db: DbSession, identity: CurrentIdentity) -> CoverageRead:
     tenant_id = identity.require_tenant()
     a = await service.gap_analysis(db, tenant_id, await service.tenant_municipality_type(db, tenant_id))
     return CoverageRead(total=a.total, covered=a.covered, percent=a.percent, gaps=[g.ozg_id for g in a.gaps])

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, delete, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,7 @@ from tenants.sessions import SessionService
 from tenants.validation import MUNICIPALITY_TYPE_LABELS, SIZE_CLASSES
 from web.auth import SESSION_COOKIE, requires_kaaw_admin
 from web.controllers.auth import actor_of
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -92,7 +93,7 @@ def _form_ctx() -> dict[str, Any]:
 
 # --- HTML: tenants ------------------------------------------------------------------------
 @get("/admin", name="admin_index", guards=GUARDS)
-async def admin_index(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def admin_index(request: Request[Any, Any, Any], db: DbSession) -> Template:
     query = (request.query_params.get("suche") or "").strip().lower()
     tenants = await TenantService(db).list()
     if query:
@@ -123,7 +124,10 @@ def _tenant_create_from(data: dict[str, str]) -> TenantCreate:
 
 @post("/admin/mandanten", name="admin_tenant_create", guards=GUARDS, status_code=303)
 async def admin_tenant_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: Form,
 ) -> Template | Redirect:
     try:
         tenant = await TenantService(db).create(_tenant_create_from(data))
@@ -178,13 +182,17 @@ async def _tenant_page(
 
 
 @get("/admin/mandanten/{tenant_id:uuid}", name="admin_tenant", guards=GUARDS)
-async def admin_tenant(request: Request[Any, Any, Any], tenant_id: uuid.UUID) -> Template:
+async def admin_tenant(request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID]) -> Template:
     return await _tenant_page(request, tenant_id)
 
 
 @post("/admin/mandanten/{tenant_id:uuid}", name="admin_tenant_update", guards=GUARDS, status_code=303)
 async def admin_tenant_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID, data: Form
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    data: Form,
 ) -> Template | Redirect:
     try:
         update = TenantUpdate(
@@ -216,7 +224,10 @@ async def admin_tenant_update(
     status_code=303,
 )
 async def admin_tenant_deactivate(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await TenantAdminService(db).set_active(tenant_id, False, actor=actor_of(request, identity))
     await delete_sessions_of_tenant(db, tenant_id)
@@ -230,7 +241,10 @@ async def admin_tenant_deactivate(
     status_code=303,
 )
 async def admin_tenant_activate(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await TenantAdminService(db).set_active(tenant_id, True, actor=actor_of(request, identity))
     return Redirect(path=f"/admin/mandanten/{tenant_id}", status_code=303)
@@ -253,7 +267,10 @@ def _provider_write(data: dict[str, str]) -> ProviderWrite:
     "/admin/mandanten/{tenant_id:uuid}/anbieter", name="admin_provider_create", guards=GUARDS, status_code=303
 )
 async def admin_provider_create(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: Form
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    data: Form,
 ) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, None, data)
 
@@ -266,9 +283,9 @@ async def admin_provider_create(
 )
 async def admin_provider_update(
     request: Request[Any, Any, Any],
-    identity: Identity,
-    tenant_id: uuid.UUID,
-    provider_id: uuid.UUID,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    provider_id: FromPath[uuid.UUID],
     data: Form,
 ) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, provider_id, data)
@@ -319,7 +336,10 @@ async def _save_provider(
     status_code=303,
 )
 async def admin_provider_delete(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, provider_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    provider_id: FromPath[uuid.UUID],
 ) -> Redirect:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         await ProviderService(s, _key(request)).delete(
@@ -330,7 +350,10 @@ async def admin_provider_delete(
 
 @post("/admin/mandanten/{tenant_id:uuid}/einladungen", name="admin_invite", guards=GUARDS, status_code=303)
 async def admin_invite(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: Form
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    data: Form,
 ) -> Template | Redirect:
     try:
         async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
@@ -403,7 +426,10 @@ async def end_acting(request: Request[Any, Any, Any], db: AsyncSession, identity
 
 @post("/admin/act-as", name="admin_act_as", guards=GUARDS, status_code=303)
 async def admin_act_as(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: Form,
 ) -> Template | Redirect:
     try:
         tenant_id = uuid.UUID(data.get("tenant_id", ""))
@@ -418,7 +444,9 @@ async def admin_act_as(
 
 
 @post("/admin/act-as/end", name="admin_act_as_end", guards=GUARDS, status_code=303)
-async def admin_act_as_end(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Redirect:
+async def admin_act_as_end(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Redirect:
     await end_acting(request, db, identity)
     return Redirect(path="/admin", status_code=303)
 
@@ -433,7 +461,7 @@ def _tenant_filter(request: Request[Any, Any, Any]) -> uuid.UUID | None:
 
 
 @get("/admin/protokoll", name="admin_audit", guards=GUARDS)
-async def admin_audit(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def admin_audit(request: Request[Any, Any, Any], db: DbSession) -> Template:
     tenant_filter = _tenant_filter(request)
     entries = await all_audit(request.app.state.sessionmaker, tenant_id=tenant_filter)
     tenants = await TenantService(db).list()
@@ -446,13 +474,16 @@ async def admin_audit(request: Request[Any, Any, Any], db: AsyncSession) -> Temp
 
 # --- JSON API ----------------------------------------------------------------------------
 @get("/api/v1/admin/tenants", guards=GUARDS, tags=["KAAW-Administration"])
-async def api_tenants(db: AsyncSession) -> list[TenantRead]:
+async def api_tenants(db: DbSession) -> list[TenantRead]:
     return [to_read(t) for t in await TenantService(db).list()]
 
 
 @post("/api/v1/admin/tenants", guards=GUARDS, tags=["KAAW-Administration"], status_code=201)
 async def api_tenant_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: TenantCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: TenantCreate,
 ) -> TenantRead:
     tenant = await TenantService(db).create(data)
     await record_platform(
@@ -466,16 +497,16 @@ async def api_tenant_create(
 
 
 @get("/api/v1/admin/tenants/{tenant_id:uuid}", guards=GUARDS, tags=["KAAW-Administration"])
-async def api_tenant(db: AsyncSession, tenant_id: uuid.UUID) -> TenantRead:
+async def api_tenant(db: DbSession, tenant_id: FromPath[uuid.UUID]) -> TenantRead:
     return to_read(await TenantService(db).get(tenant_id))
 
 
 @put("/api/v1/admin/tenants/{tenant_id:uuid}", guards=GUARDS, tags=["KAAW-Administration"])
 async def api_tenant_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    tenant_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
     data: TenantUpdate,
 ) -> TenantRead:
     return to_read(await TenantAdminService(db).update(tenant_id, data, actor=actor_of(request, identity)))
@@ -488,7 +519,10 @@ async def api_tenant_update(
     status_code=200,
 )
 async def api_tenant_deactivate(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
 ) -> TenantRead:
     tenant = await TenantAdminService(db).set_active(tenant_id, False, actor=actor_of(request, identity))
     await delete_sessions_of_tenant(db, tenant_id)
@@ -502,7 +536,10 @@ async def api_tenant_deactivate(
     status_code=200,
 )
 async def api_tenant_activate(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, tenant_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
 ) -> TenantRead:
     return to_read(
         await TenantAdminService(db).set_active(tenant_id, True, actor=actor_of(request, identity))
@@ -511,7 +548,7 @@ async def api_tenant_activate(
 
 @get("/api/v1/admin/tenants/{tenant_id:uuid}/providers", guards=GUARDS, tags=["KAAW-Administration"])
 async def api_providers(
-    request: Request[Any, Any, Any], db: AsyncSession, tenant_id: uuid.UUID
+    request: Request[Any, Any, Any], db: DbSession, tenant_id: FromPath[uuid.UUID]
 ) -> list[ProviderRead]:
     await TenantService(db).get(tenant_id)
     async with tenant_session(request.app.state.sessionmaker, tenant_id) as s:
@@ -529,9 +566,9 @@ async def api_providers(
 )
 async def api_provider_create(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    tenant_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
     data: ProviderWrite,
 ) -> ProviderRead:
     await TenantService(db).get(tenant_id)
@@ -549,9 +586,9 @@ async def api_provider_create(
 )
 async def api_provider_update(
     request: Request[Any, Any, Any],
-    identity: Identity,
-    tenant_id: uuid.UUID,
-    provider_id: uuid.UUID,
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    provider_id: FromPath[uuid.UUID],
     data: ProviderWrite,
 ) -> ProviderRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
@@ -568,7 +605,10 @@ async def api_provider_update(
     status_code=204,
 )
 async def api_provider_delete(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, provider_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    provider_id: FromPath[uuid.UUID],
 ) -> None:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         await ProviderService(s, _key(request)).delete(
@@ -583,7 +623,10 @@ async def api_provider_delete(
     status_code=201,
 )
 async def api_tenant_invite(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, data: InvitationWrite
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    data: InvitationWrite,
 ) -> InvitationRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         await _ensure_tenant(s, tenant_id)
@@ -597,7 +640,10 @@ class ActAsRequest(msgspec.Struct, kw_only=True):
 
 @post("/api/v1/admin/act-as", guards=GUARDS, tags=["KAAW-Administration"], status_code=200)
 async def api_act_as(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ActAsRequest
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: ActAsRequest,
 ) -> dict[str, Any]:
     await start_acting(request, db, identity, data.tenant_id, ActAsStart(reason=data.reason).reason)
     return {"acting_as": str(data.tenant_id)}
@@ -605,7 +651,7 @@ async def api_act_as(
 
 @post("/api/v1/admin/act-as/end", guards=GUARDS, tags=["KAAW-Administration"], status_code=200)
 async def api_act_as_end(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> dict[str, Any]:
     await end_acting(request, db, identity)
     return {"acting_as": None}

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from core.errors import FieldError, NotFound, ValidationFailed
 from tenants.context import Identity
 from tenants.models import Role
 from web.auth import requires_editor, requires_tenant_admin, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -82,7 +83,9 @@ def _structured(message: Any) -> dict[str, Any] | None:
 
 # --- chat --------------------------------------------------------------------------------------
 @get("/assistent", guards=[requires_viewer], name="assistant.index")
-async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def index(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     service = _service(request, db, identity)
     conv = await service.conversation(identity.user_id)
     messages = await service.messages(conv) if conv is not None else []
@@ -102,8 +105,8 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
 @post("/assistent/fragen", guards=[requires_viewer], name="assistant.ask")
 async def ask(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], FormBody],
 ) -> Template | Redirect:
     service = _service(request, db, identity)
@@ -146,7 +149,9 @@ async def ask(
 
 
 @post("/assistent/neu", guards=[requires_viewer], name="assistant.new")
-async def new_conversation(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Redirect:
+async def new_conversation(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Redirect:
     await _service(request, db, identity).new_conversation(identity.user_id)
     return Redirect(path="/assistent", status_code=303)
 
@@ -154,8 +159,8 @@ async def new_conversation(request: Request[Any, Any, Any], db: AsyncSession, id
 @post("/assistent/online-dienst", guards=[requires_editor], name="assistant.plan_service")
 async def plan_online_service(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], FormBody],
 ) -> Template | Redirect:
     """One click: the LeiKa service becomes a planned online service of the tenant."""
@@ -170,14 +175,16 @@ async def plan_online_service(
 
 
 @get("/assistent/index-status", guards=[requires_viewer], name="assistant.index_status")
-async def index_status(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def index_status(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return fragment(
         request, "assistant/index.html", "index_status", await _index_status(request, db, identity)
     )
 
 
 @post("/assistent/index/aktualisieren", guards=[requires_tenant_admin], name="assistant.reindex")
-async def reindex(request: Request[Any, Any, Any], identity: Identity) -> Redirect:
+async def reindex(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Redirect:
     from core.jobs import enqueue
 
     scope = src.tenant_scope(identity.require_tenant())
@@ -221,7 +228,9 @@ async def _documents_context(service: AssistantService, identity: Identity) -> d
 
 
 @get("/assistent/dokumente", guards=[requires_viewer], name="assistant.documents")
-async def documents(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def documents(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     service = _service(request, db, identity)
     return page(request, "assistant/documents.html", await _documents_context(service, identity))
 
@@ -229,8 +238,8 @@ async def documents(request: Request[Any, Any, Any], db: AsyncSession, identity:
 @post("/assistent/dokumente", guards=[requires_editor], name="assistant.import")
 async def import_document(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], MultipartBody],
 ) -> Template | Redirect:
     service = _service(request, db, identity)
@@ -255,7 +264,10 @@ async def import_document(
 
 @get("/assistent/dokumente/{document_id:uuid}", guards=[requires_viewer], name="assistant.document")
 async def document(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, document_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    document_id: FromPath[uuid.UUID],
 ) -> Template:
     service = _service(request, db, identity)
     doc, sections = await service.document(document_id)
@@ -281,7 +293,10 @@ async def document(
     name="assistant.document_delete",
 )
 async def delete_document(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, document_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    document_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await _service(request, db, identity).delete_document(document_id)
     return Redirect(path="/assistent/dokumente", status_code=303)
@@ -290,8 +305,8 @@ async def delete_document(
 @post("/assistent/veroeffentlichen", guards=[requires_tenant_admin], name="assistant.publish")
 async def publish(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], FormBody],
 ) -> Redirect:
     kind = str(data.get("origin_kind") or "")
@@ -311,7 +326,10 @@ async def publish(
     name="assistant.withdraw",
 )
 async def withdraw(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, publication_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    publication_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await _service(request, db, identity).withdraw(publication_id)
     return Redirect(path="/assistent/dokumente", status_code=303)
@@ -319,7 +337,10 @@ async def withdraw(
 
 @get("/assistent/netzwerk/{document_id:uuid}", guards=[requires_viewer], name="assistant.network_document")
 async def network_document(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, document_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    document_id: FromPath[uuid.UUID],
 ) -> Template:
     from sqlalchemy import select
 
@@ -364,7 +385,10 @@ class AskResponse(msgspec.Struct):
     "/api/v1/assistant/ask", guards=[requires_viewer], tags=TAGS, operation_id="askAssistant", status_code=200
 )
 async def api_ask(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: AskRequest
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: AskRequest,
 ) -> AskResponse:
     answer = await _service(request, db, identity).ask(data.question, limit=max(1, min(data.limit, 50)))
     return AskResponse(answer=answer.text, sources=[msgspec.convert(s, Source) for s in answer.sources])

@@ -20,9 +20,8 @@ from urllib.parse import urlsplit
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import Actor, record, record_platform
 from core.errors import NotFound
@@ -32,6 +31,7 @@ from tenants.login import LoginService, RequestInfo, demo_allowed, safe_next
 from tenants.oidc import LoginFailed
 from tenants.sessions import SessionService
 from web.auth import SESSION_COOKIE
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 LOGIN_STATE_COOKIE = "kommpass_login"
@@ -190,14 +190,14 @@ async def login_submit(
 
 
 @get("/login/{slug:str}", name="login_tenant")
-async def login_tenant(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+async def login_tenant(request: Request[Any, Any, Any], slug: FromPath[str]) -> Template | Redirect:
     return await _login_for_tenant(
         request, slug, request.query_params.get("next"), provider=request.query_params.get("anbieter")
     )
 
 
 @get("/auth/callback/{provider_id:str}", name="auth_callback")
-async def auth_callback(request: Request[Any, Any, Any], provider_id: str) -> Template | Redirect:
+async def auth_callback(request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Template | Redirect:
     params = {k: str(v) for k, v in request.query_params.items()}
     clear_state = _expired(request, LOGIN_STATE_COOKIE, path="/auth")
     try:
@@ -241,7 +241,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
 
 @get("/mandant-wechseln", name="switch_tenant")
 async def switch_tenant_page(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Template:
     tenants = await tenants_of_user(request.app.state.sessionmaker, identity.user_id)
     return page(request, "auth/switch_tenant.html", {"tenants": tenants})
@@ -250,8 +250,8 @@ async def switch_tenant_page(
 @post("/mandant-wechseln", name="switch_tenant_submit", status_code=303)
 async def switch_tenant(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, str], FormBody],
 ) -> Redirect:
     try:

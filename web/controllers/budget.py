@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import MediaType, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
 from web.controllers.auth import actor_of
 from web.controllers.forms import failed_save, form_data, form_version
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,7 +128,10 @@ def _ctx(identity: Identity, **kw: Any) -> dict[str, Any]:
 # --- pages -----------------------------------------------------------------------------------
 @get(media_type=MediaType.HTML, path="/finanzplan", guards=[requires_viewer], name="budget.index")
 async def index(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, jahr: int | None = None
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    jahr: FromQuery[int | None] = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
     lines = await service.list_lines(db, tenant_id)
@@ -179,14 +183,18 @@ async def _line_form_ctx(db: AsyncSession, identity: Identity, **kw: Any) -> dic
 
 
 @get(media_type=MediaType.HTML, path="/finanzplan/neu", guards=[requires_editor], name="budget.line_new")
-async def line_new(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def line_new(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return page(
         request, "budget/line_form.html", await _line_form_ctx(db, identity, line=None, values={}, errors={})
     )
 
 
 @post(media_type=MediaType.HTML, path="/finanzplan", guards=[requires_editor], name="budget.line_create")
-async def line_create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
+async def line_create(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Any:
     form = await form_data(request)
     try:
         line = await service.create_line(
@@ -204,7 +212,7 @@ async def line_create(request: Request[Any, Any, Any], db: AsyncSession, identit
 
 
 @get("/finanzplan/export.xlsx", guards=[requires_viewer], name="budget.export")
-async def export(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def export(db: DbSession, identity: CurrentIdentity) -> Response[bytes]:
     return await _export_response(db, identity)
 
 
@@ -220,15 +228,15 @@ async def _export_response(db: AsyncSession, identity: Identity) -> Response[byt
 @get(
     media_type=MediaType.HTML, path="/finanzplan/import", guards=[requires_editor], name="budget.import_form"
 )
-async def import_form(request: Request[Any, Any, Any], identity: Identity) -> Template:
+async def import_form(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Template:
     return page(request, "budget/import.html", _ctx(identity, result=None, headers=excel.HEADERS))
 
 
 @post(media_type=MediaType.HTML, path="/finanzplan/import", guards=[requires_editor], name="budget.import")
 async def import_upload(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> Template:
     upload = data.get("datei")
@@ -296,7 +304,10 @@ async def _line_page(
     media_type=MediaType.HTML, path="/finanzplan/{line_id:uuid}", guards=[requires_viewer], name="budget.line"
 )
 async def line_detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
 ) -> Template:
     return await _line_page(request, db, identity, line_id, entry_values={}, entry_errors={})
 
@@ -308,7 +319,10 @@ async def line_detail(
     name="budget.line_edit",
 )
 async def line_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
 ) -> Template:
     view = await service.get_line(db, identity.require_tenant(), line_id)
     values = {f.name: form_value(f, getattr(view.line, f.name)) for f in service.LINE_FIELDS}
@@ -329,7 +343,10 @@ async def line_edit(
     name="budget.line_update",
 )
 async def line_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
 ) -> Any:
     tenant_id = identity.require_tenant()
     form = await form_data(request)
@@ -362,7 +379,10 @@ async def line_update(
     name="budget.line_delete",
 )
 async def line_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
 ) -> Redirect:
     form = await form_data(request)
     await service.delete_line(
@@ -382,7 +402,10 @@ async def line_delete(
     name="budget.entry_create",
 )
 async def entry_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
 ) -> Any:
     form = await form_data(request)
     try:
@@ -405,10 +428,10 @@ async def entry_create(
 )
 async def entry_edit(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
-    entry_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    entry_id: FromPath[uuid.UUID],
 ) -> Template:
     tenant_id = identity.require_tenant()
     view = await service.get_line(db, tenant_id, line_id)
@@ -429,10 +452,10 @@ async def entry_edit(
 )
 async def entry_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
-    entry_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    entry_id: FromPath[uuid.UUID],
 ) -> Any:
     tenant_id = identity.require_tenant()
     form = await form_data(request)
@@ -468,10 +491,10 @@ async def entry_update(
 )
 async def entry_delete(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
-    entry_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    entry_id: FromPath[uuid.UUID],
 ) -> Redirect:
     form = await form_data(request)
     await service.delete_entry(
@@ -487,7 +510,9 @@ async def entry_delete(
 
 # --- JSON API --------------------------------------------------------------------------------
 @get(API, guards=[requires_viewer], tags=TAGS, operation_id="getBudgetPlan")
-async def api_plan(db: AsyncSession, identity: Identity) -> schemas.BudgetPlan:
+async def api_plan(
+    db: DbSession, identity: CurrentIdentity
+) -> schemas.BudgetPlan:
     lines = await service.list_lines(db, identity.require_tenant())
     return schemas.BudgetPlan(
         lines=[schemas.line_read(v) for v in lines], totals=schemas.totals_out(service.compute_totals(lines))
@@ -495,7 +520,9 @@ async def api_plan(db: AsyncSession, identity: Identity) -> schemas.BudgetPlan:
 
 
 @get(f"{API}/totals", guards=[requires_viewer], tags=TAGS, operation_id="getBudgetTotals")
-async def api_totals(db: AsyncSession, identity: Identity) -> schemas.BudgetTotals:
+async def api_totals(
+    db: DbSession, identity: CurrentIdentity
+) -> schemas.BudgetTotals:
     return schemas.totals_out(await service.totals(db, identity.require_tenant()))
 
 
@@ -507,7 +534,10 @@ async def api_totals(db: AsyncSession, identity: Identity) -> schemas.BudgetTota
     status_code=HTTP_201_CREATED,
 )
 async def api_line_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: schemas.BudgetLineCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: schemas.BudgetLineCreate,
 ) -> schemas.BudgetLineRead:
     line = await service.create_line(
         db, identity.require_tenant(), schemas.write_data(data), actor=actor_of(request, identity)
@@ -516,16 +546,18 @@ async def api_line_create(
 
 
 @get(f"{API}/lines/{{line_id:uuid}}", guards=[requires_viewer], tags=TAGS, operation_id="getBudgetLine")
-async def api_line(db: AsyncSession, identity: Identity, line_id: uuid.UUID) -> schemas.BudgetLineRead:
+async def api_line(
+    db: DbSession, identity: CurrentIdentity, line_id: FromPath[uuid.UUID]
+) -> schemas.BudgetLineRead:
     return schemas.line_read(await service.get_line(db, identity.require_tenant(), line_id))
 
 
 @patch(f"{API}/lines/{{line_id:uuid}}", guards=[requires_editor], tags=TAGS, operation_id="updateBudgetLine")
 async def api_line_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
     data: schemas.BudgetLineUpdate,
 ) -> schemas.BudgetLineRead:
     tenant_id = identity.require_tenant()
@@ -548,7 +580,11 @@ async def api_line_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_line_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, line_id: uuid.UUID, version: int
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     await service.delete_line(
         db, identity.require_tenant(), line_id, expected_version=version, actor=actor_of(request, identity)
@@ -564,9 +600,9 @@ async def api_line_delete(
 )
 async def api_entry_create(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
     data: schemas.BudgetEntryCreate,
 ) -> schemas.BudgetEntryRead:  # type: ignore[valid-type]
     entry = await service.set_entry(
@@ -583,10 +619,10 @@ async def api_entry_create(
 )
 async def api_entry_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
-    entry_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    entry_id: FromPath[uuid.UUID],
     data: schemas.BudgetEntryUpdate,
 ) -> schemas.BudgetEntryRead:  # type: ignore[valid-type]
     entry = await service.update_entry(
@@ -610,11 +646,11 @@ async def api_entry_update(
 )
 async def api_entry_delete(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    line_id: uuid.UUID,
-    entry_id: uuid.UUID,
-    version: int,
+    db: DbSession,
+    identity: CurrentIdentity,
+    line_id: FromPath[uuid.UUID],
+    entry_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     await service.delete_entry(
         db,
@@ -627,17 +663,19 @@ async def api_entry_delete(
 
 
 @get(f"{API}/export.xlsx", guards=[requires_viewer], tags=TAGS, operation_id="exportBudget", media_type=XLSX)
-async def api_export(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def api_export(
+    db: DbSession, identity: CurrentIdentity
+) -> Response[bytes]:
     return await _export_response(db, identity)
 
 
 @post(f"{API}/import", guards=[requires_editor], tags=TAGS, operation_id="importBudget", status_code=200)
 async def api_import(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
-    dry_run: bool = False,
+    dry_run: FromQuery[bool] = False,
 ) -> Response[schemas.ImportResultOut]:
     upload = data.get("file") or data.get("datei")
     result = await _run_import(db, identity, request, upload, dry_run)

@@ -24,6 +24,7 @@ from core.tenancy import owned_by
 from plugins.manager import results_by_plugin
 from plugins.types import RenderContext
 from tenants.context import Identity
+from web.deps import CurrentIdentity, DbSession
 from web.page_cache import NO_STORE, cached_page, shared_template_context
 from web.rendering import page
 
@@ -105,7 +106,9 @@ def status_chart(
 
 
 @get("/", name="dashboard", include_in_schema=False)
-async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Response[Any]:
+async def dashboard(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Response[Any]:
     if identity.tenant_id is None:
         return page(request, "home/no_tenant.html", {})
     tenant_id = identity.tenant_id

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,7 @@ from web.controllers.measures_common import (
     parse_uuid,
     parse_version,
 )
+from web.deps import CurrentIdentity, DbSession
 from web.page_cache import cached_page
 from web.rendering import fragment, page
 
@@ -177,7 +178,9 @@ def _filter_from(params: dict[str, Any]) -> MeasureFilter:
 
 
 @get("/massnahmen", guards=[requires_viewer], name="measures.plan", include_in_schema=False)
-async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Response[Any]:
+async def plan_page(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Response[Any]:
     tenant_id = identity.require_tenant()
     params = dict(request.query_params)
 
@@ -222,7 +225,10 @@ async def plan_page(request: Request[Any, Any, Any], db: AsyncSession, identity:
     include_in_schema=False,
 )
 async def row_view(
-    db: AsyncSession, identity: Identity, request: Request[Any, Any, Any], measure_id: uuid.UUID
+    db: DbSession,
+    identity: CurrentIdentity,
+    request: Request[Any, Any, Any],
+    measure_id: FromPath[uuid.UUID],
 ) -> Template:
     row, dates = await MeasureService(db, identity.require_tenant()).get_row(measure_id)
     return fragment(request, ROW, "row", await _row_context(db, identity, row, dates, refocus=True))
@@ -235,7 +241,10 @@ async def row_view(
     include_in_schema=False,
 )
 async def row_edit(
-    db: AsyncSession, identity: Identity, request: Request[Any, Any, Any], measure_id: uuid.UUID
+    db: DbSession,
+    identity: CurrentIdentity,
+    request: Request[Any, Any, Any],
+    measure_id: FromPath[uuid.UUID],
 ) -> Template:
     row, dates = await MeasureService(db, identity.require_tenant()).get_row(measure_id)
     return fragment(request, ROW, "edit_row", await _row_context(db, identity, row, dates))
@@ -271,9 +280,9 @@ async def _save(svc: MeasureService, measure_id: uuid.UUID, data: dict[str, str]
 )
 async def save(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    measure_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     """Save the inline row form (htmx: answers with the row) or the detail form (303)."""
@@ -339,7 +348,10 @@ async def _detail_context(
     "/massnahmen/{measure_id:uuid}", guards=[requires_viewer], name="measures.detail", include_in_schema=False
 )
 async def detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, measure_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
 ) -> Template:
     ctx = await _detail_context(
         db, identity, measure_id, saved=request.query_params.get("gespeichert") == "1"
@@ -348,7 +360,9 @@ async def detail(
 
 
 @get("/massnahmen/neu", guards=[requires_editor], name="measures.new", include_in_schema=False)
-async def new_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def new_form(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     units = await MeasureService(db, identity.require_tenant())._org_units()
     return page(
         request,
@@ -365,8 +379,8 @@ async def new_form(request: Request[Any, Any, Any], db: AsyncSession, identity: 
 @post("/massnahmen", guards=[requires_editor], name="measures.create", include_in_schema=False)
 async def create(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     tenant_id = identity.require_tenant()
@@ -408,9 +422,9 @@ async def create(
 )
 async def delete_measure(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    measure_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Redirect:
     await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(
@@ -491,8 +505,8 @@ async def run_import_form(
 @post("/massnahmen/import", guards=[requires_editor], name="measures.import", include_in_schema=False)
 async def import_upload(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], MultipartBody],
 ) -> Template:
     importer = MeasureImporter(db, identity.require_tenant(), actor_of(request, identity))
@@ -511,7 +525,7 @@ async def import_upload(
 
 
 @get("/massnahmen/export.xlsx", guards=[requires_viewer], name="measures.export", include_in_schema=False)
-async def export(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def export(db: DbSession, identity: CurrentIdentity) -> Response[bytes]:
     return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
 
 

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,9 @@ from core.measures.schemas import (
 )
 from core.measures.service import MeasureFilter, MeasureService, to_read
 from core.reporting.history import history
-from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures_common import actor_of, file_response
+from web.deps import CurrentIdentity, DbSession
 
 TAGS = ["Maßnahmenplan"]
 
@@ -89,16 +89,16 @@ def history_entries(events: list[Any]) -> list[HistoryEntry]:
 
 @get("/api/v1/measures", guards=[requires_viewer], tags=TAGS, operation_id="listMeasures")
 async def list_measures(
-    db: AsyncSession,
-    identity: Identity,
-    q: str | None = None,
-    business_area_id: uuid.UUID | None = None,
-    department_id: uuid.UUID | None = None,
-    status: str | None = None,
-    reported_year: int | None = None,
-    reporting_date_id: uuid.UUID | None = None,
-    sort: str = "number",
-    descending: bool = False,
+    db: DbSession,
+    identity: CurrentIdentity,
+    q: FromQuery[str | None] = None,
+    business_area_id: FromQuery[uuid.UUID | None] = None,
+    department_id: FromQuery[uuid.UUID | None] = None,
+    status: FromQuery[str | None] = None,
+    reported_year: FromQuery[int | None] = None,
+    reporting_date_id: FromQuery[uuid.UUID | None] = None,
+    sort: FromQuery[str] = "number",
+    descending: FromQuery[bool] = False,
 ) -> list[MeasureRead]:
     """The measure plan; ``status`` (P/E/U/none) refers to ``reporting_date_id`` (default: the latest)."""
     if reported_year is not None and not 1900 <= reported_year <= 2100:
@@ -130,7 +130,10 @@ async def list_measures(
     status_code=HTTP_201_CREATED,
 )
 async def create_measure(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: MeasureCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: MeasureCreate,
 ) -> MeasureRead:
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
     m = await svc.create(data)
@@ -138,7 +141,9 @@ async def create_measure(
 
 
 @get("/api/v1/measures/{measure_id:uuid}", guards=[requires_viewer], tags=TAGS, operation_id="getMeasure")
-async def get_measure(db: AsyncSession, identity: Identity, measure_id: uuid.UUID) -> MeasureRead:
+async def get_measure(
+    db: DbSession, identity: CurrentIdentity, measure_id: FromPath[uuid.UUID]
+) -> MeasureRead:
     return await MeasureService(db, identity.require_tenant()).read(measure_id)
 
 
@@ -147,9 +152,9 @@ async def get_measure(db: AsyncSession, identity: Identity, measure_id: uuid.UUI
 )
 async def update_measure(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    measure_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
     data: MeasureUpdate,
 ) -> MeasureRead:
     """Partial update; a stale ``version`` answers 409 with the current state and the other change."""
@@ -166,7 +171,11 @@ async def update_measure(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def delete_measure(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, measure_id: uuid.UUID, version: int
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     await MeasureService(db, identity.require_tenant(), actor_of(request, identity)).delete(
         measure_id, version
@@ -181,10 +190,10 @@ async def delete_measure(
 )
 async def set_progress(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    measure_id: uuid.UUID,
-    reporting_date_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    measure_id: FromPath[uuid.UUID],
+    reporting_date_id: FromPath[uuid.UUID],
     data: ProgressWrite,
 ) -> MeasureRead:
     """Progress at an open reporting date: 0–10, "a", "g" or null (``version`` = the measure's)."""
@@ -201,7 +210,9 @@ async def set_progress(
     tags=TAGS,
     operation_id="measureHistory",
 )
-async def measure_history(db: AsyncSession, identity: Identity, measure_id: uuid.UUID) -> list[HistoryEntry]:
+async def measure_history(
+    db: DbSession, identity: CurrentIdentity, measure_id: FromPath[uuid.UUID]
+) -> list[HistoryEntry]:
     tenant_id = identity.require_tenant()
     await MeasureService(db, tenant_id).get(measure_id)
     return history_entries(await history(db, tenant_id, "measure", measure_id))
@@ -210,10 +221,10 @@ async def measure_history(db: AsyncSession, identity: Identity, measure_id: uuid
 @post("/api/v1/measures/import", guards=[requires_editor], tags=TAGS, operation_id="importMeasures")
 async def import_measures(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    dry_run: bool = False,
+    dry_run: FromQuery[bool] = False,
 ) -> Response[Any]:
     """Import a measure plan (.xlsx, field ``data``); all-or-nothing, 422 with row/column errors."""
     importer = MeasureImporter(db, identity.require_tenant(), actor_of(request, identity))
@@ -227,7 +238,9 @@ async def import_measures(
     operation_id="exportMeasures",
     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-async def export_measures(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def export_measures(
+    db: DbSession, identity: CurrentIdentity
+) -> Response[bytes]:
     return file_response(await export_plan(db, identity.require_tenant()), "Massnahmenplan.xlsx")
 
 

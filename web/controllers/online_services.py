@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,7 @@ from web.controllers.measures_common import (
     parse_uuid,
     parse_version,
 )
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -73,15 +74,15 @@ LABELS = {
 # --- JSON API ------------------------------------------------------------------------------
 @get("/api/v1/online-services", guards=[requires_viewer], tags=TAGS, operation_id="listOnlineServices")
 async def api_list(
-    db: AsyncSession,
-    identity: Identity,
-    q: str | None = None,
-    business_area_id: uuid.UUID | None = None,
-    status: str | None = None,
-    implementation_type: str | None = None,
-    reporting_date_id: uuid.UUID | None = None,
-    sort: str = "number",
-    descending: bool = False,
+    db: DbSession,
+    identity: CurrentIdentity,
+    q: FromQuery[str | None] = None,
+    business_area_id: FromQuery[uuid.UUID | None] = None,
+    status: FromQuery[str | None] = None,
+    implementation_type: FromQuery[str | None] = None,
+    reporting_date_id: FromQuery[uuid.UUID | None] = None,
+    sort: FromQuery[str] = "number",
+    descending: FromQuery[bool] = False,
 ) -> list[OnlineServiceRead]:
     lst = await OnlineServiceService(db, identity.require_tenant()).list(
         ServiceFilter(
@@ -105,7 +106,10 @@ async def api_list(
     status_code=HTTP_201_CREATED,
 )
 async def api_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OnlineServiceCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: OnlineServiceCreate,
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     return await svc.read((await svc.create(data)).id)
@@ -117,7 +121,9 @@ async def api_create(
     tags=TAGS,
     operation_id="getOnlineService",
 )
-async def api_get(db: AsyncSession, identity: Identity, service_id: uuid.UUID) -> OnlineServiceRead:
+async def api_get(
+    db: DbSession, identity: CurrentIdentity, service_id: FromPath[uuid.UUID]
+) -> OnlineServiceRead:
     return await OnlineServiceService(db, identity.require_tenant()).read(service_id)
 
 
@@ -129,9 +135,9 @@ async def api_get(db: AsyncSession, identity: Identity, service_id: uuid.UUID) -
 )
 async def api_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    service_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
     data: OnlineServiceUpdate,
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
@@ -147,7 +153,11 @@ async def api_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID, version: int
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     await OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity)).delete(
         service_id, version
@@ -162,10 +172,10 @@ async def api_delete(
 )
 async def api_status(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    service_id: uuid.UUID,
-    reporting_date_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
+    reporting_date_id: FromPath[uuid.UUID],
     data: StatusWrite,
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
@@ -179,7 +189,9 @@ async def api_status(
     tags=TAGS,
     operation_id="onlineServiceHistory",
 )
-async def api_history(db: AsyncSession, identity: Identity, service_id: uuid.UUID) -> list[HistoryEntry]:
+async def api_history(
+    db: DbSession, identity: CurrentIdentity, service_id: FromPath[uuid.UUID]
+) -> list[HistoryEntry]:
     tenant_id = identity.require_tenant()
     await OnlineServiceService(db, tenant_id).get(service_id)
     return history_entries(await history(db, tenant_id, "online_service", service_id))
@@ -190,10 +202,10 @@ async def api_history(db: AsyncSession, identity: Identity, service_id: uuid.UUI
 )
 async def api_import(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    dry_run: bool = False,
+    dry_run: FromQuery[bool] = False,
 ) -> Response[Any]:
     importer = OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity))
     return await api_import_response(db, data, importer, dry_run=dry_run)
@@ -206,7 +218,9 @@ async def api_import(
     operation_id="exportOnlineServices",
     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-async def api_export(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def api_export(
+    db: DbSession, identity: CurrentIdentity
+) -> Response[bytes]:
     return file_response(await export_services(db, identity.require_tenant()), "Online-Dienste.xlsx")
 
 
@@ -231,7 +245,9 @@ def _filter(params: dict[str, Any]) -> ServiceFilter:
 
 
 @get("/online-dienste", guards=[requires_viewer], name="online_services.list", include_in_schema=False)
-async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def list_page(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     params = dict(request.query_params)
     flt = _filter(params)
     lst = await OnlineServiceService(db, identity.require_tenant()).list(flt)
@@ -365,7 +381,10 @@ async def _row_context(
     include_in_schema=False,
 )
 async def row_view(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
 ) -> Template:
     """The display row (``Abbrechen`` of the inline form); the focus returns to its button."""
     return fragment(request, ROW, "row", await _row_context(db, identity, service_id, refocus=True))
@@ -378,7 +397,10 @@ async def row_view(
     include_in_schema=False,
 )
 async def row_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
 ) -> Template:
     """The row as an inline form (htmx); opened as a page, the detail page with its form."""
     if not is_htmx(request):
@@ -393,7 +415,10 @@ async def row_edit(
     include_in_schema=False,
 )
 async def detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
 ) -> Template:
     ctx = await _form_context(db, identity, service_id, saved=request.query_params.get("gespeichert") == "1")
     return page(request, "online_services/detail.html", ctx)
@@ -407,9 +432,9 @@ async def detail(
 )
 async def save(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    service_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     """Save the inline row (htmx: answers with the row, or the form again with 409/422) or the
@@ -449,15 +474,17 @@ async def save(
 
 
 @get("/online-dienste/neu", guards=[requires_editor], name="online_services.new", include_in_schema=False)
-async def new_form(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def new_form(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return page(request, "online_services/detail.html", await _form_context(db, identity, None))
 
 
 @post("/online-dienste", guards=[requires_editor], name="online_services.create", include_in_schema=False)
 async def create(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
@@ -478,9 +505,9 @@ async def create(
 )
 async def delete_service(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    service_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Redirect:
     await OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity)).delete(
@@ -512,8 +539,8 @@ async def import_form(request: Request[Any, Any, Any]) -> Template:
 )
 async def import_upload(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, Any], MultipartBody],
 ) -> Template:
     importer = OnlineServiceImporter(db, identity.require_tenant(), actor_of(request, identity))
@@ -526,7 +553,7 @@ async def import_upload(
     name="online_services.export",
     include_in_schema=False,
 )
-async def export(db: AsyncSession, identity: Identity) -> Response[bytes]:
+async def export(db: DbSession, identity: CurrentIdentity) -> Response[bytes]:
     return file_response(await export_services(db, identity.require_tenant()), "Online-Dienste.xlsx")
 
 

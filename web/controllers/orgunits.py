@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from litestar import Request, delete, get, patch, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
@@ -39,6 +39,7 @@ from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures import describe_conflict, unit_options
 from web.controllers.measures_common import actor_of, can_edit, errors_by_field, parse_uuid, parse_version
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -92,7 +93,9 @@ def _read(unit: OrgUnit) -> OrgUnitRead:
 
 
 @get("/api/v1/org-units", guards=[requires_viewer], tags=TAGS, operation_id="listOrgUnits")
-async def api_list(db: AsyncSession, identity: Identity, kind: str | None = None) -> list[OrgUnitEntry]:
+async def api_list(
+    db: DbSession, identity: CurrentIdentity, kind: FromQuery[str | None] = None
+) -> list[OrgUnitEntry]:
     """Geschäftskreise, each followed by its Dienststellen, then Dienststellen without one;
     with how many measures / online services / other records use each unit. ``kind``
     ("geschaeftskreis", "dienststelle") narrows the list."""
@@ -109,7 +112,10 @@ async def api_list(db: AsyncSession, identity: Identity, kind: str | None = None
     status_code=HTTP_201_CREATED,
 )
 async def api_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: OrgUnitCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: OrgUnitCreate,
 ) -> OrgUnitRead:
     """A Geschäftskreis or a Dienststelle (``parent_id``: its Geschäftskreis); a code already
     given to a unit of the same kind is 422."""
@@ -118,16 +124,18 @@ async def api_create(
 
 
 @get("/api/v1/org-units/{unit_id:uuid}", guards=[requires_viewer], tags=TAGS, operation_id="getOrgUnit")
-async def api_get(db: AsyncSession, identity: Identity, unit_id: uuid.UUID) -> OrgUnitRead:
+async def api_get(
+    db: DbSession, identity: CurrentIdentity, unit_id: FromPath[uuid.UUID]
+) -> OrgUnitRead:
     return _read(await OrgUnitService(db, identity.require_tenant()).get(unit_id))
 
 
 @patch("/api/v1/org-units/{unit_id:uuid}", guards=[requires_editor], tags=TAGS, operation_id="updateOrgUnit")
 async def api_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    unit_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
     data: OrgUnitUpdate,
 ) -> OrgUnitRead:
     """Rename, re-code or move (``parent_id``) a unit; absent fields stay. A stale ``version``
@@ -144,7 +152,11 @@ async def api_update(
     status_code=HTTP_204_NO_CONTENT,
 )
 async def api_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, unit_id: uuid.UUID, version: int
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     """Delete an unused unit. Still in use (Dienststellen, measures, online services, …) or a
     stale ``version``: 409, ``detail`` names the uses, ``current.usage`` counts them."""
@@ -176,7 +188,9 @@ def _usage_read(use: Usage) -> OrgUnitUsageRead:
     tags=TAGS,
     operation_id="orgUnitUsage",
 )
-async def api_usage(db: AsyncSession, identity: Identity, unit_id: uuid.UUID) -> OrgUnitUsageRead:
+async def api_usage(
+    db: DbSession, identity: CurrentIdentity, unit_id: FromPath[uuid.UUID]
+) -> OrgUnitUsageRead:
     """What uses the unit (what keeps it from being deleted)."""
     return _usage_read(await OrgUnitService(db, identity.require_tenant()).usage(unit_id))
 
@@ -241,7 +255,9 @@ async def _row_context(
 
 
 @get(BASE, guards=[requires_viewer], name="orgunits.list", include_in_schema=False)
-async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def list_page(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     params = request.query_params
     message = None
     created = parse_uuid_or_none(params.get("angelegt"))
@@ -264,8 +280,8 @@ def parse_uuid_or_none(value: str | None) -> uuid.UUID | None:
 @post(BASE, guards=[requires_editor], name="orgunits.create", include_in_schema=False)
 async def create(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     svc = OrgUnitService(db, identity.require_tenant(), actor_of(request, identity))
@@ -282,7 +298,10 @@ async def create(
 
 @get(f"{BASE}/{{unit_id:uuid}}", guards=[requires_viewer], name="orgunits.detail", include_in_schema=False)
 async def detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, unit_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
 ) -> Template:
     ctx = await _detail_context(db, identity, unit_id, saved=request.query_params.get("gespeichert") == "1")
     return page(request, DETAIL, ctx)
@@ -329,7 +348,10 @@ async def _detail_context(
 
 @get(f"{BASE}/{{unit_id:uuid}}/zeile", guards=[requires_viewer], name="orgunits.row", include_in_schema=False)
 async def row_view(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, unit_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
 ) -> Template:
     """The display row (``Abbrechen`` of the inline form); the focus returns to its button."""
     return fragment(request, ROWS, "row", await _row_context(db, identity, unit_id, refocus=True))
@@ -342,7 +364,10 @@ async def row_view(
     include_in_schema=False,
 )
 async def row_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, unit_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
 ) -> Template:
     if not is_htmx(request):  # opened as a page: the detail page with its form
         return page(request, DETAIL, await _detail_context(db, identity, unit_id))
@@ -367,9 +392,9 @@ def _update_from_form(unit: OrgUnit, data: dict[str, str]) -> OrgUnitUpdate:
 @post(f"{BASE}/{{unit_id:uuid}}", guards=[requires_editor], name="orgunits.save", include_in_schema=False)
 async def save(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    unit_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     """Save the inline form (htmx: answers with the whole tree, as a move or a new code changes
@@ -413,9 +438,9 @@ async def save(
 )
 async def delete_unit(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    unit_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    unit_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     """Delete an unused unit; one in use stays, with a message naming what uses it (409)."""

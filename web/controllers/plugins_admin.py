@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +17,8 @@ from core.catalog import service as catalog
 from core.errors import FieldError, ValidationFailed
 from plugins.manager import plugin_infos
 from plugins.settings import switch_plugin, switches_by_tenant
-from tenants.context import Identity
 from web.auth import requires_kaaw_admin
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 
@@ -37,7 +38,7 @@ def _distribution(pm: Any) -> dict[str, str]:
 
 
 @get("/admin/plugins", guards=[requires_kaaw_admin], name="plugins_admin.index")
-async def index(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def index(request: Request[Any, Any, Any], db: DbSession) -> Template:
     pm = _pm(request)
     infos = plugin_infos(pm)
     switches = await switches_by_tenant(request.app.state.sessionmaker, pm)
@@ -61,7 +62,10 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
     name="plugins_admin.switch",
 )
 async def switch(
-    request: Request[Any, Any, Any], identity: Identity, tenant_id: uuid.UUID, plugin_name: str
+    request: Request[Any, Any, Any],
+    identity: CurrentIdentity,
+    tenant_id: FromPath[uuid.UUID],
+    plugin_name: FromPath[str],
 ) -> Any:
     from web.controllers.auth import actor_of
 
@@ -88,7 +92,7 @@ async def switch(
 
 
 @post("/admin/plugins/katalog/abgleich", guards=[requires_kaaw_admin], name="plugins_admin.catalog_sync")
-async def catalog_sync(request: Request[Any, Any, Any], identity: Identity) -> Any:
+async def catalog_sync(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Any:
     """Enqueue the catalogue sync now (the job ``catalog.sync`` of the OZG catalogue plugin)."""
     from core.jobs import get_default_queue
 
@@ -162,7 +166,7 @@ async def render_version_diff(
 
 
 @get("/admin/plugins/katalog/versionen", guards=[requires_kaaw_admin], name="plugins_admin.catalog_versions")
-async def admin_versions(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def admin_versions(request: Request[Any, Any, Any], db: DbSession) -> Template:
     return await render_versions(
         request, db, base="/admin/plugins/katalog/versionen", back=("/admin/plugins", "Zurück zu den Plugins")
     )
@@ -173,12 +177,14 @@ async def admin_versions(request: Request[Any, Any, Any], db: AsyncSession) -> T
     guards=[requires_kaaw_admin],
     name="plugins_admin.catalog_version",
 )
-async def admin_version(request: Request[Any, Any, Any], db: AsyncSession, version_id: int) -> Template:
+async def admin_version(
+    request: Request[Any, Any, Any], db: DbSession, version_id: FromPath[int]
+) -> Template:
     return await render_version_diff(request, db, version_id, base="/admin/plugins/katalog/versionen")
 
 
 @get("/admin/plugins/katalog/netzwerk", guards=[requires_kaaw_admin], name="plugins_admin.network")
-async def network(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def network(request: Request[Any, Any, Any], db: DbSession) -> Template:
     towns, rows = await catalog.network_coverage(db)
     return page(request, "plugins_admin/network.html", {"towns": towns, "rows": rows})
 

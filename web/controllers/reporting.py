@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from core.reports.stats import measure_figures, service_figures
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.measures_common import actor_of, can_edit, parse_version
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -60,7 +61,9 @@ def to_read(rd: ReportingDate) -> ReportingDateRead:
 
 # --- JSON API ------------------------------------------------------------------------------
 @get("/api/v1/reporting-dates", guards=[requires_viewer], tags=TAGS, operation_id="listReportingDates")
-async def api_list(db: AsyncSession, identity: Identity) -> list[ReportingDateRead]:
+async def api_list(
+    db: DbSession, identity: CurrentIdentity
+) -> list[ReportingDateRead]:
     return [to_read(rd) for rd in await ReportingService(db, identity.require_tenant()).list()]
 
 
@@ -72,7 +75,10 @@ async def api_list(db: AsyncSession, identity: Identity) -> list[ReportingDateRe
     status_code=HTTP_201_CREATED,
 )
 async def api_open(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: ReportingDateCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: ReportingDateCreate,
 ) -> ReportingDateRead:
     """Open a reporting round for a Stichtag (31.03. or 30.09.)."""
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
@@ -85,7 +91,11 @@ async def api_open(
     tags=TAGS,
     operation_id="getReportingDate",
 )
-async def api_get(db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID) -> ReportingDateRead:
+async def api_get(
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromPath[uuid.UUID],
+) -> ReportingDateRead:
     return to_read(await ReportingService(db, identity.require_tenant()).get(reporting_date_id))
 
 
@@ -98,9 +108,9 @@ async def api_get(db: AsyncSession, identity: Identity, reporting_date_id: uuid.
 )
 async def api_close(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    reporting_date_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromPath[uuid.UUID],
     data: CloseRound,
 ) -> ReportingDateRead:
     """Close the round: its values become a read-only snapshot."""
@@ -137,15 +147,17 @@ async def _list_context(db: AsyncSession, identity: Identity, **extra: Any) -> d
 
 
 @get("/berichtstermine", guards=[requires_viewer], name="reporting.list", include_in_schema=False)
-async def list_page(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def list_page(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return page(request, "reporting/list.html", await _list_context(db, identity))
 
 
 @post("/berichtstermine", guards=[requires_editor], name="reporting.open", include_in_schema=False)
 async def open_round(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
+    db: DbSession,
+    identity: CurrentIdentity,
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
@@ -202,7 +214,10 @@ async def _round_context(
     include_in_schema=False,
 )
 async def round_page(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, reporting_date_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromPath[uuid.UUID],
 ) -> Template:
     saved = request.query_params.get("gespeichert")
     ctx = await _round_context(db, identity, reporting_date_id)
@@ -219,9 +234,9 @@ async def round_page(
 )
 async def enter_values(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    reporting_date_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     """Save every changed progress / status value of the round; rows that fail (invalid value,
@@ -292,9 +307,9 @@ async def enter_values(
 )
 async def close_round(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    reporting_date_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromPath[uuid.UUID],
     data: Annotated[dict[str, str], FormBody],
 ) -> Template | Redirect:
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))

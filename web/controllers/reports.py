@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from core.reports.render import report_pdf, report_xlsx
 from tenants.context import Identity
 from web.auth import requires_viewer
 from web.controllers.measures_common import file_response, parse_uuid
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 TAGS = ["Berichte"]
@@ -54,7 +56,10 @@ async def index() -> Redirect:
 
 @get("/berichte/ausschuss", guards=[requires_viewer], name="reports.committee", include_in_schema=False)
 async def committee(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    stichtag: FromQuery[str | None] = None,
 ) -> Template:
     dates = await ReportingService(db, identity.require_tenant()).list()
     if not dates:
@@ -71,7 +76,10 @@ async def committee(
     include_in_schema=False,
 )
 async def committee_pdf(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    stichtag: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     import anyio
 
@@ -90,7 +98,10 @@ async def committee_pdf(
     include_in_schema=False,
 )
 async def committee_xlsx(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, stichtag: str | None = None
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    stichtag: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     report = await _report(request, db, identity, stichtag)
     return file_response(report_xlsx(report), _filename(report, "xlsx"))
@@ -124,9 +135,9 @@ def _jsonable(report: CommitteeReport) -> dict[str, Any]:
 @get("/api/v1/reports/committee", guards=[requires_viewer], tags=TAGS, operation_id="committeeReport")
 async def committee_api(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    reporting_date_id: uuid.UUID | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    reporting_date_id: FromQuery[uuid.UUID | None] = None,
 ) -> dict[str, Any]:
     """The committee report for a reporting date (default: the latest) as data."""
     return _jsonable(

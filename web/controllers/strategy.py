@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,7 @@ from tenants.models import Role
 from web.auth import requires_editor, requires_viewer
 from web.controllers.auth import actor_of
 from web.controllers.forms import failed_save, form_data, form_version
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 
@@ -190,7 +192,9 @@ def _base_ctx(identity: Identity) -> dict[str, Any]:
 
 # --- pages -----------------------------------------------------------------------------------
 @get(media_type=MediaType.HTML, path="/strategie", guards=[requires_viewer], name="strategy.index")
-async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
+async def index(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Any:
     tenant_id = identity.require_tenant()
     current = await service.current_strategy(db, tenant_id)
     if current is None:
@@ -208,7 +212,9 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
 
 
 @post(media_type=MediaType.HTML, path="/strategie", guards=[requires_editor], name="strategy.create")
-async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
+async def create(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Any:
     tenant_id = identity.require_tenant()
     form = await form_data(request)
     try:
@@ -230,7 +236,10 @@ async def create(request: Request[Any, Any, Any], db: AsyncSession, identity: Id
     name="strategy.detail",
 )
 async def detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Template:
     return await _detail(request, db, identity, strategy_id)
 
@@ -265,7 +274,9 @@ async def _detail(
 @get(
     media_type=MediaType.HTML, path="/strategie/versionen", guards=[requires_viewer], name="strategy.versions"
 )
-async def versions(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def versions(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     tenant_id = identity.require_tenant()
     items = await service.list_strategies(db, tenant_id)
     return page(request, "strategy/versions.html", _base_ctx(identity) | {"versions": items})
@@ -275,7 +286,11 @@ async def versions(request: Request[Any, Any, Any], db: AsyncSession, identity: 
     media_type=MediaType.HTML, path="/strategie/vergleich", guards=[requires_viewer], name="strategy.compare"
 )
 async def compare(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, alt: uuid.UUID, neu: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    alt: FromQuery[uuid.UUID],
+    neu: FromQuery[uuid.UUID],
 ) -> Template:
     tenant_id = identity.require_tenant()
     old_full = await service.load_full(db, tenant_id, alt)
@@ -300,7 +315,10 @@ async def compare(
     name="strategy.edit",
 )
 async def edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Template:
     strategy = await service.get_strategy(db, identity.require_tenant(), strategy_id)
     values = {f.name: form_value(f, getattr(strategy, f.name)) for f in STRATEGY_FIELDS}
@@ -325,7 +343,10 @@ async def edit(
     name="strategy.update",
 )
 async def update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Any:
     tenant_id = identity.require_tenant()
     form = await form_data(request)
@@ -358,7 +379,10 @@ async def update(
     name="strategy.new_version",
 )
 async def new_version(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Any:
     form = await form_data(request)
     copy = await service.new_version(
@@ -374,7 +398,10 @@ async def new_version(
     name="strategy.adopt",
 )
 async def adopt(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Any:
     from core.strategy.kinds import FieldSpec, parse_value
 
@@ -401,7 +428,10 @@ async def adopt(
     name="strategy.delete",
 )
 async def delete_draft(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
 ) -> Any:
     form = await form_data(request)
     await service.delete_draft(
@@ -415,7 +445,9 @@ async def delete_draft(
 
 
 @get("/strategie/{strategy_id:uuid}/dokument.pdf", guards=[requires_viewer], name="strategy.pdf")
-async def pdf(db: AsyncSession, identity: Identity, strategy_id: uuid.UUID) -> Response[bytes]:
+async def pdf(
+    db: DbSession, identity: CurrentIdentity, strategy_id: FromPath[uuid.UUID]
+) -> Response[bytes]:
     from core.strategy.document import render_pdf
 
     content, filename = await render_pdf(
@@ -448,11 +480,11 @@ def _item_response(request: Request[Any, Any, Any], ctx: dict[str, Any], status_
 )
 async def item_new(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    slug: str,
-    parent: uuid.UUID | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
+    parent: FromQuery[uuid.UUID | None] = None,
 ) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
@@ -498,7 +530,11 @@ async def _parent_title(
     name="strategy.item_create",
 )
 async def item_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, strategy_id: uuid.UUID, slug: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
 ) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
@@ -543,11 +579,11 @@ async def item_create(
 )
 async def item_show(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    slug: str,
-    item_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
+    item_id: FromPath[uuid.UUID],
 ) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
@@ -564,11 +600,11 @@ async def item_show(
 )
 async def item_edit(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    slug: str,
-    item_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
+    item_id: FromPath[uuid.UUID],
 ) -> Template:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
@@ -591,11 +627,11 @@ async def item_edit(
 )
 async def item_update(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    slug: str,
-    item_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
+    item_id: FromPath[uuid.UUID],
 ) -> Any:
     kind = kind_of(slug)
     tenant_id = identity.require_tenant()
@@ -638,11 +674,11 @@ async def item_update(
 )
 async def item_delete(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    slug: str,
-    item_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    slug: FromPath[str],
+    item_id: FromPath[uuid.UUID],
 ) -> Any:
     kind = kind_of(slug)
     form = await form_data(request)

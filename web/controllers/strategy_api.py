@@ -10,16 +10,16 @@ from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, patch, post
+from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFound
 from core.strategy import schemas, service
 from core.strategy.diff import diff_strategies
 from core.strategy.kinds import INDICATORS, KINDS, VALUES, Kind
-from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
 from web.controllers.auth import actor_of
+from web.deps import CurrentIdentity, DbSession
 
 PREFIX = "/api/v1/strategies"
 TAGS = ["Strategie"]
@@ -52,7 +52,9 @@ def _detail(full: service.StrategyFull) -> schemas.StrategyDetail:
 
 
 @get(PREFIX, guards=[requires_viewer], tags=TAGS, operation_id="listStrategies")
-async def list_strategies(db: AsyncSession, identity: Identity) -> list[schemas.StrategySummary]:  # type: ignore[valid-type]
+async def list_strategies(
+    db: DbSession, identity: CurrentIdentity
+) -> list[schemas.StrategySummary]:  # type: ignore[valid-type]
     return [schemas.strategy_summary(s) for s in await service.list_strategies(db, identity.require_tenant())]
 
 
@@ -60,7 +62,10 @@ async def list_strategies(db: AsyncSession, identity: Identity) -> list[schemas.
     PREFIX, guards=[requires_editor], tags=TAGS, operation_id="createStrategy", status_code=HTTP_201_CREATED
 )
 async def create_strategy(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: schemas.StrategyCreate
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: schemas.StrategyCreate,
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.create_strategy(
         db, identity.require_tenant(), schemas.write_data(data), actor=actor_of(request, identity)
@@ -69,7 +74,9 @@ async def create_strategy(
 
 
 @get(f"{PREFIX}/current", guards=[requires_viewer], tags=TAGS, operation_id="getCurrentStrategy")
-async def current(db: AsyncSession, identity: Identity) -> schemas.StrategyDetail:
+async def current(
+    db: DbSession, identity: CurrentIdentity
+) -> schemas.StrategyDetail:
     tenant_id = identity.require_tenant()
     strategy = await service.current_strategy(db, tenant_id)
     if strategy is None:
@@ -78,7 +85,9 @@ async def current(db: AsyncSession, identity: Identity) -> schemas.StrategyDetai
 
 
 @get(f"{PREFIX}/goals-vs-targets", guards=[requires_viewer], tags=TAGS, operation_id="goalsVsTargets")
-async def goals_vs_targets(db: AsyncSession, identity: Identity) -> list[schemas.GoalTargetOut]:
+async def goals_vs_targets(
+    db: DbSession, identity: CurrentIdentity
+) -> list[schemas.GoalTargetOut]:
     rows = await service.goals_vs_targets(db, identity.require_tenant())
     return [
         schemas.GoalTargetOut(**{f: getattr(r, f) for f in schemas.GoalTargetOut.__struct_fields__})
@@ -88,7 +97,7 @@ async def goals_vs_targets(db: AsyncSession, identity: Identity) -> list[schemas
 
 @get(f"{PREFIX}/{{strategy_id:uuid}}", guards=[requires_viewer], tags=TAGS, operation_id="getStrategy")
 async def get_strategy(
-    db: AsyncSession, identity: Identity, strategy_id: uuid.UUID
+    db: DbSession, identity: CurrentIdentity, strategy_id: FromPath[uuid.UUID]
 ) -> schemas.StrategyDetail:
     return _detail(await service.load_full(db, identity.require_tenant(), strategy_id))
 
@@ -96,9 +105,9 @@ async def get_strategy(
 @patch(f"{PREFIX}/{{strategy_id:uuid}}", guards=[requires_editor], tags=TAGS, operation_id="updateStrategy")
 async def update_strategy(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
     data: schemas.StrategyUpdate,
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.update_strategy(
@@ -121,10 +130,10 @@ async def update_strategy(
 )
 async def delete_strategy(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
-    version: int,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    version: FromQuery[int],
 ) -> None:
     await service.delete_draft(
         db,
@@ -144,9 +153,9 @@ async def delete_strategy(
 )
 async def new_version(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
     data: schemas.NewVersion,
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     copy = await service.new_version(
@@ -164,9 +173,9 @@ async def new_version(
 )
 async def adopt(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    strategy_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
     data: schemas.Adopt,
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.adopt(
@@ -187,7 +196,10 @@ async def adopt(
     operation_id="diffStrategies",
 )
 async def diff(
-    db: AsyncSession, identity: Identity, strategy_id: uuid.UUID, other_id: uuid.UUID
+    db: DbSession,
+    identity: CurrentIdentity,
+    strategy_id: FromPath[uuid.UUID],
+    other_id: FromPath[uuid.UUID],
 ) -> schemas.StrategyDiffOut:
     tenant_id = identity.require_tenant()
     result = diff_strategies(
@@ -248,20 +260,28 @@ def _kind_routes(kind: Kind) -> list[Any]:
 
     common = {
         "request": Request[Any, Any, Any],
-        "db": AsyncSession,
-        "identity": Identity,
-        "strategy_id": uuid.UUID,
+        "db": DbSession,
+        "identity": CurrentIdentity,
+        "strategy_id": FromPath[uuid.UUID],
     }
     create_item.__annotations__ = common | {"data": create_t, "return": read_t}
     get_item.__annotations__ = {
-        "db": AsyncSession,
-        "identity": Identity,
-        "strategy_id": uuid.UUID,
-        "item_id": uuid.UUID,
+        "db": DbSession,
+        "identity": CurrentIdentity,
+        "strategy_id": FromPath[uuid.UUID],
+        "item_id": FromPath[uuid.UUID],
         "return": read_t,
     }
-    update_item.__annotations__ = common | {"item_id": uuid.UUID, "data": update_t, "return": read_t}
-    delete_item.__annotations__ = common | {"item_id": uuid.UUID, "version": int, "return": None}
+    update_item.__annotations__ = common | {
+        "item_id": FromPath[uuid.UUID],
+        "data": update_t,
+        "return": read_t,
+    }
+    delete_item.__annotations__ = common | {
+        "item_id": FromPath[uuid.UUID],
+        "version": FromQuery[int],
+        "return": None,
+    }
     for fn, verb in (
         (create_item, "create"),
         (get_item, "get"),

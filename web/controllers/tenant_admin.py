@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Request, delete, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from tenants.models import ROLE_LABELS
 from tenants.schemas_identity import AuditEntry, InvitationRead, InvitationWrite, MemberRead, RoleChange
 from web.auth import requires_tenant_admin
 from web.controllers.auth import actor_of
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -47,14 +48,17 @@ async def _page(
 
 @get("/verwaltung", name="tenant_admin", guards=GUARDS)
 async def tenant_admin_index(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Template:
     return await _page(request, db, identity)
 
 
 @post("/verwaltung/einladungen", name="tenant_admin_invite", guards=GUARDS, status_code=303)
 async def tenant_admin_invite(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: Form
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: Form,
 ) -> Template | Redirect:
     try:
         await MemberService(db).invite(
@@ -75,7 +79,10 @@ async def tenant_admin_invite(
     status_code=303,
 )
 async def tenant_admin_revoke(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, invitation_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    invitation_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await MemberService(db).revoke_invitation(
         identity.require_tenant(), invitation_id, actor=actor_of(request, identity)
@@ -85,7 +92,11 @@ async def tenant_admin_revoke(
 
 @post("/verwaltung/personen/{user_id:uuid}/rolle", name="tenant_admin_role", guards=GUARDS, status_code=303)
 async def tenant_admin_role(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID, data: Form
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    user_id: FromPath[uuid.UUID],
+    data: Form,
 ) -> Template | Redirect:
     try:
         await MemberService(db).change_role(
@@ -110,7 +121,10 @@ async def tenant_admin_role(
     status_code=303,
 )
 async def tenant_admin_remove(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    user_id: FromPath[uuid.UUID],
 ) -> Template | Redirect:
     try:
         await MemberService(db).remove(identity.require_tenant(), user_id, actor=actor_of(request, identity))
@@ -122,7 +136,7 @@ async def tenant_admin_remove(
 
 @get("/verwaltung/protokoll", name="tenant_audit", guards=GUARDS)
 async def tenant_admin_audit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Template:
     entries = await tenant_audit(db, identity.require_tenant(), tenant_name=identity.tenant_name)
     return page(request, "admin/audit.html", {"entries": entries, "platform": False})
@@ -130,16 +144,18 @@ async def tenant_admin_audit(
 
 # --- JSON API ----------------------------------------------------------------------------
 @get("/api/v1/admin/members", guards=GUARDS, tags=["Verwaltung"])
-async def api_members(db: AsyncSession, identity: Identity) -> list[MemberRead]:
+async def api_members(
+    db: DbSession, identity: CurrentIdentity
+) -> list[MemberRead]:
     return await MemberService(db).members(identity.require_tenant())
 
 
 @put("/api/v1/admin/members/{user_id:uuid}", guards=GUARDS, tags=["Verwaltung"])
 async def api_member_role(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    user_id: uuid.UUID,
+    db: DbSession,
+    identity: CurrentIdentity,
+    user_id: FromPath[uuid.UUID],
     data: RoleChange,
 ) -> MemberRead:
     tenant_id = identity.require_tenant()
@@ -150,26 +166,37 @@ async def api_member_role(
 
 @delete("/api/v1/admin/members/{user_id:uuid}", guards=GUARDS, tags=["Verwaltung"], status_code=204)
 async def api_member_remove(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, user_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    user_id: FromPath[uuid.UUID],
 ) -> None:
     await MemberService(db).remove(identity.require_tenant(), user_id, actor=actor_of(request, identity))
 
 
 @get("/api/v1/admin/invitations", guards=GUARDS, tags=["Verwaltung"])
-async def api_invitations(db: AsyncSession, identity: Identity) -> list[InvitationRead]:
+async def api_invitations(
+    db: DbSession, identity: CurrentIdentity
+) -> list[InvitationRead]:
     return await MemberService(db).invitations(identity.require_tenant())
 
 
 @post("/api/v1/admin/invitations", guards=GUARDS, tags=["Verwaltung"], status_code=201)
 async def api_invite(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, data: InvitationWrite
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    data: InvitationWrite,
 ) -> InvitationRead:
     return await MemberService(db).invite(identity.require_tenant(), data, actor=actor_of(request, identity))
 
 
 @delete("/api/v1/admin/invitations/{invitation_id:uuid}", guards=GUARDS, tags=["Verwaltung"], status_code=204)
 async def api_invitation_revoke(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, invitation_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    invitation_id: FromPath[uuid.UUID],
 ) -> None:
     await MemberService(db).revoke_invitation(
         identity.require_tenant(), invitation_id, actor=actor_of(request, identity)
@@ -177,7 +204,9 @@ async def api_invitation_revoke(
 
 
 @get("/api/v1/admin/audit", guards=GUARDS, tags=["Verwaltung"])
-async def api_tenant_audit(db: AsyncSession, identity: Identity) -> list[AuditEntry]:
+async def api_tenant_audit(
+    db: DbSession, identity: CurrentIdentity
+) -> list[AuditEntry]:
     return await tenant_audit(db, identity.require_tenant(), tenant_name=identity.tenant_name)
 
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from plugins.dms.schemas import FileTypeInput, ProductInput
 from plugins.dms.service import DmsService
 from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 # --- products and file types (simple lists with a form) ------------------------------------
@@ -158,14 +160,16 @@ def _kind(request: Request[Any, Any, Any]) -> str:
 
 
 @get(["/dms/produkte", "/dms/aktenarten"], name="dms:catalogue", guards=[requires_viewer])
-async def catalogue(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def catalogue(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     kind = _kind(request)
     return await _list_page(request, service_for(request, db, identity), kind)
 
 
 @post(["/dms/produkte", "/dms/aktenarten"], name="dms:catalogue_create", guards=[requires_editor])
 async def catalogue_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Response[Any]:
     return await _save(request, db, identity, _kind(request), None)
 
@@ -176,7 +180,10 @@ async def catalogue_create(
     guards=[requires_editor],
 )
 async def catalogue_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, item_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    item_id: FromPath[uuid.UUID],
 ) -> Template:
     kind = _kind(request)
     service = service_for(request, db, identity)
@@ -194,7 +201,10 @@ async def catalogue_edit(
     guards=[requires_editor],
 )
 async def catalogue_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, item_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    item_id: FromPath[uuid.UUID],
 ) -> Response[Any]:
     return await _save(request, db, identity, _kind(request), item_id)
 
@@ -205,7 +215,10 @@ async def catalogue_update(
     guards=[requires_editor],
 )
 async def catalogue_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, item_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    item_id: FromPath[uuid.UUID],
 ) -> Response[Any]:
     kind = _kind(request)
     service = service_for(request, db, identity)

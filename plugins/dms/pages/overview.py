@@ -7,21 +7,22 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import calendar
 from core.errors import ValidationFailed
 from plugins.dms import charts
 from plugins.dms.models import STATUS_CODES, STATUS_LABELS
 from plugins.dms.pages.common import XLSX, service_for
-from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 
 # --- overview ----------------------------------------------------------------------------
 @get("/dms", name="dms:index", guards=[requires_viewer])
-async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def index(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     service = service_for(request, db, identity)
     await service.ensure_initialized()
     indicator = await service.indicator()
@@ -48,7 +49,7 @@ async def index(request: Request[Any, Any, Any], db: AsyncSession, identity: Ide
 # --- Excel import / export -----------------------------------------------------------------
 @get("/dms/export.xlsx", name="dms:export", guards=[requires_viewer])
 async def export_xlsx(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Response[bytes]:
     from plugins.dms.excel import export_workbook
 
@@ -60,12 +61,14 @@ async def export_xlsx(
 
 
 @get("/dms/import", name="dms:import_form", guards=[requires_editor])
-async def import_form(request: Request[Any, Any, Any], identity: Identity) -> Template:
+async def import_form(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Template:
     return page(request, "dms/import.html", {"result": None, "active": "import"})
 
 
 @post("/dms/import", name="dms:import", guards=[requires_editor])
-async def import_upload(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def import_upload(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     from plugins.dms.excel import import_workbook
 
     form = await request.form()
@@ -95,7 +98,7 @@ async def import_upload(request: Request[Any, Any, Any], db: AsyncSession, ident
 
 # --- KAAW network (aggregates across tenants) ------------------------------------------------
 @get("/dms/netzwerk", name="dms:network", guards=[requires_kaaw_admin], opt={"platform_route": True})
-async def network(request: Request[Any, Any, Any], identity: Identity) -> Template:
+async def network(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Template:
     from plugins.dms.network import network_overview
 
     overview = await network_overview(request.app.state.sessionmaker)

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Conflict, ValidationFailed
 from plugins.dms.forms import parse_rollout
@@ -23,8 +23,8 @@ from plugins.dms.pages.common import (
 )
 from plugins.dms.schemas import RolloutInput
 from plugins.dms.service import DmsService
-from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import fragment, is_htmx, page
 
 
@@ -32,11 +32,11 @@ from web.rendering import fragment, is_htmx, page
 @get("/dms/einfuehrungen", name="dms:rollouts", guards=[requires_viewer])
 async def rollouts(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    status: str | None = None,
-    einheit: str | None = None,
-    aktenart: str | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    status: FromQuery[str | None] = None,
+    einheit: FromQuery[str | None] = None,
+    aktenart: FromQuery[str | None] = None,
 ) -> Template:
     service = service_for(request, db, identity)
     await service.ensure_initialized()
@@ -95,7 +95,9 @@ async def _rollout_form(
 
 
 @get("/dms/einfuehrungen/neu", name="dms:rollout_new", guards=[requires_editor])
-async def rollout_new(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def rollout_new(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     service = service_for(request, db, identity)
     await service.ensure_initialized()
     return await _rollout_form(request, service, form_values(RolloutInput()))
@@ -103,7 +105,7 @@ async def rollout_new(request: Request[Any, Any, Any], db: AsyncSession, identit
 
 @post("/dms/einfuehrungen", name="dms:rollout_create", guards=[requires_editor])
 async def rollout_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Response[Any]:
     service = service_for(request, db, identity)
     data, parse_errors = parse_rollout(await request.form())
@@ -125,7 +127,10 @@ async def rollout_create(
 
 @get("/dms/einfuehrungen/{rollout_id:uuid}", name="dms:rollout", guards=[requires_viewer])
 async def rollout_detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> Template:
     service = service_for(request, db, identity)
     item = await service.rollout(rollout_id)
@@ -157,7 +162,10 @@ async def rollout_detail(
 
 @get("/dms/einfuehrungen/{rollout_id:uuid}/bearbeiten", name="dms:rollout_edit", guards=[requires_editor])
 async def rollout_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> Template:
     service = service_for(request, db, identity)
     item = await service.rollout(rollout_id)
@@ -166,7 +174,10 @@ async def rollout_edit(
 
 @post("/dms/einfuehrungen/{rollout_id:uuid}", name="dms:rollout_update", guards=[requires_editor])
 async def rollout_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> Response[Any]:
     service = service_for(request, db, identity)
     await service.rollout(rollout_id)  # 404 first for another tenant's id
@@ -202,7 +213,10 @@ async def rollout_update(
 
 @post("/dms/einfuehrungen/{rollout_id:uuid}/loeschen", name="dms:rollout_delete", guards=[requires_editor])
 async def rollout_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, rollout_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    rollout_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await service_for(request, db, identity).delete_rollout(rollout_id)
     return see_other("/dms/einfuehrungen")

@@ -6,16 +6,16 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Conflict, ValidationFailed
 from plugins.dms import charts
 from plugins.dms.forms import parse_goal, parse_volume
 from plugins.dms.pages.common import choices, errors_of, form_values, see_other, service_for
 from plugins.dms.service import DmsService
-from tenants.context import Identity
 from web.auth import requires_editor, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 
@@ -61,13 +61,15 @@ async def _volumes_page(
 
 
 @get("/dms/dokumentenmengen", name="dms:volumes", guards=[requires_viewer])
-async def volumes(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def volumes(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     return await _volumes_page(request, service_for(request, db, identity))
 
 
 @post("/dms/dokumentenmengen", name="dms:volume_create", guards=[requires_editor])
 async def volume_create(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
 ) -> Response[Any]:
     service = service_for(request, db, identity)
     data, parse_errors = parse_volume(await request.form())
@@ -113,7 +115,10 @@ async def _volume_form(
 
 @get("/dms/dokumentenmengen/{volume_id:uuid}/bearbeiten", name="dms:volume_edit", guards=[requires_editor])
 async def volume_edit(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
 ) -> Template:
     service = service_for(request, db, identity)
     v = await service.volume(volume_id)
@@ -129,7 +134,10 @@ async def volume_edit(
 
 @post("/dms/dokumentenmengen/{volume_id:uuid}", name="dms:volume_update", guards=[requires_editor])
 async def volume_update(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
 ) -> Response[Any]:
     service = service_for(request, db, identity)
     await service.volume(volume_id)
@@ -157,14 +165,19 @@ async def volume_update(
 
 @post("/dms/dokumentenmengen/{volume_id:uuid}/loeschen", name="dms:volume_delete", guards=[requires_editor])
 async def volume_delete(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, volume_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    volume_id: FromPath[uuid.UUID],
 ) -> Redirect:
     await service_for(request, db, identity).delete_volume(volume_id)
     return see_other("/dms/dokumentenmengen")
 
 
 @post("/dms/ziel", name="dms:goal_update", guards=[requires_editor])
-async def goal_update(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Response[Any]:
+async def goal_update(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Response[Any]:
     service = service_for(request, db, identity)
     data, parse_errors = parse_goal(await request.form())
     try:

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post, put
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery
 
 from core.errors import NotFound
 from plugins.epayment.controllers.common import (
@@ -37,8 +37,8 @@ from plugins.epayment.schemas import (
 )
 from plugins.epayment.service import accounting, accounts, fees, flows, payments
 from plugins.epayment.service.common import today_local
-from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_tenant_admin, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 
 PREFIX = "/api/v1/epayment"
 
@@ -48,13 +48,19 @@ def _account(a: Any) -> AccountRead:
 
 
 @get(f"{PREFIX}/accounts", guards=[requires_viewer])
-async def list_accounts(db: AsyncSession, identity: Identity) -> list[AccountRead]:
+async def list_accounts(
+    db: DbSession, identity: CurrentIdentity
+) -> list[AccountRead]:
     return [_account(a) for a in await accounts.list_accounts(db, identity.require_tenant())]
 
 
 @put(f"{PREFIX}/accounts/{{platform:str}}", guards=[requires_tenant_admin])
 async def save_account(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str, data: AccountWrite
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    platform: FromPath[str],
+    data: AccountWrite,
 ) -> AccountRead:
     payload = msgspec.structs.asdict(data)
     payload["kontierung"] = [msgspec.structs.asdict(k) for k in data.kontierung]
@@ -74,7 +80,11 @@ async def save_account(
 
 @post(f"{PREFIX}/accounts/{{account_id:str}}/secret", guards=[requires_tenant_admin])
 async def rotate_secret(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, account_id: str, data: SecretWrite
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    account_id: FromPath[str],
+    data: SecretWrite,
 ) -> AccountRead:
     account = await accounts.set_secret(
         db,
@@ -106,18 +116,24 @@ def _fee(row: fees.ServiceRow) -> FeeRead:
 
 
 @get(f"{PREFIX}/services", guards=[requires_viewer])
-async def list_fees(db: AsyncSession, identity: Identity) -> list[FeeRead]:
+async def list_fees(db: DbSession, identity: CurrentIdentity) -> list[FeeRead]:
     return [_fee(r) for r in await fees.list_services(db, identity.require_tenant())]
 
 
 @get(f"{PREFIX}/services/{{service_id:str}}", guards=[requires_viewer])
-async def read_fee(db: AsyncSession, identity: Identity, service_id: str) -> FeeRead:
+async def read_fee(
+    db: DbSession, identity: CurrentIdentity, service_id: FromPath[str]
+) -> FeeRead:
     return _fee(await fees.get_service(db, identity.require_tenant(), parse_uuid(service_id)))
 
 
 @put(f"{PREFIX}/services/{{service_id:str}}", guards=[requires_editor])
 async def save_fee(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str, data: FeeWrite
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[str],
+    data: FeeWrite,
 ) -> FeeRead:
     tenant_id = identity.require_tenant()
     payload = msgspec.structs.asdict(data)
@@ -131,7 +147,11 @@ async def save_fee(
 
 @post(f"{PREFIX}/services/{{service_id:str}}/payments", guards=[requires_editor])
 async def start_payment(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str, data: PaymentStart
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[str],
+    data: PaymentStart,
 ) -> PaymentStarted:
     """Start a payment for a fee-charging service (e.g. from a Fachverfahren or a portal)."""
     row = await fees.get_service(db, identity.require_tenant(), parse_uuid(service_id))
@@ -152,21 +172,29 @@ async def start_payment(
 
 @get(f"{PREFIX}/payments", guards=[requires_viewer])
 async def list_payments(
-    db: AsyncSession, identity: Identity, status: str | None = None, flagged: bool | None = None
+    db: DbSession,
+    identity: CurrentIdentity,
+    status: FromQuery[str | None] = None,
+    flagged: FromQuery[bool | None] = None,
 ) -> list[PaymentRead]:
     rows = await payments.list_payments(db, identity.require_tenant(), status=status, flagged=flagged)
     return [convert(payments.payment_view(p), PaymentRead) for p in rows]
 
 
 @get(f"{PREFIX}/payments/{{payment_id:str}}", guards=[requires_viewer])
-async def read_payment(db: AsyncSession, identity: Identity, payment_id: str) -> PaymentRead:
+async def read_payment(
+    db: DbSession, identity: CurrentIdentity, payment_id: FromPath[str]
+) -> PaymentRead:
     p = await payments.get_payment(db, identity.require_tenant(), parse_uuid(payment_id))
     return convert(payments.payment_view(p), PaymentRead)  # type: ignore[no-any-return]
 
 
 @get(f"{PREFIX}/bookings", guards=[requires_viewer])
 async def list_bookings(
-    db: AsyncSession, identity: Identity, day: str | None = None, haushaltsstelle: str | None = None
+    db: DbSession,
+    identity: CurrentIdentity,
+    day: FromQuery[str | None] = None,
+    haushaltsstelle: FromQuery[str | None] = None,
 ) -> list[BookingRead]:
     rows = await accounting.bookings(
         db, identity.require_tenant(), day=parse_day(day, "day"), haushaltsstelle=haushaltsstelle or None
@@ -190,7 +218,10 @@ async def list_bookings(
 
 @get(f"{PREFIX}/reconciliation", guards=[requires_viewer])
 async def reconciliation(
-    db: AsyncSession, identity: Identity, date_from: str | None = None, date_to: str | None = None
+    db: DbSession,
+    identity: CurrentIdentity,
+    date_from: FromQuery[str | None] = None,
+    date_to: FromQuery[str | None] = None,
 ) -> Reconciliation:
     today = today_local()
     r = await accounting.reconcile(
@@ -222,13 +253,17 @@ async def reconciliation(
 
 
 @get(f"{PREFIX}/costs", guards=[requires_viewer])
-async def monthly_costs(db: AsyncSession, identity: Identity, year: str | None = None) -> list[MonthlyCost]:
+async def monthly_costs(
+    db: DbSession, identity: CurrentIdentity, year: FromQuery[str | None] = None
+) -> list[MonthlyCost]:
     rows = await accounting.monthly_costs(db, identity.require_tenant(), parse_year(year))
     return [convert(r, MonthlyCost) for r in rows]
 
 
 @get(f"{PREFIX}/overview", guards=[requires_kaaw_admin], opt={"platform_route": True})
-async def kaaw_overview(request: Request[Any, Any, Any], identity: Identity) -> list[OverviewRow]:
+async def kaaw_overview(
+    request: Request[Any, Any, Any], identity: CurrentIdentity
+) -> list[OverviewRow]:
     return [
         convert(r, OverviewRow) for r in await accounting.onboarding_overview(request.app.state.sessionmaker)
     ]

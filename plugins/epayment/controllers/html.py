@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,7 @@ from plugins.epayment.service import accounting, accounts, fees, payments
 from plugins.epayment.service.common import euro, today_local
 from tenants.context import Identity
 from web.auth import requires_editor, requires_kaaw_admin, requires_tenant_admin, requires_viewer
+from web.deps import CurrentIdentity, DbSession
 from web.rendering import page
 
 FORM_FIELDS_MULTI = ("payment_methods",)
@@ -41,7 +43,9 @@ def _base_ctx(**kw: Any) -> dict[str, Any]:
 
 
 @get("/epayment", guards=[requires_viewer])
-async def overview(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def overview(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     tenant_id = identity.require_tenant()
     existing = {a.platform: a for a in await accounts.list_accounts(db, tenant_id)}
     platforms = [
@@ -107,7 +111,10 @@ def _platform(platform: str) -> str:
 
 @get("/epayment/plattformen/{platform:str}", guards=[requires_tenant_admin])
 async def account_form(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    platform: FromPath[str],
 ) -> Template:
     tenant_id = identity.require_tenant()
     account = await accounts.account_for_platform(db, tenant_id, _platform(platform))
@@ -119,7 +126,10 @@ async def account_form(
 
 @post("/epayment/plattformen/{platform:str}", guards=[requires_tenant_admin])
 async def account_save(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    platform: FromPath[str],
 ) -> Any:
     tenant_id = identity.require_tenant()
     _platform(platform)
@@ -148,7 +158,10 @@ async def account_save(
 
 @post("/epayment/plattformen/{platform:str}/geheimnis", guards=[requires_tenant_admin])
 async def account_rotate_secret(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, platform: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    platform: FromPath[str],
 ) -> Any:
     tenant_id = identity.require_tenant()
     account = await accounts.account_for_platform(db, tenant_id, _platform(platform))
@@ -175,7 +188,9 @@ async def account_rotate_secret(
 
 # --- fees per online service ---------------------------------------------------------------------
 @get("/epayment/dienste", guards=[requires_viewer])
-async def service_list(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Template:
+async def service_list(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Template:
     tenant_id = identity.require_tenant()
     rows = await fees.list_services(db, tenant_id)
     return page(request, "epayment/services.html", _base_ctx(rows=rows, fee_label=fees.fee_label))
@@ -210,7 +225,10 @@ def _fee_ctx(
 
 @get("/epayment/dienste/{service_id:str}", guards=[requires_viewer])
 async def fee_form(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[str],
 ) -> Template:
     tenant_id = identity.require_tenant()
     row = await fees.get_service(db, tenant_id, parse_uuid(service_id))
@@ -220,7 +238,10 @@ async def fee_form(
 
 @post("/epayment/dienste/{service_id:str}", guards=[requires_editor])
 async def fee_save(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, service_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    service_id: FromPath[str],
 ) -> Any:
     tenant_id = identity.require_tenant()
     sid = parse_uuid(service_id)
@@ -246,10 +267,10 @@ async def fee_save(
 @get("/epayment/zahlungen", guards=[requires_viewer])
 async def payment_list(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    status: str | None = None,
-    markiert: str | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    status: FromQuery[str | None] = None,
+    markiert: FromQuery[str | None] = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
     status = status if status in payments.STATE_LABELS else None
@@ -261,7 +282,10 @@ async def payment_list(
 
 @get("/epayment/zahlungen/{payment_id:str}", guards=[requires_viewer])
 async def payment_detail(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    payment_id: FromPath[str],
 ) -> Template:
     tenant_id = identity.require_tenant()
     payment = await payments.get_payment(db, tenant_id, parse_uuid(payment_id))
@@ -273,7 +297,10 @@ async def payment_detail(
 
 @post("/epayment/zahlungen/{payment_id:str}/markierung", guards=[requires_editor])
 async def payment_flag(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    payment_id: FromPath[str],
 ) -> Redirect:
     tenant_id = identity.require_tenant()
     data = await _form(request)
@@ -290,7 +317,10 @@ async def payment_flag(
 
 @post("/epayment/zahlungen/{payment_id:str}/abfrage", guards=[requires_editor])
 async def payment_query(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, payment_id: str
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    payment_id: FromPath[str],
 ) -> Template:
     """Ask the provider for its view of the payment (reconciliation of a stuck payment)."""
     tenant_id = identity.require_tenant()
@@ -318,10 +348,10 @@ async def payment_query(
 @get("/epayment/buchungen", guards=[requires_viewer])
 async def booking_day(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    tag: str | None = None,
-    haushaltsstelle: str | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    tag: FromQuery[str | None] = None,
+    haushaltsstelle: FromQuery[str | None] = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
     day = parse_day(tag)
@@ -349,7 +379,10 @@ def _export_name(day: dt.date, haushaltsstelle: str | None, ext: str) -> str:
 
 @get("/epayment/buchungen/export.csv", guards=[requires_viewer])
 async def booking_csv(
-    db: AsyncSession, identity: Identity, tag: str | None = None, haushaltsstelle: str | None = None
+    db: DbSession,
+    identity: CurrentIdentity,
+    tag: FromQuery[str | None] = None,
+    haushaltsstelle: FromQuery[str | None] = None,
 ) -> Response[str]:
     day, rows = await _export_rows(db, identity, tag, haushaltsstelle)
     return Response(
@@ -363,7 +396,10 @@ async def booking_csv(
 
 @get("/epayment/buchungen/export.xml", guards=[requires_viewer])
 async def booking_xml(
-    db: AsyncSession, identity: Identity, tag: str | None = None, haushaltsstelle: str | None = None
+    db: DbSession,
+    identity: CurrentIdentity,
+    tag: FromQuery[str | None] = None,
+    haushaltsstelle: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     from tenants.models import Tenant
 
@@ -388,10 +424,10 @@ async def booking_xml(
 @get("/epayment/abgleich", guards=[requires_viewer])
 async def reconciliation(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    identity: Identity,
-    von: str | None = None,
-    bis: str | None = None,
+    db: DbSession,
+    identity: CurrentIdentity,
+    von: FromQuery[str | None] = None,
+    bis: FromQuery[str | None] = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
     today = today_local()
@@ -403,7 +439,10 @@ async def reconciliation(
 
 @get("/epayment/kosten", guards=[requires_viewer])
 async def costs(
-    request: Request[Any, Any, Any], db: AsyncSession, identity: Identity, jahr: str | None = None
+    request: Request[Any, Any, Any],
+    db: DbSession,
+    identity: CurrentIdentity,
+    jahr: FromQuery[str | None] = None,
 ) -> Template:
     tenant_id = identity.require_tenant()
     year = parse_year(jahr)
@@ -426,7 +465,9 @@ async def _costs_ctx(db: AsyncSession, tenant_id: Any, year: int, errors: dict[s
 
 
 @post("/epayment/kosten/finanzplan", guards=[requires_editor])
-async def costs_to_budget(request: Request[Any, Any, Any], db: AsyncSession, identity: Identity) -> Any:
+async def costs_to_budget(
+    request: Request[Any, Any, Any], db: DbSession, identity: CurrentIdentity
+) -> Any:
     """Transaction costs of a year → running actuals of a budget line (through the budget service)."""
     from plugins.epayment.service import budget_feed
 
@@ -445,7 +486,7 @@ async def costs_to_budget(request: Request[Any, Any, Any], db: AsyncSession, ide
 
 
 @get("/epayment/kaaw", guards=[requires_kaaw_admin], opt={"platform_route": True})
-async def kaaw_overview(request: Request[Any, Any, Any], identity: Identity) -> Template:
+async def kaaw_overview(request: Request[Any, Any, Any], identity: CurrentIdentity) -> Template:
     rows = await accounting.onboarding_overview(request.app.state.sessionmaker)
     return page(request, "epayment/kaaw.html", _base_ctx(rows=rows))
 

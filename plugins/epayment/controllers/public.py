@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 from litestar import MediaType, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.errors import NotFound, ValidationFailed
@@ -29,13 +30,13 @@ def _sessionmaker(request: Request[Any, Any, Any]) -> Any:
 
 
 @get("/epayment/pay/{key:str}", opt=PUBLIC)
-async def pay_page(request: Request[Any, Any, Any], key: str) -> Template:
+async def pay_page(request: Request[Any, Any, Any], key: FromPath[str]) -> Template:
     view = await flows.public_service(_sessionmaker(request), key)
     return page(request, "epayment/pay.html", {"s": view, "euro": euro, "errors": {}, "values": {}})
 
 
 @post("/epayment/pay/{key:str}", opt=PUBLIC)
-async def pay_start(request: Request[Any, Any, Any], key: str) -> Any:
+async def pay_start(request: Request[Any, Any, Any], key: FromPath[str]) -> Any:
     form = await request.form()
     try:
         option = int(str(form.get("option") or "0"))
@@ -71,7 +72,7 @@ async def pay_start(request: Request[Any, Any, Any], key: str) -> Any:
 
 
 @get("/epayment/pay/status/{reference:str}", opt=PUBLIC)
-async def pay_status(request: Request[Any, Any, Any], reference: str) -> Template:
+async def pay_status(request: Request[Any, Any, Any], reference: FromPath[str]) -> Template:
     p = await flows.public_payment(_sessionmaker(request), reference)
     ctx = {"p": p, "euro": euro, "labels": STATE_LABELS}
     if request.headers.get("hx-request") == "true":
@@ -80,7 +81,7 @@ async def pay_status(request: Request[Any, Any, Any], reference: str) -> Templat
 
 
 @post("/epayment/notify/{provider:str}", opt=PUBLIC, media_type=MediaType.JSON, status_code=200)
-async def notify(request: Request[Any, Any, Any], provider: str) -> Response[Any]:
+async def notify(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     client = request.client.host if request.client else None

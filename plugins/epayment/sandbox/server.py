@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import httpx
 from litestar import Litestar, MediaType, Request, Response, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from plugins.epayment import signing
@@ -129,7 +129,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
         return {"status": "ok", "payments": len(state.payments), "delivered": state.delivered}
 
     @put("/api/merchants/{merchant_id:str}", status_code=204)
-    async def register_merchant(merchant_id: str, data: dict[str, Any]) -> None:
+    async def register_merchant(merchant_id: FromPath[str], data: dict[str, Any]) -> None:
         state.merchants[merchant_id] = str(data["secret"])
 
     @post("/api/payments", status_code=201)
@@ -162,7 +162,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
 
     @get("/api/payments/{payment_id:str}")
     async def read_payment(
-        request: Request[Any, Any, Any], payment_id: str, merchant_id: str
+        request: Request[Any, Any, Any], payment_id: FromPath[str], merchant_id: FromQuery[str]
     ) -> Response[Any]:
         problem = check_signature(
             f"GET /api/payments/{payment_id}".encode(), merchant_id, request.headers.get(signing.HEADER)
@@ -182,7 +182,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
         )
 
     @post("/api/payments/{payment_id:str}/resend", status_code=200)
-    async def resend(payment_id: str) -> Response[Any]:
+    async def resend(payment_id: FromPath[str]) -> Response[Any]:
         """Test helper: deliver the last notification again (a replay)."""
         payment = state.payments.get(payment_id)
         if payment is None or not payment.notifications:
@@ -191,7 +191,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
         return Response({"status": await deliver(payment, body)})
 
     @get("/pay/{payment_id:str}", media_type=MediaType.HTML)
-    async def pay_page(payment_id: str) -> Response[str]:
+    async def pay_page(payment_id: FromPath[str]) -> Response[str]:
         payment = state.payments.get(payment_id)
         if payment is None:
             return Response("<h1>Zahlung nicht gefunden</h1>", status_code=404, media_type=MediaType.HTML)
@@ -221,7 +221,8 @@ def create_sandbox_app(base_url: str) -> Litestar:
 
     @post("/pay/{payment_id:str}", status_code=303)
     async def pay_action(
-        payment_id: str, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+        payment_id: FromPath[str],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
         payment = state.payments.get(payment_id)
         if payment is None:
