@@ -20,9 +20,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit.models import AuditEvent, PlatformAuditEvent
 from core.audit.service import Actor, diff, record, record_platform
-from core.crypto import decrypt, encrypt, rotate
+from core.crypto import decrypt, encrypt
 from core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from core.models import utcnow
+from core.secret_rotation import StoredSecret
 from tenants.models import IdentityProvider, Invitation, Membership, Role, Tenant, User
 from tenants.oidc import is_acceptable_issuer_url
 from tenants.schemas import TenantCreate
@@ -194,16 +195,6 @@ class ProviderService:
             entity_id=provider_id,
             changes=diff(old, {}),
         )
-
-    async def rotate_secrets(self, tenant_id: uuid.UUID) -> int:
-        """Re-encrypt the tenant's stored secrets with the first configured key."""
-        count = 0
-        for provider in await self.list(tenant_id):
-            if provider.client_secret_encrypted:
-                provider.client_secret_encrypted = rotate(provider.client_secret_encrypted, self.key)
-                count += 1
-        await self.session.flush()
-        return count
 
     async def _flush_unique(self) -> None:
         try:
@@ -701,3 +692,13 @@ async def tenants_of_user(sessionmaker: Any, user_id: uuid.UUID) -> list[tuple[T
 
     async with tenant_session(sessionmaker, None, user_id=user_id) as s:
         return await MemberService(s).tenants_of(user_id)
+
+
+async def stored_secrets(session: AsyncSession, tenant_id: uuid.UUID) -> list[StoredSecret]:
+    """The tenant's encrypted client secrets (for ``kommpass identity rotate-secrets``)."""
+    providers = await session.scalars(select(IdentityProvider).where(IdentityProvider.tenant_id == tenant_id))
+    return [
+        StoredSecret(f"Anmeldeanbieter „{p.name}“", p, "client_secret_encrypted")
+        for p in providers
+        if p.client_secret_encrypted
+    ]

@@ -29,6 +29,9 @@ pytest_plugins = ["tests.live"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI clones the repo with shared/ beside it
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# One encryption key for the whole test session – the app under test, code that reads the
+# environment (demo seeds, CLI subprocesses) and the tests all encrypt and decrypt with it.
+os.environ.setdefault("KOMMPASS_ENCRYPTION_KEY", __import__("base64").urlsafe_b64encode(os.urandom(32)).decode())
 TEST_APP_ROLE = "kp_test_app"
 TEST_OWNER_ROLE = "kp_test_owner"
 
@@ -102,7 +105,7 @@ def test_settings(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFacto
         web=WebSettings(secret_key=secrets.token_urlsafe(48), environment="development",
                         base_url="http://testserver.local", demo_login=False),
         data_dir=tmp_path_factory.mktemp("data"),
-        encryption_key=__import__("base64").urlsafe_b64encode(os.urandom(32)).decode(),
+        encryption_key=os.environ["KOMMPASS_ENCRYPTION_KEY"],
     )
 
 

@@ -126,22 +126,12 @@ def grant_kaaw_admin(issuer: str, subject: str, email: str | None) -> None:
     "rotate-secrets", help="Verschlüsselt gespeicherte Anbieter-Geheimnisse mit dem ersten Schlüssel neu."
 )
 def rotate_secrets() -> None:
-    from sqlalchemy import select
-
-    from core.db import platform_session, tenant_session
-    from tenants.identity import ProviderService
-    from tenants.models import Tenant
+    from core.secret_rotation import rotate_stored_secrets
+    from tenants.identity import stored_secrets
     from web.cli import run_with_db
 
     settings = _settings()
-
-    async def run(sessionmaker: Any) -> int:
-        async with platform_session(sessionmaker) as s:
-            ids = list(await s.scalars(select(Tenant.id)))
-        total = 0
-        for tenant_id in ids:
-            async with tenant_session(sessionmaker, tenant_id) as s:
-                total += await ProviderService(s, settings.encryption_key).rotate_secrets(tenant_id)
-        return total
-
-    click.echo(f"{run_with_db(run, settings=settings)} Geheimnisse neu verschlüsselt.")
+    count = run_with_db(
+        lambda sm: rotate_stored_secrets(sm, settings.encryption_key or "", stored_secrets), settings=settings
+    )
+    click.echo(f"{count} Geheimnisse neu verschlüsselt.")

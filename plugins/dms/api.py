@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from plugins.dms.network import NetworkOverview, network_overview
@@ -55,7 +55,7 @@ async def api_rollout_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: RolloutInput,
+    data: JSONBody[RolloutInput],
 ) -> Rollout:
     return await service_for(request, db, identity).create_rollout(data)
 
@@ -76,7 +76,7 @@ async def api_rollout_update(
     db: DbSession,
     identity: CurrentIdentity,
     rollout_id: FromPath[uuid.UUID],
-    data: RolloutInput,
+    data: JSONBody[RolloutInput],
 ) -> Rollout:
     return await service_for(request, db, identity).update_rollout(rollout_id, data)
 
@@ -108,7 +108,7 @@ async def api_volume_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: VolumeInput,
+    data: JSONBody[VolumeInput],
 ) -> Volume:
     return await service_for(request, db, identity).create_volume(data)
 
@@ -129,7 +129,7 @@ async def api_volume_update(
     db: DbSession,
     identity: CurrentIdentity,
     volume_id: FromPath[uuid.UUID],
-    data: VolumeInput,
+    data: JSONBody[VolumeInput],
 ) -> Volume:
     return await service_for(request, db, identity).update_volume(volume_id, data)
 
@@ -169,7 +169,7 @@ async def api_goal_update(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: GoalInput,
+    data: JSONBody[GoalInput],
 ) -> Goal:
     return await service_for(request, db, identity).update_goal(data)
 
@@ -186,7 +186,7 @@ async def api_product_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: ProductInput,
+    data: JSONBody[ProductInput],
 ) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data))
 
@@ -207,7 +207,7 @@ async def api_product_update(
     db: DbSession,
     identity: CurrentIdentity,
     product_id: FromPath[uuid.UUID],
-    data: ProductInput,
+    data: JSONBody[ProductInput],
 ) -> Product:
     return DmsService.product_dto(await service_for(request, db, identity).save_product(data, product_id))
 
@@ -241,7 +241,7 @@ async def api_file_type_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: FileTypeInput,
+    data: JSONBody[FileTypeInput],
 ) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data))
 
@@ -262,7 +262,7 @@ async def api_file_type_update(
     db: DbSession,
     identity: CurrentIdentity,
     type_id: FromPath[uuid.UUID],
-    data: FileTypeInput,
+    data: JSONBody[FileTypeInput],
 ) -> FileType:
     return DmsService.file_type_dto(await service_for(request, db, identity).save_file_type(data, type_id))
 

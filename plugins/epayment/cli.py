@@ -86,26 +86,13 @@ def export(slug: str, day: str | None, haushaltsstelle: str | None, fmt: str) ->
 @epayment.command("rotate-keys", help="Verschlüsselt gespeicherte Geheimnisse mit dem ersten Schlüssel neu.")
 @click.option("--json", "as_json", is_flag=True)
 def rotate_keys(as_json: bool) -> None:
-    from core.db import platform_session, tenant_session
     from core.runtime import with_secrets
+    from core.secret_rotation import rotate_stored_secrets
     from core.settings import get_settings
-    from plugins.epayment.service.accounts import reencrypt_secrets
-    from tenants.models import Tenant
+    from plugins.epayment.service.accounts import stored_secrets
 
     key = with_secrets(get_settings()).encryption_key or ""
-
-    async def run(sm: Any) -> int:
-        from sqlalchemy import select
-
-        async with platform_session(sm) as session:
-            ids = (await session.scalars(select(Tenant.id))).all()
-        count = 0
-        for tenant_id in ids:
-            async with tenant_session(sm, tenant_id) as session:
-                count += await reencrypt_secrets(session, tenant_id, encryption_key=key)
-        return count
-
-    count = run_with_db(run)
+    count = run_with_db(lambda sm: rotate_stored_secrets(sm, key, stored_secrets))
     click.echo(json.dumps({"reencrypted": count}) if as_json else f"{count} Geheimnis(se) neu verschlüsselt.")
 
 

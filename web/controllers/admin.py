@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, delete, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,7 +127,7 @@ async def admin_tenant_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         tenant = await TenantService(db).create(_tenant_create_from(data))
@@ -192,7 +192,7 @@ async def admin_tenant_update(
     db: DbSession,
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         update = TenantUpdate(
@@ -270,7 +270,7 @@ async def admin_provider_create(
     request: Request[Any, Any, Any],
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, None, data)
 
@@ -286,7 +286,7 @@ async def admin_provider_update(
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
     provider_id: FromPath[uuid.UUID],
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     return await _save_provider(request, identity, tenant_id, provider_id, data)
 
@@ -353,7 +353,7 @@ async def admin_invite(
     request: Request[Any, Any, Any],
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
@@ -429,7 +429,7 @@ async def admin_act_as(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         tenant_id = uuid.UUID(data.get("tenant_id", ""))
@@ -483,7 +483,7 @@ async def api_tenant_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: TenantCreate,
+    data: JSONBody[TenantCreate],
 ) -> TenantRead:
     tenant = await TenantService(db).create(data)
     await record_platform(
@@ -507,7 +507,7 @@ async def api_tenant_update(
     db: DbSession,
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: TenantUpdate,
+    data: JSONBody[TenantUpdate],
 ) -> TenantRead:
     return to_read(await TenantAdminService(db).update(tenant_id, data, actor=actor_of(request, identity)))
 
@@ -569,7 +569,7 @@ async def api_provider_create(
     db: DbSession,
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: ProviderWrite,
+    data: JSONBody[ProviderWrite],
 ) -> ProviderRead:
     await TenantService(db).get(tenant_id)
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
@@ -589,7 +589,7 @@ async def api_provider_update(
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
     provider_id: FromPath[uuid.UUID],
-    data: ProviderWrite,
+    data: JSONBody[ProviderWrite],
 ) -> ProviderRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         p = await ProviderService(s, _key(request), production=_production(request)).update(
@@ -626,7 +626,7 @@ async def api_tenant_invite(
     request: Request[Any, Any, Any],
     identity: CurrentIdentity,
     tenant_id: FromPath[uuid.UUID],
-    data: InvitationWrite,
+    data: JSONBody[InvitationWrite],
 ) -> InvitationRead:
     async with tenant_session(request.app.state.sessionmaker, tenant_id, user_id=identity.user_id) as s:
         await _ensure_tenant(s, tenant_id)
@@ -643,7 +643,7 @@ async def api_act_as(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: ActAsRequest,
+    data: JSONBody[ActAsRequest],
 ) -> dict[str, Any]:
     await start_acting(request, db, identity, data.tenant_id, ActAsStart(reason=data.reason).reason)
     return {"acting_as": str(data.tenant_id)}

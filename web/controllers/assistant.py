@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -388,7 +388,7 @@ async def api_ask(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: AskRequest,
+    data: JSONBody[AskRequest],
 ) -> AskResponse:
     answer = await _service(request, db, identity).ask(data.question, limit=max(1, min(data.limit, 50)))
     return AskResponse(answer=answer.text, sources=[msgspec.convert(s, Source) for s in answer.sources])

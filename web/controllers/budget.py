@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import MediaType, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -537,7 +537,7 @@ async def api_line_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: schemas.BudgetLineCreate,
+    data: JSONBody[schemas.BudgetLineCreate],
 ) -> schemas.BudgetLineRead:
     line = await service.create_line(
         db, identity.require_tenant(), schemas.write_data(data), actor=actor_of(request, identity)
@@ -558,7 +558,7 @@ async def api_line_update(
     db: DbSession,
     identity: CurrentIdentity,
     line_id: FromPath[uuid.UUID],
-    data: schemas.BudgetLineUpdate,
+    data: JSONBody[schemas.BudgetLineUpdate],
 ) -> schemas.BudgetLineRead:
     tenant_id = identity.require_tenant()
     await service.update_line(
@@ -603,7 +603,7 @@ async def api_entry_create(
     db: DbSession,
     identity: CurrentIdentity,
     line_id: FromPath[uuid.UUID],
-    data: schemas.BudgetEntryCreate,
+    data: JSONBody[schemas.BudgetEntryCreate],
 ) -> schemas.BudgetEntryRead:  # type: ignore[valid-type]
     entry = await service.set_entry(
         db, identity.require_tenant(), line_id, schemas.write_data(data), actor=actor_of(request, identity)
@@ -623,7 +623,7 @@ async def api_entry_update(
     identity: CurrentIdentity,
     line_id: FromPath[uuid.UUID],
     entry_id: FromPath[uuid.UUID],
-    data: schemas.BudgetEntryUpdate,
+    data: JSONBody[schemas.BudgetEntryUpdate],
 ) -> schemas.BudgetEntryRead:  # type: ignore[valid-type]
     entry = await service.update_entry(
         db,

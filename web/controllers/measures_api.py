@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,7 +133,7 @@ async def create_measure(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: MeasureCreate,
+    data: JSONBody[MeasureCreate],
 ) -> MeasureRead:
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
     m = await svc.create(data)
@@ -155,7 +155,7 @@ async def update_measure(
     db: DbSession,
     identity: CurrentIdentity,
     measure_id: FromPath[uuid.UUID],
-    data: MeasureUpdate,
+    data: JSONBody[MeasureUpdate],
 ) -> MeasureRead:
     """Partial update; a stale ``version`` answers 409 with the current state and the other change."""
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))
@@ -194,7 +194,7 @@ async def set_progress(
     identity: CurrentIdentity,
     measure_id: FromPath[uuid.UUID],
     reporting_date_id: FromPath[uuid.UUID],
-    data: ProgressWrite,
+    data: JSONBody[ProgressWrite],
 ) -> MeasureRead:
     """Progress at an open reporting date: 0–10, "a", "g" or null (``version`` = the measure's)."""
     svc = MeasureService(db, identity.require_tenant(), actor_of(request, identity))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,7 +109,7 @@ async def api_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: OnlineServiceCreate,
+    data: JSONBody[OnlineServiceCreate],
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     return await svc.read((await svc.create(data)).id)
@@ -138,7 +138,7 @@ async def api_update(
     db: DbSession,
     identity: CurrentIdentity,
     service_id: FromPath[uuid.UUID],
-    data: OnlineServiceUpdate,
+    data: JSONBody[OnlineServiceUpdate],
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     await svc.update(service_id, data)
@@ -176,7 +176,7 @@ async def api_status(
     identity: CurrentIdentity,
     service_id: FromPath[uuid.UUID],
     reporting_date_id: FromPath[uuid.UUID],
-    data: StatusWrite,
+    data: JSONBody[StatusWrite],
 ) -> OnlineServiceRead:
     svc = OnlineServiceService(db, identity.require_tenant(), actor_of(request, identity))
     await svc.set_status(service_id, reporting_date_id, version=data.version, status=data.status)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from litestar import Request, delete, get, patch, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
@@ -115,7 +115,7 @@ async def api_create(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: OrgUnitCreate,
+    data: JSONBody[OrgUnitCreate],
 ) -> OrgUnitRead:
     """A Geschäftskreis or a Dienststelle (``parent_id``: its Geschäftskreis); a code already
     given to a unit of the same kind is 422."""
@@ -136,7 +136,7 @@ async def api_update(
     db: DbSession,
     identity: CurrentIdentity,
     unit_id: FromPath[uuid.UUID],
-    data: OrgUnitUpdate,
+    data: JSONBody[OrgUnitUpdate],
 ) -> OrgUnitRead:
     """Rename, re-code or move (``parent_id``) a unit; absent fields stay. A stale ``version``
     answers 409 with the current state and the other change."""

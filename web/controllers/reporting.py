@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,7 +78,7 @@ async def api_open(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: ReportingDateCreate,
+    data: JSONBody[ReportingDateCreate],
 ) -> ReportingDateRead:
     """Open a reporting round for a Stichtag (31.03. or 30.09.)."""
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))
@@ -111,7 +111,7 @@ async def api_close(
     db: DbSession,
     identity: CurrentIdentity,
     reporting_date_id: FromPath[uuid.UUID],
-    data: CloseRound,
+    data: JSONBody[CloseRound],
 ) -> ReportingDateRead:
     """Close the round: its values become a read-only snapshot."""
     svc = ReportingService(db, identity.require_tenant(), actor_of(request, identity))

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from core.errors import NotFound
@@ -65,7 +65,7 @@ async def create_strategy(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: schemas.StrategyCreate,
+    data: JSONBody[schemas.StrategyCreate],
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.create_strategy(
         db, identity.require_tenant(), schemas.write_data(data), actor=actor_of(request, identity)
@@ -108,7 +108,7 @@ async def update_strategy(
     db: DbSession,
     identity: CurrentIdentity,
     strategy_id: FromPath[uuid.UUID],
-    data: schemas.StrategyUpdate,
+    data: JSONBody[schemas.StrategyUpdate],
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.update_strategy(
         db,
@@ -156,7 +156,7 @@ async def new_version(
     db: DbSession,
     identity: CurrentIdentity,
     strategy_id: FromPath[uuid.UUID],
-    data: schemas.NewVersion,
+    data: JSONBody[schemas.NewVersion],
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     copy = await service.new_version(
         db, identity.require_tenant(), strategy_id, label=data.label, actor=actor_of(request, identity)
@@ -176,7 +176,7 @@ async def adopt(
     db: DbSession,
     identity: CurrentIdentity,
     strategy_id: FromPath[uuid.UUID],
-    data: schemas.Adopt,
+    data: JSONBody[schemas.Adopt],
 ) -> schemas.StrategySummary:  # type: ignore[valid-type]
     strategy = await service.adopt(
         db,
@@ -264,7 +264,7 @@ def _kind_routes(kind: Kind) -> list[Any]:
         "identity": CurrentIdentity,
         "strategy_id": FromPath[uuid.UUID],
     }
-    create_item.__annotations__ = common | {"data": create_t, "return": read_t}
+    create_item.__annotations__ = common | {"data": JSONBody[create_t], "return": read_t}
     get_item.__annotations__ = {
         "db": DbSession,
         "identity": CurrentIdentity,
@@ -274,7 +274,7 @@ def _kind_routes(kind: Kind) -> list[Any]:
     }
     update_item.__annotations__ = common | {
         "item_id": FromPath[uuid.UUID],
-        "data": update_t,
+        "data": JSONBody[update_t],
         "return": read_t,
     }
     delete_item.__annotations__ = common | {

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Request, delete, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +58,7 @@ async def tenant_admin_invite(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         await MemberService(db).invite(
@@ -96,7 +96,7 @@ async def tenant_admin_role(
     db: DbSession,
     identity: CurrentIdentity,
     user_id: FromPath[uuid.UUID],
-    data: Form,
+    data: JSONBody[Form],
 ) -> Template | Redirect:
     try:
         await MemberService(db).change_role(
@@ -156,7 +156,7 @@ async def api_member_role(
     db: DbSession,
     identity: CurrentIdentity,
     user_id: FromPath[uuid.UUID],
-    data: RoleChange,
+    data: JSONBody[RoleChange],
 ) -> MemberRead:
     tenant_id = identity.require_tenant()
     members = MemberService(db)
@@ -186,7 +186,7 @@ async def api_invite(
     request: Request[Any, Any, Any],
     db: DbSession,
     identity: CurrentIdentity,
-    data: InvitationWrite,
+    data: JSONBody[InvitationWrite],
 ) -> InvitationRead:
     return await MemberService(db).invite(identity.require_tenant(), data, actor=actor_of(request, identity))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post, put
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import NotFound
 from plugins.epayment.controllers.common import (
@@ -60,7 +60,7 @@ async def save_account(
     db: DbSession,
     identity: CurrentIdentity,
     platform: FromPath[str],
-    data: AccountWrite,
+    data: JSONBody[AccountWrite],
 ) -> AccountRead:
     payload = msgspec.structs.asdict(data)
     payload["kontierung"] = [msgspec.structs.asdict(k) for k in data.kontierung]
@@ -84,7 +84,7 @@ async def rotate_secret(
     db: DbSession,
     identity: CurrentIdentity,
     account_id: FromPath[str],
-    data: SecretWrite,
+    data: JSONBody[SecretWrite],
 ) -> AccountRead:
     account = await accounts.set_secret(
         db,
@@ -133,7 +133,7 @@ async def save_fee(
     db: DbSession,
     identity: CurrentIdentity,
     service_id: FromPath[str],
-    data: FeeWrite,
+    data: JSONBody[FeeWrite],
 ) -> FeeRead:
     tenant_id = identity.require_tenant()
     payload = msgspec.structs.asdict(data)
@@ -151,7 +151,7 @@ async def start_payment(
     db: DbSession,
     identity: CurrentIdentity,
     service_id: FromPath[str],
-    data: PaymentStart,
+    data: JSONBody[PaymentStart],
 ) -> PaymentStarted:
     """Start a payment for a fee-charging service (e.g. from a Fachverfahren or a portal)."""
     row = await fees.get_service(db, identity.require_tenant(), parse_uuid(service_id))

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import httpx
 from litestar import Litestar, MediaType, Request, Response, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 
 from plugins.epayment import signing
@@ -129,7 +129,7 @@ def create_sandbox_app(base_url: str) -> Litestar:
         return {"status": "ok", "payments": len(state.payments), "delivered": state.delivered}
 
     @put("/api/merchants/{merchant_id:str}", status_code=204)
-    async def register_merchant(merchant_id: FromPath[str], data: dict[str, Any]) -> None:
+    async def register_merchant(merchant_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> None:
         state.merchants[merchant_id] = str(data["secret"])
 
     @post("/api/payments", status_code=201)

@@ -18,6 +18,7 @@ from core import crypto
 from core.audit.service import SYSTEM, Actor, diff, record
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.models import utcnow
+from core.secret_rotation import StoredSecret
 from plugins.epayment.models import PaymentAccount
 from plugins.epayment.protocol import ProviderAccount
 
@@ -315,15 +316,13 @@ async def set_secret(
     return account
 
 
-async def reencrypt_secrets(session: AsyncSession, tenant_id: uuid.UUID, *, encryption_key: str) -> int:
-    """Re-encrypt stored secrets with the first configured key (after a key rotation)."""
-    count = 0
-    for account in await list_accounts(session, tenant_id):
-        if account.secret_encrypted:
-            account.secret_encrypted = crypto.rotate(account.secret_encrypted, encryption_key)
-            count += 1
-    await session.flush()
-    return count
+async def stored_secrets(session: AsyncSession, tenant_id: uuid.UUID) -> list[StoredSecret]:
+    """The tenant's encrypted platform secrets (for ``kommpass epayment rotate-keys``)."""
+    return [
+        StoredSecret(f"Bezahlplattform {account.platform}", account, "secret_encrypted")
+        for account in await list_accounts(session, tenant_id)
+        if account.secret_encrypted
+    ]
 
 
 def provider_account(account: PaymentAccount, encryption_key: str | None) -> ProviderAccount:

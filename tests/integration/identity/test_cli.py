@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.crypto import decrypt
 from core.db import platform_session, tenant_session
 from core.embedded import DatabaseUrls
+from core.secret_rotation import rotate_stored_secrets
 from core.settings import Settings
-from tenants.identity import MemberService, ProviderService
+from tenants.identity import MemberService, ProviderService, stored_secrets
 from tenants.models import IdentityProvider, User
 from tests.factories import create_tenant
 
@@ -129,8 +130,50 @@ async def test_key_rotation_re_encrypts_provider_secrets(
         )
     new_key = Fernet.generate_key().decode()
     both = f"{new_key},{old_key}"
-    async with tenant_session(sessionmaker, tenant.id) as s:
-        assert await ProviderService(s, both).rotate_secrets(tenant.id) == 1
+    assert await rotate_stored_secrets(sessionmaker, both, stored_secrets, tenant_ids=[tenant.id]) == 1
     async with tenant_session(sessionmaker, tenant.id) as s:
         provider = (await ProviderService(s, new_key).list(tenant.id))[0]
         assert ProviderService(s, new_key).secret_of(provider) == "s1"  # readable with the new key alone
+
+
+async def test_key_rotation_without_the_old_key_names_the_secret_and_writes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    test_settings: Settings,
+) -> None:
+    """The usual slip when rotating: the old key left out of KOMMPASS_ENCRYPTION_KEY."""
+    from cryptography.fernet import Fernet
+
+    from core.audit.service import Actor
+    from core.crypto import SecretUnreadable
+    from tenants.schemas_identity import ProviderWrite
+
+    old_key = test_settings.encryption_key or ""
+    stray_key = Fernet.generate_key().decode()  # a secret stored under a key nobody has any more
+    tenants = [await create_tenant(sessionmaker), await create_tenant(sessionmaker)]
+    for tenant, key, name in ((tenants[0], old_key, "Keycloak"), (tenants[1], stray_key, "ADFS")):
+        async with tenant_session(sessionmaker, tenant.id) as s:
+            await ProviderService(s, key).create(
+                tenant.id,
+                ProviderWrite(name=name, issuer=f"https://{name.lower()}.example", client_id="c",
+                              client_secret="geheim"),  # noqa: S106
+                actor=Actor(label="test"),
+            )
+
+    async def tokens() -> list[str]:
+        out = []
+        for tenant in tenants:
+            async with tenant_session(sessionmaker, tenant.id) as s:
+                out += [p.client_secret_encrypted for p in await ProviderService(s, old_key).list(tenant.id)]
+        return out
+
+    before = await tokens()
+    new_key = Fernet.generate_key().decode()
+    with pytest.raises(SecretUnreadable) as err:
+        await rotate_stored_secrets(
+            sessionmaker, f"{new_key},{old_key}", stored_secrets, tenant_ids=[t.id for t in tenants]
+        )
+    assert f"{tenants[1].slug}: Anmeldeanbieter „ADFS“" in err.value.message
+    assert "Keycloak" not in err.value.message
+    assert "nichts wurde geändert" in err.value.message
+    assert await tokens() == before  # the readable one was not re-encrypted either
+
