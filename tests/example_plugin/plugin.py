@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from litestar import get
+from litestar import Request, get
 
 from plugins.hookspecs import hookimpl
 from plugins.types import (
@@ -46,7 +46,7 @@ def kommpass_plugin_info() -> PluginInfo:
 
 
 @get("/beispiel", guards=[requires_viewer], name="beispiel.index")
-async def beispiel_page(request: Any) -> Any:
+async def beispiel_page(request: Request[Any, Any, Any]) -> Any:
     return page(request, "beispiel/index.html", {"message": "Hallo aus dem Beispiel-Plugin"})
 
 
