@@ -8,6 +8,7 @@ unique slugs (``tests.factories``), so tests do not need to clean up after each 
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import secrets
 import tempfile
@@ -31,7 +32,7 @@ if not SHARED.exists():  # CI clones the repo with shared/ beside it
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # One encryption key for the whole test session – the app under test, code that reads the
 # environment (demo seeds, CLI subprocesses) and the tests all encrypt and decrypt with it.
-os.environ.setdefault("KOMMPASS_ENCRYPTION_KEY", __import__("base64").urlsafe_b64encode(os.urandom(32)).decode())
+os.environ.setdefault("KOMMPASS_ENCRYPTION_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
 TEST_APP_ROLE = "kp_test_app"
 TEST_OWNER_ROLE = "kp_test_owner"
 

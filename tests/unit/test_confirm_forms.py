@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "web" / "templates", *sorted((ROOT / "plugins").glob("*/templates"))]
-DESTRUCTIVE = re.compile(r'action="[^"]*/(loeschen|entfernen|zurueckziehen|widerrufen|deaktivieren|abschliessen)"')
+DESTRUCTIVE = re.compile(
+    r'action="[^"]*/(loeschen|entfernen|zurueckziehen|widerrufen|deaktivieren|abschliessen)"'
+)
 FORM = re.compile(r"<form\b[^>]*>", re.DOTALL)
 
 
