@@ -696,7 +696,7 @@ async def tenants_of_user(sessionmaker: Any, user_id: uuid.UUID) -> list[tuple[T
 
 async def stored_secrets(session: AsyncSession, tenant_id: uuid.UUID) -> list[StoredSecret]:
     """The tenant's encrypted client secrets (for ``kommpass identity rotate-secrets``)."""
-    providers = await session.scalars(select(IdentityProvider).where(IdentityProvider.tenant_id == tenant_id))
+    providers = await ProviderService(session, encryption_key="").list(tenant_id)  # listing needs no key
     return [
         StoredSecret(f"Anmeldeanbieter „{p.name}“", p, "client_secret_encrypted")
         for p in providers

@@ -193,6 +193,9 @@ def search_terms() -> dict[str, str]:
     return out
 
 
+CATALOG_PASSAGE_KINDS = frozenset({"ozg", "leika"})
+
+
 def catalog_index_outdated(passages: Iterable[Passage]) -> bool:
     """The catalogue index was built with an older recipe and needs one catalogue reindex:
     before LeiKa services were embedded from their parts, or with other search terms than
@@ -208,9 +211,6 @@ def catalog_index_outdated(passages: Iterable[Passage]) -> bool:
         if p.keywords != terms.get(ozg_id, ""):
             return True
     return False
-
-
-CATALOG_PASSAGE_KINDS = frozenset({"ozg", "leika"})
 
 
 def ozg_text(o: OzgRow) -> str:
